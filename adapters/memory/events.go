@@ -1,0 +1,100 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+type events DB
+
+var _ application.PaymentEvents = (*events)(nil)
+
+func (r *events) Record(_ context.Context, e application.ReceivedEvent) (bool, error) {
+	rec, ok := r.events[e.ID]
+	if ok && !rec.processedAt.IsZero() {
+		return false, nil
+	}
+	if ok {
+		old := *rec
+		rec.attempts++
+		(*DB)(r).onRollback(func() { *rec = old })
+		return true, nil
+	}
+	r.events[e.ID] = &eventRecord{event: e, attempts: 1}
+	(*DB)(r).onRollback(func() { delete(r.events, e.ID) })
+	return true, nil
+}
+
+func (r *events) Finish(_ context.Context, id, outcome string, upgrade domain.UpgradeID, at time.Time) error {
+	rec, ok := r.events[id]
+	if !ok {
+		return domain.Errorf(domain.KindNotFound, "event %s not recorded", id)
+	}
+	old := *rec
+	rec.outcome, rec.upgrade, rec.processedAt, rec.lastError = outcome, upgrade, at, ""
+	(*DB)(r).onRollback(func() { *rec = old })
+	return nil
+}
+
+func (r *events) Fail(_ context.Context, e application.ReceivedEvent, reason string) error {
+	rec, ok := r.events[e.ID]
+	if !ok {
+		rec = &eventRecord{event: e}
+		r.events[e.ID] = rec
+		(*DB)(r).onRollback(func() { delete(r.events, e.ID) })
+	} else if !rec.processedAt.IsZero() {
+		return nil
+	}
+	old := *rec
+	rec.attempts++
+	rec.lastError = reason
+	(*DB)(r).onRollback(func() { *rec = old })
+	return nil
+}
+
+// EventOutcome reports how a stored event ended ("" while unprocessed)
+// and how many times it was attempted.
+func (db *DB) EventOutcome(id string) (outcome string, attempts int, ok bool) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	rec, ok := db.events[id]
+	if !ok {
+		return "", 0, false
+	}
+	return rec.outcome, rec.attempts, true
+}
+
+type messages DB
+
+var _ application.Messages = (*messages)(nil)
+
+func (r *messages) Create(_ context.Context, m *domain.Message) error {
+	if _, ok := r.users[m.UserID]; !ok {
+		return domain.Errorf(domain.KindNotFound, "user %d not found", m.UserID)
+	}
+	c := *m
+	c.ID = domain.MessageID((*DB)(r).id())
+	m.ID = c.ID
+	r.messages = append(r.messages, &c)
+	n := len(r.messages)
+	(*DB)(r).onRollback(func() { r.messages = r.messages[:n-1] })
+	return nil
+}
+
+func (r *messages) ForUser(_ context.Context, user domain.UserID, limit int) ([]*domain.Message, error) {
+	var out []*domain.Message
+	for _, m := range slices.Backward(r.messages) {
+		if m.UserID == user {
+			c := *m
+			out = append(out, &c)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,238 @@
+package memory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+// Clock is a settable clock.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+var _ application.Clock = (*Clock)(nil)
+
+// NewClock starts a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Tokens hands out predictable tokens: token-1, token-2, …
+type Tokens struct {
+	mu sync.Mutex
+	n  int
+}
+
+var _ application.Tokens = (*Tokens)(nil)
+
+func (t *Tokens) NewToken() (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n++
+	return fmt.Sprintf("token-%d", t.n), nil
+}
+
+// Passwords is a fast, insecure hasher for tests.
+type Passwords struct{}
+
+var _ application.PasswordHasher = Passwords{}
+
+func (Passwords) Hash(p string) (string, error) { return "plain:" + p, nil }
+func (Passwords) Verify(hash, p string) bool    { return hash == "plain:"+p }
+
+// Gateway is a fake payment provider that records its calls. Tests move its
+// sessions along with Complete and Expire, and make it fail with FailWith.
+type Gateway struct {
+	mu       sync.Mutex
+	sessions map[string]*application.CheckoutState
+	byKey    map[string]application.Checkout
+	refunds  map[string]application.Refund
+	fail     error
+	n        int
+
+	Livemode bool
+	calls    []string // "create user_upgrade_1", "retrieve cs_…", …
+}
+
+var _ application.PaymentGateway = (*Gateway)(nil)
+
+// NewGateway returns a fake gateway in test mode.
+func NewGateway() *Gateway {
+	return &Gateway{
+		sessions: map[string]*application.CheckoutState{},
+		byKey:    map[string]application.Checkout{},
+		refunds:  map[string]application.Refund{},
+	}
+}
+
+// FailWith makes every call fail with err until called with nil.
+func (g *Gateway) FailWith(err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.fail = err
+}
+
+func (g *Gateway) call(format string, args ...any) error {
+	g.calls = append(g.calls, fmt.Sprintf(format, args...))
+	if g.fail != nil {
+		return domain.WrapError(domain.KindPaymentProvider, g.fail, "the payment provider failed")
+	}
+	return nil
+}
+
+// CallCount counts the recorded calls that start with prefix.
+func (g *Gateway) CallCount(prefix string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, c := range g.calls {
+		if strings.HasPrefix(c, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func (g *Gateway) CreateCheckout(_ context.Context, r application.CheckoutRequest) (application.Checkout, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.call("create %s", r.IdempotencyKey); err != nil {
+		return application.Checkout{}, err
+	}
+	if c, ok := g.byKey[r.IdempotencyKey]; ok {
+		return c, nil
+	}
+	g.n++
+	id := fmt.Sprintf("cs_test_%d", g.n)
+	c := application.Checkout{SessionID: id, URL: "https://checkout.test/pay/" + id, ExpiresAt: r.ExpiresAt}
+	g.byKey[r.IdempotencyKey] = c
+	g.sessions[id] = &application.CheckoutState{
+		SessionID: id, Status: application.SessionOpen, PaymentStatus: application.PaymentUnpaid,
+		Livemode: g.Livemode, AmountSubtotal: r.Price.Amount(), Currency: r.Price.Currency(), UpgradeID: r.UpgradeID,
+	}
+	return c, nil
+}
+
+func (g *Gateway) RetrieveCheckout(_ context.Context, id string) (application.CheckoutState, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.call("retrieve %s", id); err != nil {
+		return application.CheckoutState{}, err
+	}
+	s, ok := g.sessions[id]
+	if !ok {
+		return application.CheckoutState{}, domain.Errorf(domain.KindPaymentProvider, "no such checkout session %s", id)
+	}
+	return *s, nil
+}
+
+func (g *Gateway) ExpireCheckout(_ context.Context, id string) (application.CheckoutState, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.call("expire %s", id); err != nil {
+		return application.CheckoutState{}, err
+	}
+	s, ok := g.sessions[id]
+	if !ok || s.Status != application.SessionOpen {
+		return application.CheckoutState{}, domain.Errorf(domain.KindPaymentProvider, "checkout session %s is not open", id)
+	}
+	s.Status = application.SessionExpired
+	return *s, nil
+}
+
+func (g *Gateway) Refund(_ context.Context, r application.RefundRequest) (application.Refund, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.call("refund %s", r.PaymentIntentID); err != nil {
+		return application.Refund{}, err
+	}
+	if rf, ok := g.refunds[r.IdempotencyKey]; ok {
+		return rf, nil
+	}
+	g.n++
+	rf := application.Refund{ID: fmt.Sprintf("re_test_%d", g.n), Status: "succeeded"}
+	g.refunds[r.IdempotencyKey] = rf
+	return rf, nil
+}
+
+// Complete finishes a session's checkout: paymentStatus is paid or unpaid.
+// It returns the PaymentIntent's id.
+func (g *Gateway) Complete(sessionID, paymentStatus string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s := g.sessions[sessionID]
+	s.Status, s.PaymentStatus = application.SessionComplete, paymentStatus
+	s.PaymentIntentID = "pi_" + strings.TrimPrefix(sessionID, "cs_")
+	s.PaymentIntentStatus = map[string]string{application.PaymentPaid: "succeeded"}[paymentStatus]
+	if s.PaymentIntentStatus == "" {
+		s.PaymentIntentStatus = "processing"
+	}
+	return s.PaymentIntentID
+}
+
+// Settle ends a delayed payment: it succeeded or failed.
+func (g *Gateway) Settle(sessionID string, succeeded bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s := g.sessions[sessionID]
+	if succeeded {
+		s.PaymentStatus, s.PaymentIntentStatus = application.PaymentPaid, "succeeded"
+	} else {
+		s.PaymentIntentStatus = "requires_payment_method"
+	}
+}
+
+// Session returns a session's current state.
+func (g *Gateway) Session(id string) application.CheckoutState {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return *g.sessions[id]
+}
+
+// Verifier is a fake webhook verifier: the signature must equal Secret and
+// the payload is a JSON application.PaymentEvent with a "kind" slug.
+type Verifier struct{ Secret string }
+
+var _ application.WebhookVerifier = Verifier{}
+
+func (v Verifier) Verify(payload []byte, sig string) (application.PaymentEvent, error) {
+	if v.Secret == "" || sig != v.Secret {
+		return application.PaymentEvent{}, domain.Errorf(domain.KindMalformed, "bad signature")
+	}
+	var in struct {
+		application.PaymentEvent
+		KindSlug string `json:"kind"`
+	}
+	if err := json.Unmarshal(payload, &in); err != nil {
+		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "unreadable event")
+	}
+	ev := in.PaymentEvent
+	if in.KindSlug != "" {
+		k, err := domain.ParseEventKind(in.KindSlug)
+		if err != nil {
+			return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "unknown event kind")
+		}
+		ev.Kind = k
+	}
+	ev.Payload = payload
+	return ev, nil
+}

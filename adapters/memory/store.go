@@ -1,0 +1,127 @@
+// Package memory implements every port of the application in memory, for
+// tests and the demo. A unit of work holds one lock for its whole length,
+// so units of work are serialised: the strongest isolation there is.
+package memory
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+// DB is the in-memory database.
+type DB struct {
+	mu sync.Mutex
+
+	users    map[domain.UserID]*domain.User
+	upgrades map[domain.UpgradeID]*upgradeRecord
+	events   map[string]*eventRecord
+	messages []*domain.Message
+	nextID   int64
+
+	down    bool  // simulate an outage
+	failOn  error // returned by the next commit, to test rollback
+	undo    []func()
+	txDepth int
+}
+
+type upgradeRecord struct {
+	snap       domain.UpgradeSnapshot
+	history    []domain.HistoryEntry
+	leaseUntil time.Time
+}
+
+type eventRecord struct {
+	event       application.ReceivedEvent
+	outcome     string
+	upgrade     domain.UpgradeID
+	processedAt time.Time
+	lastError   string
+	attempts    int
+}
+
+// NewDB returns an empty database.
+func NewDB() *DB {
+	return &DB{
+		users:    map[domain.UserID]*domain.User{},
+		upgrades: map[domain.UpgradeID]*upgradeRecord{},
+		events:   map[string]*eventRecord{},
+	}
+}
+
+var _ application.UnitOfWork = (*DB)(nil)
+
+type txKey struct{}
+
+// Do runs fn as one transaction: every change is undone when fn fails.
+func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
+	if ctx.Value(txKey{}) != nil {
+		return errors.New("memory: nested unit of work")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.down {
+		return domain.Errorf(domain.KindUnavailable, "the database is unavailable")
+	}
+	db.undo = db.undo[:0]
+	err := fn(context.WithValue(ctx, txKey{}, true), db.store())
+	if err == nil && db.failOn != nil {
+		err, db.failOn = db.failOn, nil
+	}
+	if err != nil {
+		for i := len(db.undo) - 1; i >= 0; i-- {
+			db.undo[i]()
+		}
+	}
+	db.undo = db.undo[:0]
+	return err
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(context.Context) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.down {
+		return domain.Errorf(domain.KindUnavailable, "the database is unavailable")
+	}
+	return nil
+}
+
+// SetDown makes every unit of work fail as unavailable until set back.
+func (db *DB) SetDown(down bool) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.down = down
+}
+
+// FailNextCommit makes the next unit of work roll back with err after fn
+// has run successfully.
+func (db *DB) FailNextCommit(err error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.failOn = err
+}
+
+func (db *DB) store() application.Store {
+	return application.Store{
+		Users:    (*users)(db),
+		Upgrades: (*upgrades)(db),
+		Events:   (*events)(db),
+		Messages: (*messages)(db),
+	}
+}
+
+func (db *DB) id() int64 {
+	db.nextID++
+	return db.nextID
+}
+
+// onRollback registers how to undo a change just made.
+func (db *DB) onRollback(f func()) { db.undo = append(db.undo, f) }

@@ -1,0 +1,135 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+type upgrades DB
+
+var _ application.Upgrades = (*upgrades)(nil)
+
+func (r *upgrades) Create(_ context.Context, u *domain.Upgrade) error {
+	if _, ok := r.users[u.PurchaserID()]; !ok {
+		return domain.Errorf(domain.KindNotFound, "purchaser %d not found", u.PurchaserID())
+	}
+	if _, ok := r.users[u.RecipientID()]; !ok {
+		return domain.Errorf(domain.KindNotFound, "recipient %d not found", u.RecipientID())
+	}
+	id := domain.UpgradeID((*DB)(r).id())
+	u.AssignID(id)
+	r.upgrades[id] = &upgradeRecord{snap: u.Snapshot(), history: u.UnsavedHistory()}
+	u.HistorySaved()
+	(*DB)(r).onRollback(func() { delete(r.upgrades, id) })
+	return nil
+}
+
+func (r *upgrades) load(rec *upgradeRecord, withHistory bool) *domain.Upgrade {
+	var h []domain.HistoryEntry
+	if withHistory {
+		h = slices.Clone(rec.history)
+	}
+	return domain.UnmarshalUpgradeFromDatabase(rec.snap, h)
+}
+
+func (r *upgrades) ByID(_ context.Context, id domain.UpgradeID, withHistory bool) (*domain.Upgrade, error) {
+	rec, ok := r.upgrades[id]
+	if !ok {
+		return nil, domain.Errorf(domain.KindNotFound, "upgrade #%d not found", id)
+	}
+	return r.load(rec, withHistory), nil
+}
+
+func (r *upgrades) LockByID(ctx context.Context, id domain.UpgradeID) (*domain.Upgrade, error) {
+	return r.ByID(ctx, id, false)
+}
+
+func (r *upgrades) LockByPaymentIntent(_ context.Context, pi string) (*domain.Upgrade, error) {
+	for _, rec := range r.upgrades {
+		if pi != "" && rec.snap.PaymentIntentID == pi {
+			return r.load(rec, false), nil
+		}
+	}
+	return nil, domain.Errorf(domain.KindNotFound, "no upgrade is paid by %q", pi)
+}
+
+func (r *upgrades) LatestPending(_ context.Context, purchaser, recipient domain.UserID, t domain.UpgradeType) (*domain.Upgrade, error) {
+	var best *upgradeRecord
+	for _, rec := range r.upgrades {
+		s := rec.snap
+		if s.PurchaserID == purchaser && s.RecipientID == recipient && s.Type == t && s.Status == domain.StatusPending &&
+			(best == nil || s.ID > best.snap.ID) {
+			best = rec
+		}
+	}
+	if best == nil {
+		return nil, domain.Errorf(domain.KindNotFound, "no pending upgrade")
+	}
+	return r.load(best, false), nil
+}
+
+func (r *upgrades) Update(_ context.Context, u *domain.Upgrade) error {
+	rec, ok := r.upgrades[u.ID()]
+	if !ok {
+		return domain.Errorf(domain.KindNotFound, "upgrade #%d not found", u.ID())
+	}
+	old := *rec
+	rec.snap = u.Snapshot()
+	rec.history = append(slices.Clip(rec.history), u.UnsavedHistory()...)
+	u.HistorySaved()
+	(*DB)(r).onRollback(func() { *rec = old })
+	return nil
+}
+
+func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]application.UpgradeRow, error) {
+	var rows []application.UpgradeRow
+	for _, rec := range r.upgrades {
+		s := rec.snap
+		p, rcp := r.users[s.PurchaserID], r.users[s.RecipientID]
+		gifted := s.PurchaserID != s.RecipientID
+		switch {
+		case q.VisibleTo != 0 && s.PurchaserID != q.VisibleTo && s.RecipientID != q.VisibleTo,
+			q.RecipientName != "" && !strings.EqualFold(rcp.Name(), q.RecipientName),
+			q.PurchaserName != "" && !strings.EqualFold(p.Name(), q.PurchaserName),
+			!q.Type.IsZero() && s.Type != q.Type,
+			!q.Status.IsZero() && s.Status != q.Status,
+			q.IsGifted != nil && gifted != *q.IsGifted:
+			continue
+		}
+		rows = append(rows, application.UpgradeRow{Upgrade: r.load(rec, false), PurchaserName: p.Name(), RecipientName: rcp.Name()})
+	}
+	slices.SortFunc(rows, func(a, b application.UpgradeRow) int { return int(b.Upgrade.ID() - a.Upgrade.ID()) })
+	if q.Offset >= len(rows) {
+		return nil, nil
+	}
+	rows = rows[q.Offset:]
+	if q.Limit > 0 && len(rows) > q.Limit {
+		rows = rows[:q.Limit]
+	}
+	return rows, nil
+}
+
+func (r *upgrades) ClaimStale(_ context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error) {
+	var ids []domain.UpgradeID
+	for id, rec := range r.upgrades {
+		if rec.snap.Status.IsOpen() && rec.snap.UpdatedAt.Before(olderThan) && !rec.leaseUntil.After(now) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	for _, id := range ids {
+		rec := r.upgrades[id]
+		old := rec.leaseUntil
+		rec.leaseUntil = leaseUntil
+		(*DB)(r).onRollback(func() { rec.leaseUntil = old })
+	}
+	return ids, nil
+}

@@ -1,0 +1,51 @@
+// Package secure hashes passwords with bcrypt and makes random tokens.
+package secure
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"upgrades/application"
+)
+
+// Bcrypt hashes passwords with bcrypt at a given cost.
+type Bcrypt struct{ Cost int }
+
+var _ application.PasswordHasher = Bcrypt{}
+
+// NewBcrypt uses bcrypt's default cost (10: about 50 ms a hash).
+func NewBcrypt() Bcrypt { return Bcrypt{Cost: bcrypt.DefaultCost} }
+
+func (b Bcrypt) Hash(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), b.Cost)
+	if errors.Is(err, bcrypt.ErrPasswordTooLong) {
+		return "", err
+	}
+	return string(h), err
+}
+
+func (Bcrypt) Verify(hash, password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
+
+// Tokens makes 256-bit random tokens, URL-safe.
+type Tokens struct{}
+
+var _ application.Tokens = Tokens{}
+
+func (Tokens) NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+func (SystemClock) Now() time.Time { return time.Now() }

@@ -1,0 +1,121 @@
+// Package application holds the use cases of the upgrade shop and the ports
+// they need. It knows the domain and nothing of HTTP, SQL or Stripe.
+package application
+
+import (
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"upgrades/domain"
+)
+
+// Config is the shop's configuration as the use cases need it.
+type Config struct {
+	BaseURL  string // absolute, without a trailing slash
+	Enabled  bool   // false: no new upgrades can be started
+	Prices   domain.Prices
+	Livemode bool // whether the payment provider key is a live one
+
+	CheckoutTTL    time.Duration // how long a checkout page stays open
+	ReuseMargin    time.Duration // a pending checkout closer to expiry than this is not reused
+	ReconcileAfter time.Duration // open upgrades untouched this long are checked with the provider
+	ReconcileLease time.Duration // how long a replica owns an upgrade it is checking
+}
+
+// Validate reports the first configuration error.
+func (c Config) Validate() error {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.HasSuffix(c.BaseURL, "/") {
+		return errors.New("BASE_URL must be an absolute http(s) URL without a trailing slash")
+	}
+	if c.Prices.Of(domain.UpgradeGold).IsZero() {
+		return errors.New("prices are not configured")
+	}
+	if c.CheckoutTTL < 30*time.Minute || c.CheckoutTTL > 24*time.Hour {
+		return errors.New("the checkout lifetime must be between 30 minutes and 24 hours (Stripe's limits)")
+	}
+	if c.ReconcileAfter <= 0 || c.ReconcileLease <= 0 {
+		return errors.New("the reconciler's threshold and lease must be positive")
+	}
+	return nil
+}
+
+// DefaultConfig is the configuration with every default of SPEC section 6.
+func DefaultConfig() Config {
+	return Config{
+		BaseURL:        "http://localhost:3000",
+		Enabled:        true,
+		Prices:         domain.DefaultPrices(),
+		CheckoutTTL:    time.Hour,
+		ReuseMargin:    5 * time.Minute,
+		ReconcileAfter: 5 * time.Minute,
+		ReconcileLease: 2 * time.Minute,
+	}
+}
+
+// Deps are the ports the use cases run on.
+type Deps struct {
+	UoW       UnitOfWork
+	Gateway   PaymentGateway
+	Verifier  WebhookVerifier
+	Clock     Clock
+	Tokens    Tokens
+	Passwords PasswordHasher
+	Logger    *slog.Logger
+	Config    Config
+}
+
+// App is every use case of the shop.
+type App struct {
+	SignUp             SignUpHandler
+	CreateUser         CreateUserHandler
+	Login              LoginHandler
+	AuthenticateAPIKey AuthenticateAPIKeyHandler
+	SetLevel           SetLevelHandler
+	Ban                BanHandler
+	ShowUser           ShowUserHandler
+	CurrentUser        CurrentUserHandler
+
+	UpgradeOptions UpgradeOptionsHandler
+	StartUpgrade   StartUpgradeHandler
+	ShowUpgrade    ShowUpgradeHandler
+	ListUpgrades   ListUpgradesHandler
+	ApplyEvent     ApplyEventHandler
+	ReceiveWebhook ReceiveWebhookHandler
+	SyncUpgrade    SyncUpgradeHandler
+	Reconcile      ReconcileHandler
+	Refund         RefundHandler
+	ReadMessages   ReadMessagesHandler
+}
+
+// New wires every use case to d.
+func New(d Deps) *App {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	apply := ApplyEventHandler{d}
+	sync := SyncUpgradeHandler{d, apply}
+	return &App{
+		SignUp:             SignUpHandler{d},
+		CreateUser:         CreateUserHandler{d},
+		Login:              newLoginHandler(d),
+		AuthenticateAPIKey: AuthenticateAPIKeyHandler{d},
+		SetLevel:           SetLevelHandler{d},
+		Ban:                BanHandler{d},
+		ShowUser:           ShowUserHandler{d},
+		CurrentUser:        CurrentUserHandler{d},
+		UpgradeOptions:     UpgradeOptionsHandler{d},
+		StartUpgrade:       StartUpgradeHandler{d, apply},
+		ShowUpgrade:        ShowUpgradeHandler{d, sync},
+		ListUpgrades:       ListUpgradesHandler{d},
+		ApplyEvent:         apply,
+		ReceiveWebhook:     ReceiveWebhookHandler{d, apply},
+		SyncUpgrade:        sync,
+		Reconcile:          ReconcileHandler{d, sync},
+		Refund:             RefundHandler{d, apply},
+		ReadMessages:       ReadMessagesHandler{d},
+	}
+}

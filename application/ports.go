@@ -1,0 +1,193 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"upgrades/domain"
+)
+
+// Clock tells the time; tests set it.
+type Clock interface{ Now() time.Time }
+
+// Tokens makes unguessable secrets such as API keys.
+type Tokens interface{ NewToken() (string, error) }
+
+// PasswordHasher hashes and checks passwords.
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	// Verify reports whether password matches hash, in time that does not
+	// depend on where they differ.
+	Verify(hash, password string) bool
+}
+
+// Users stores accounts. Lookups of a missing user return a
+// domain.KindNotFound error; a taken name returns domain.KindConflict.
+type Users interface {
+	Create(ctx context.Context, u *domain.User) error
+	ByID(ctx context.Context, id domain.UserID) (*domain.User, error)
+	// ByName finds a user by name, ignoring case.
+	ByName(ctx context.Context, name string) (*domain.User, error)
+	// LockByID reads a user and locks it until the unit of work ends.
+	LockByID(ctx context.Context, id domain.UserID) (*domain.User, error)
+	Update(ctx context.Context, u *domain.User) error
+	// Owners returns every user at the owner level.
+	Owners(ctx context.Context) ([]*domain.User, error)
+}
+
+// Upgrades stores upgrades and their history.
+type Upgrades interface {
+	// Create stores a new upgrade, assigns its id and saves its history.
+	Create(ctx context.Context, u *domain.Upgrade) error
+	// ByID reads an upgrade, with its history when withHistory is set.
+	ByID(ctx context.Context, id domain.UpgradeID, withHistory bool) (*domain.Upgrade, error)
+	// LockByID reads an upgrade and locks it until the unit of work ends.
+	LockByID(ctx context.Context, id domain.UpgradeID) (*domain.Upgrade, error)
+	// LockByPaymentIntent is LockByID for the upgrade paid by a PaymentIntent.
+	LockByPaymentIntent(ctx context.Context, paymentIntentID string) (*domain.Upgrade, error)
+	// LatestPending returns the newest pending upgrade of type t bought by
+	// purchaser for recipient, or a KindNotFound error.
+	LatestPending(ctx context.Context, purchaser, recipient domain.UserID, t domain.UpgradeType) (*domain.Upgrade, error)
+	// Update stores the upgrade's fields and its unsaved history.
+	Update(ctx context.Context, u *domain.Upgrade) error
+	List(ctx context.Context, q UpgradeQuery) ([]UpgradeRow, error)
+	// ClaimStale leases up to limit open upgrades last updated before
+	// olderThan and not leased by anyone else, until leaseUntil, so that
+	// replicas reconciling at once check each upgrade once.
+	ClaimStale(ctx context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error)
+}
+
+// UpgradeQuery selects upgrades for a list page. Zero fields do not filter.
+type UpgradeQuery struct {
+	VisibleTo     domain.UserID // only upgrades this user bought or received
+	RecipientName string        // exact name, ignoring case
+	PurchaserName string
+	Type          domain.UpgradeType
+	Status        domain.Status
+	IsGifted      *bool
+	Offset, Limit int
+}
+
+// UpgradeRow is an upgrade with the names of the people in it.
+type UpgradeRow struct {
+	Upgrade       *domain.Upgrade
+	PurchaserName string
+	RecipientName string
+}
+
+// ReceivedEvent is a payment provider's event as stored for dedupe and audit.
+type ReceivedEvent struct {
+	ID         string
+	Type       string
+	Livemode   bool
+	Payload    []byte
+	ReceivedAt time.Time
+}
+
+// PaymentEvents remembers provider events so that each is applied once.
+type PaymentEvents interface {
+	// Record stores the event; it returns false when the event was already
+	// processed. An event whose earlier attempt failed is recorded again.
+	Record(ctx context.Context, e ReceivedEvent) (fresh bool, err error)
+	// Finish records how the event ended, in the same unit of work.
+	Finish(ctx context.Context, id, outcome string, upgrade domain.UpgradeID, at time.Time) error
+	// Fail records why processing failed, outside the failed unit of work;
+	// the event stays unprocessed so that a redelivery is applied.
+	Fail(ctx context.Context, e ReceivedEvent, reason string) error
+}
+
+// Messages stores in-app notifications.
+type Messages interface {
+	Create(ctx context.Context, m *domain.Message) error
+	// ForUser returns a user's messages, newest first.
+	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
+}
+
+// Store is every repository, bound to one unit of work.
+type Store struct {
+	Users    Users
+	Upgrades Upgrades
+	Events   PaymentEvents
+	Messages Messages
+}
+
+// UnitOfWork runs fn in one transaction: everything fn does through the
+// Store is committed when it returns nil and rolled back otherwise.
+// An unreachable database is reported as domain.KindUnavailable.
+type UnitOfWork interface {
+	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error
+}
+
+// PaymentGateway is the payment provider's API (Stripe Checkout).
+// Its failures are domain.KindPaymentProvider errors.
+type PaymentGateway interface {
+	CreateCheckout(ctx context.Context, r CheckoutRequest) (Checkout, error)
+	RetrieveCheckout(ctx context.Context, sessionID string) (CheckoutState, error)
+	ExpireCheckout(ctx context.Context, sessionID string) (CheckoutState, error)
+	Refund(ctx context.Context, r RefundRequest) (Refund, error)
+}
+
+// CheckoutRequest is everything a hosted checkout page needs.
+type CheckoutRequest struct {
+	UpgradeID      domain.UpgradeID
+	PurchaserID    domain.UserID
+	RecipientID    domain.UserID
+	UpgradeType    domain.UpgradeType
+	ProductName    string
+	Description    string
+	Price          domain.Money
+	CustomerEmail  string
+	SuccessURL     string
+	CancelURL      string
+	ExpiresAt      time.Time
+	IdempotencyKey string
+}
+
+// Checkout is a created checkout session.
+type Checkout struct {
+	SessionID string
+	URL       string
+	ExpiresAt time.Time
+}
+
+// Checkout session statuses and payment statuses, as the provider names them.
+const (
+	SessionOpen     = "open"
+	SessionComplete = "complete"
+	SessionExpired  = "expired"
+
+	PaymentPaid              = "paid"
+	PaymentUnpaid            = "unpaid"
+	PaymentNoPaymentRequired = "no_payment_required"
+)
+
+// CheckoutState is a checkout session as the provider sees it now.
+type CheckoutState struct {
+	SessionID           string
+	Status              string // SessionOpen, SessionComplete or SessionExpired
+	PaymentStatus       string // PaymentPaid, PaymentUnpaid or PaymentNoPaymentRequired
+	PaymentIntentID     string
+	PaymentIntentStatus string // e.g. "succeeded", "processing", "requires_payment_method"
+	Livemode            bool
+	AmountSubtotal      int64
+	Currency            string
+	UpgradeID           domain.UpgradeID // from the session's metadata
+}
+
+// RefundRequest refunds a PaymentIntent in full.
+type RefundRequest struct {
+	PaymentIntentID string
+	IdempotencyKey  string
+}
+
+// Refund is a created refund.
+type Refund struct {
+	ID     string
+	Status string
+}
+
+// WebhookVerifier checks a webhook's signature and reads its event.
+// A bad signature or an unreadable body is a domain.KindMalformed error.
+type WebhookVerifier interface {
+	Verify(payload []byte, signatureHeader string) (PaymentEvent, error)
+}

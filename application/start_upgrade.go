@@ -1,0 +1,146 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"upgrades/domain"
+)
+
+// StartUpgrade creates a pending upgrade and its checkout page.
+type StartUpgrade struct {
+	PurchaserID   domain.UserID // 0 when nobody is logged in
+	RecipientID   domain.UserID // 0 with no RecipientName: the purchaser
+	RecipientName string
+	Type          string
+}
+
+// StartedUpgrade is the upgrade to pay and whether it was already there
+// (a double click returns the first checkout again).
+type StartedUpgrade struct {
+	Upgrade *domain.Upgrade
+	Reused  bool
+}
+
+// inFlight is how long a pending upgrade without a session is taken to be
+// a checkout still being created by a concurrent request.
+const inFlight = time.Minute
+
+type StartUpgradeHandler struct {
+	d     Deps
+	apply ApplyEventHandler
+}
+
+func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (StartedUpgrade, error) {
+	if cmd.PurchaserID == 0 {
+		return StartedUpgrade{}, domain.Errorf(domain.KindUnauthenticated, "log in to buy an upgrade")
+	}
+	var (
+		up        *domain.Upgrade
+		purchaser *domain.User
+		reused    bool
+	)
+	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+		// Locking the purchaser serialises their double clicks.
+		p, err := s.Users.LockByID(ctx, cmd.PurchaserID)
+		if domain.IsKind(err, domain.KindNotFound) {
+			return domain.Errorf(domain.KindUnauthenticated, "log in to buy an upgrade")
+		}
+		if err != nil {
+			return err
+		}
+		purchaser = p
+		if p.IsBanned() {
+			return domain.Errorf(domain.KindForbidden, "banned users cannot buy upgrades")
+		}
+		if !h.d.Config.Enabled {
+			return domain.Errorf(domain.KindUnavailable, "upgrades are disabled at the moment")
+		}
+		recipient, err := findRecipient(ctx, s, p, cmd.RecipientID, cmd.RecipientName)
+		if err != nil {
+			return err
+		}
+		t, err := domain.ParseUpgradeType(cmd.Type)
+		if err != nil {
+			return err
+		}
+		if refusal := domain.UpgradeRefusal(p, recipient, t); refusal != nil {
+			return refusal
+		}
+		now := h.d.Clock.Now()
+		prev, err := s.Upgrades.LatestPending(ctx, p.ID(), recipient.ID(), t)
+		switch {
+		case err == nil && prev.HasOpenCheckout(now, h.d.Config.ReuseMargin):
+			up, reused = prev, true
+			return nil
+		case err == nil && prev.SessionID() == "" && now.Sub(prev.CreatedAt()) < inFlight:
+			return domain.Errorf(domain.KindConflict, "a checkout for this upgrade is being created; try again in a moment")
+		case err != nil && !domain.IsKind(err, domain.KindNotFound):
+			return err
+		}
+		up, err = domain.NewUpgrade(p, recipient, t, h.d.Config.Prices, now)
+		if err != nil {
+			return err
+		}
+		return s.Upgrades.Create(ctx, up)
+	})
+	if err != nil || reused {
+		return StartedUpgrade{Upgrade: up, Reused: reused}, err
+	}
+
+	checkout, err := h.d.Gateway.CreateCheckout(ctx, h.checkoutRequest(up, purchaser))
+	if err != nil {
+		h.d.Logger.ErrorContext(ctx, "checkout creation failed", "upgrade", up.ID(), "err", err)
+		// Mark it failed so no pending upgrade without a checkout is left
+		// behind; the history keeps what happened.
+		_, ferr := h.apply.Handle(ctx, PaymentEvent{
+			Kind: domain.EventCheckoutFailed, UpgradeID: up.ID(), Livemode: h.d.Config.Livemode,
+			Source: "checkout creation", Note: domain.MessageOf(err),
+		})
+		if ferr != nil {
+			h.d.Logger.ErrorContext(ctx, "marking the upgrade failed", "upgrade", up.ID(), "err", ferr)
+		}
+		if domain.KindOf(err) == domain.KindPaymentProvider {
+			return StartedUpgrade{}, err
+		}
+		return StartedUpgrade{}, domain.WrapError(domain.KindPaymentProvider, err, "the payment provider could not create a checkout; please try again")
+	}
+	err = h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+		locked, err := s.Upgrades.LockByID(ctx, up.ID())
+		if err != nil {
+			return err
+		}
+		if err := locked.AttachCheckout(checkout.SessionID, checkout.URL, checkout.ExpiresAt, h.d.Clock.Now()); err != nil {
+			return err
+		}
+		up = locked
+		return s.Upgrades.Update(ctx, locked)
+	})
+	return StartedUpgrade{Upgrade: up}, err
+}
+
+func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *domain.User) CheckoutRequest {
+	c := h.d.Config
+	id := up.ID()
+	return CheckoutRequest{
+		UpgradeID:      id,
+		PurchaserID:    up.PurchaserID(),
+		RecipientID:    up.RecipientID(),
+		UpgradeType:    up.Type(),
+		ProductName:    up.Type().Title() + " upgrade",
+		Description:    fmt.Sprintf("Upgrade #%d to %s", id, up.Type().Grants().Title()),
+		Price:          up.Price(),
+		CustomerEmail:  purchaser.Email(),
+		SuccessURL:     fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
+		CancelURL:      fmt.Sprintf("%s/user_upgrades/new?user_id=%d", c.BaseURL, up.RecipientID()),
+		ExpiresAt:      h.d.Clock.Now().Add(c.CheckoutTTL),
+		IdempotencyKey: ClientReference(id),
+	}
+}
+
+// ClientReference is the reference an upgrade carries at the payment
+// provider (client_reference_id and the idempotency key of its checkout).
+func ClientReference(id domain.UpgradeID) string {
+	return fmt.Sprintf("user_upgrade_%d", id)
+}

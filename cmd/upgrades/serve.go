@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"go.uber.org/fx"
+
+	"upgrades/application"
+	"upgrades/cmd/upgrades/server"
+	"upgrades/domain"
+)
+
+func serve(ctx context.Context, args []string) error {
+	cfg, err := server.Load(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	app := fx.New(server.Serve(cfg, server.NewLogger()))
+	if err := app.Start(ctx); err != nil {
+		return errors.Unwrap(firstCause(err))
+	}
+	<-ctx.Done()
+	stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return app.Stop(stopCtx)
+}
+
+// firstCause keeps fx's wrapping out of the one line an operator reads.
+func firstCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return fmt.Errorf("%w", err)
+		}
+		err = next
+	}
+}
+
+// withApp runs fn with the use cases on the configured store and provider.
+func withApp(ctx context.Context, fn func(*application.App) error) error {
+	cfg, err := server.Load(nil, os.Getenv)
+	if err != nil {
+		return err
+	}
+	var app *application.App
+	fxApp := fx.New(server.Core(cfg, server.NewLogger()), fx.Populate(&app))
+	if err := fxApp.Start(ctx); err != nil {
+		return errors.Unwrap(firstCause(err))
+	}
+	defer fxApp.Stop(context.Background())
+	return fn(app)
+}
+
+func reconcile(ctx context.Context, args []string) error {
+	return withApp(ctx, func(app *application.App) error {
+		r, err := app.Reconcile.Handle(ctx, application.Reconcile{Limit: 10_000})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("checked %d open upgrades: %d changed, %d failed\n", r.Checked, r.Changed, r.Failed)
+		if r.Failed > 0 {
+			return fmt.Errorf("%d upgrades could not be checked", r.Failed)
+		}
+		return nil
+	})
+}
+
+func users(ctx context.Context, args []string) error {
+	if len(args) < 2 {
+		return errors.New("usage: upgrades " + usersUsage)
+	}
+	sub, name, rest := args[0], args[1], args[2:]
+	return withApp(ctx, func(app *application.App) error {
+		var (
+			u   *domain.User
+			err error
+		)
+		switch sub {
+		case "create":
+			fs := flag.NewFlagSet("users create", flag.ContinueOnError)
+			password := fs.String("password", "", "password (8 to 72 characters)")
+			email := fs.String("email", "", "email address")
+			level := fs.String("level", "member", "level")
+			if err := fs.Parse(rest); err != nil {
+				return err
+			}
+			l, err := domain.ParseLevel(*level)
+			if err != nil {
+				return errors.New(domain.MessageOf(err))
+			}
+			u, err = app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: *password, Email: *email, Level: l})
+			if err != nil {
+				return errors.New(domain.MessageOf(err))
+			}
+			return printUser(u, true)
+		case "set-level":
+			if len(rest) != 1 {
+				return errors.New("usage: users set-level NAME LEVEL")
+			}
+			l, perr := domain.ParseLevel(rest[0])
+			if perr != nil {
+				return errors.New(domain.MessageOf(perr))
+			}
+			u, err = app.SetLevel.Handle(ctx, application.SetLevel{Name: name, Level: l})
+		case "ban":
+			u, err = app.Ban.Handle(ctx, application.Ban{Name: name})
+		default:
+			return errors.New("usage: upgrades " + usersUsage)
+		}
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(u, false)
+	})
+}
+
+func printUser(u *domain.User, withKey bool) error {
+	out := map[string]any{
+		"id": u.ID(), "name": u.Name(), "level": u.Level().String(), "is_banned": u.IsBanned(),
+		"created_at": u.CreatedAt().UTC().Format(time.RFC3339),
+	}
+	if u.Email() != "" {
+		out["email"] = u.Email()
+	}
+	if withKey {
+		out["api_key"] = u.APIKey()
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

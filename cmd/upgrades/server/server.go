@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	httpadapter "upgrades/adapters/http"
+	"upgrades/adapters/memory"
+	"upgrades/adapters/secure"
+	"upgrades/application"
+)
+
+// Core is the graph every command needs: configuration, logging, storage,
+// the payment provider and the use cases.
+func Core(cfg Config, logger *slog.Logger) fx.Option {
+	return fx.Options(
+		fx.Supply(cfg, cfg.App, logger),
+		fx.WithLogger(func() fxevent.Logger { return fxevent.NopLogger }),
+		storage(cfg),
+		payments(cfg),
+		fx.Provide(
+			func() application.Clock { return secure.SystemClock{} },
+			fx.Annotate(secure.NewBcrypt, fx.As(new(application.PasswordHasher))),
+			func() application.Tokens { return secure.Tokens{} },
+			newDeps,
+			application.New,
+		),
+	)
+}
+
+// Serve is the whole server: the core, the web edge and the reconciler.
+func Serve(cfg Config, logger *slog.Logger) fx.Option {
+	return fx.Options(
+		Core(cfg, logger),
+		fx.Supply(httpadapter.ListenConfig{Addr: cfg.ListenAddr}),
+		fx.Provide(
+			func(app *application.App, db httpadapter.Pinger, l *slog.Logger) httpadapter.Deps {
+				return httpadapter.Deps{App: app, DB: db, Logger: l}
+			},
+			fx.Annotate(rootHandler, fx.ParamTags(``, `optional:"true" name:"stripesim"`)),
+			httpadapter.Serve,
+		),
+		demoSeed(cfg),
+		fx.Invoke(func(*httpadapter.Listener) {}),
+		fx.Invoke(startReconciler),
+	)
+}
+
+// rootHandler puts the simulated Stripe, when there is one, beside the app.
+func rootHandler(d httpadapter.Deps, sim http.Handler) http.Handler {
+	app := httpadapter.NewRouter(d)
+	if sim == nil {
+		return app
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/_stripe/", http.StripPrefix("/_stripe", sim))
+	mux.Handle("/", app)
+	return mux
+}
+
+func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier,
+	clock application.Clock, tokens application.Tokens, pw application.PasswordHasher, l *slog.Logger, c application.Config) application.Deps {
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Logger: l, Config: c}
+}
+
+func storage(cfg Config) fx.Option {
+	return fx.Provide(
+		memory.NewDB,
+		func(db *memory.DB) application.UnitOfWork { return db },
+		func(db *memory.DB) httpadapter.Pinger { return db },
+	)
+}
+
+func payments(cfg Config) fx.Option {
+	return fx.Provide(
+		fx.Annotate(memory.NewGateway, fx.As(new(application.PaymentGateway))),
+		func() application.WebhookVerifier { return memory.Verifier{Secret: cfg.StripeWebhookSecrets[0]} },
+	)
+}
+
+// startReconciler runs the reconciler every interval while the server runs.
+func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.Logger) {
+	if cfg.ReconcileInterval <= 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() {
+				defer close(done)
+				t := time.NewTicker(cfg.ReconcileInterval)
+				defer t.Stop()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-t.C:
+						if _, err := app.Reconcile.Handle(ctx, application.Reconcile{}); err != nil && ctx.Err() == nil {
+							l.Warn("reconciler run failed", "err", err)
+						}
+					}
+				}
+			}()
+			return nil
+		},
+		OnStop: func(stop context.Context) error {
+			cancel()
+			select {
+			case <-done:
+			case <-stop.Done():
+			}
+			return nil
+		},
+	})
+}
+
+// NewLogger logs JSON lines to stderr.
+func NewLogger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
