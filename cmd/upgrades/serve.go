@@ -43,10 +43,15 @@ func firstCause(err error) error {
 }
 
 // withApp runs fn with the use cases on the configured store and provider.
+// Operator commands act on a real database: in memory they would change
+// nothing that outlives the command.
 func withApp(ctx context.Context, fn func(*application.App) error) error {
 	cfg, err := server.Load(nil, os.Getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.Memory() {
+		return errors.New("DATABASE_URL is not set: this command works on the PostgreSQL database")
 	}
 	var app *application.App
 	fxApp := fx.New(server.Core(cfg, server.NewLogger()), fx.Populate(&app))
@@ -58,6 +63,9 @@ func withApp(ctx context.Context, fn func(*application.App) error) error {
 }
 
 func reconcile(ctx context.Context, args []string) error {
+	if os.Getenv("STRIPE_SECRET_KEY") == "" {
+		return errors.New("STRIPE_SECRET_KEY is not set: reconciling asks Stripe (or STRIPE_API_BASE) about each open upgrade")
+	}
 	return withApp(ctx, func(app *application.App) error {
 		r, err := app.Reconcile.Handle(ctx, application.Reconcile{Limit: 10_000})
 		if err != nil {
