@@ -19,6 +19,7 @@ var commands = map[string]command{
 	"serve":     {"serve [flags]: run the web server (see README for configuration)", serve},
 	"users":     {usersUsage, users},
 	"reconcile": {"reconcile: check every open upgrade with Stripe once, then exit", reconcile},
+	"migrate":   {migrateUsage, migrate},
 }
 
 func main() {

@@ -12,6 +12,7 @@ import (
 
 	httpadapter "upgrades/adapters/http"
 	"upgrades/adapters/memory"
+	"upgrades/adapters/postgres"
 	"upgrades/adapters/secure"
 	"upgrades/application"
 )
@@ -70,6 +71,12 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 }
 
 func storage(cfg Config) fx.Option {
+	if !cfg.Memory() {
+		return fx.Options(
+			postgres.Module(cfg.DatabaseURL),
+			fx.Provide(func(db *postgres.DB) httpadapter.Pinger { return db }),
+		)
+	}
 	return fx.Provide(
 		memory.NewDB,
 		func(db *memory.DB) application.UnitOfWork { return db },
