@@ -1,8 +1,12 @@
 package http
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,19 +18,122 @@ type Deps struct {
 	App    *application.App
 	DB     Pinger
 	Logger *slog.Logger
+	Clock  application.Clock // nil: the wall clock
+	Config Config
 }
 
-// NewRouter builds the Gin engine with every route.
-func NewRouter(d Deps) http.Handler {
+// Config is how the web edge behaves.
+type Config struct {
+	// BaseURL is the public URL; under https, cookies are Secure.
+	BaseURL string
+	// SessionSecret signs the session cookies (32 characters or more).
+	SessionSecret string
+	// SessionTTL is how long a login lasts; 0 means 14 days.
+	SessionTTL time.Duration
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed;
+	// nil trusts none, so the client address is the peer's.
+	TrustedProxies []string
+	// BodyLimit caps form and JSON bodies; 0 means 64 KiB.
+	BodyLimit int64
+	// WebhookBodyLimit caps the webhook's body; 0 means 64 KiB.
+	WebhookBodyLimit int64
+}
+
+const defaultBodyLimit = 64 << 10
+
+func (c Config) withDefaults() Config {
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 14 * 24 * time.Hour
+	}
+	if c.BodyLimit <= 0 {
+		c.BodyLimit = defaultBodyLimit
+	}
+	if c.WebhookBodyLimit <= 0 {
+		c.WebhookBodyLimit = defaultBodyLimit
+	}
+	return c
+}
+
+// secure reports whether the site is served over https.
+func (c Config) secure() bool {
+	u, err := url.Parse(c.BaseURL)
+	return err == nil && u.Scheme == "https"
+}
+
+// handlers is the web edge's state, shared by every route.
+type handlers struct {
+	app      *application.App
+	db       Pinger
+	log      *slog.Logger
+	cfg      Config
+	sessions sessions
+	views    *views
+}
+
+// NewRouter builds the web edge: the Gin engine with every route, behind
+// the middleware every request passes through.
+func NewRouter(d Deps) (http.Handler, error) {
+	if d.App == nil || d.DB == nil {
+		return nil, errors.New("the web edge needs the application and the database")
+	}
+	cfg := d.Config.withDefaults()
+	if len(cfg.SessionSecret) < 32 {
+		return nil, errors.New("the session secret must be at least 32 characters")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	// Every line logged while serving a request carries its id.
+	d.Logger = slog.New(WithRequestIDs(d.Logger.Handler()))
+	now := time.Now
+	if d.Clock != nil {
+		now = d.Clock.Now
+	}
+	v, err := parseViews()
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	h := &handlers{
+		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v,
+		sessions: sessions{key: []byte(cfg.SessionSecret), ttl: cfg.SessionTTL, secure: cfg.secure(), now: now},
+	}
+
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", func(c *gin.Context) {
-		if err := d.DB.Ping(c.Request.Context()); err != nil {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"error": "unavailable", "message": "the database is not answering"})
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"status": "ready"})
-	})
-	return r
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	cop, err := h.crossOriginProtection()
+	if err != nil {
+		return nil, err
+	}
+	r.Use(requestID, h.accessLog, h.recovery, h.securityHeaders, h.crossOrigin(cop))
+	h.routes(r)
+	r.NoRoute(func(c *gin.Context) { h.fail(c, notFound("there is no page here")) })
+	return stripJSONSuffix(r), nil
+}
+
+func (h *handlers) routes(r *gin.Engine) {
+	r.GET("/healthz", h.healthz)
+	r.GET("/readyz", h.readyz)
+	r.GET("/assets/*file", h.asset)
+	r.POST("/webhooks/receive", h.webhook)
+
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/user_upgrades/new") })
+	// Logging out needs nobody to be looked up: it works while the
+	// database is down.
+	r.POST("/session/destroy", h.limitBody, h.logout)
+
+	pages := r.Group("/", h.limitBody, h.authenticate)
+	pages.GET("/users/new", h.signupPage)
+	pages.POST("/users", h.signup)
+	pages.GET("/users/:id", h.profile)
+	pages.GET("/login", h.loginPage)
+	pages.POST("/session", h.login)
+	pages.GET("/user_upgrades/new", h.newUpgrade)
+	pages.POST("/user_upgrades", h.createUpgrade)
+	pages.GET("/user_upgrades", h.listUpgrades)
+	pages.GET("/user_upgrades/:id", h.showUpgrade)
+	pages.POST("/user_upgrades/:id/refund", h.refund)
+	pages.GET("/messages", h.messages)
 }

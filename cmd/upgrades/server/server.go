@@ -35,34 +35,50 @@ func Core(cfg Config, logger *slog.Logger) fx.Option {
 	)
 }
 
+// Web is the core and the web edge, without a listener: its graph
+// provides the root http.Handler (the component tests serve it).
+func Web(cfg Config, logger *slog.Logger) fx.Option {
+	return fx.Options(
+		Core(cfg, logger),
+		fx.Provide(
+			func(app *application.App, db httpadapter.Pinger, clock application.Clock, l *slog.Logger) httpadapter.Deps {
+				return httpadapter.Deps{App: app, DB: db, Clock: clock, Logger: l, Config: webConfig(cfg)}
+			},
+			fx.Annotate(rootHandler, fx.ParamTags(``, `optional:"true" name:"stripesim"`)),
+		),
+	)
+}
+
 // Serve is the whole server: the core, the web edge and the reconciler.
 func Serve(cfg Config, logger *slog.Logger) fx.Option {
 	return fx.Options(
-		Core(cfg, logger),
+		Web(cfg, logger),
 		fx.Supply(httpadapter.ListenConfig{Addr: cfg.ListenAddr}),
-		fx.Provide(
-			func(app *application.App, db httpadapter.Pinger, l *slog.Logger) httpadapter.Deps {
-				return httpadapter.Deps{App: app, DB: db, Logger: l}
-			},
-			fx.Annotate(rootHandler, fx.ParamTags(``, `optional:"true" name:"stripesim"`)),
-			httpadapter.Serve,
-		),
+		fx.Provide(httpadapter.Serve),
 		demoSeed(cfg),
 		fx.Invoke(func(*httpadapter.Listener) {}),
 		fx.Invoke(startReconciler),
 	)
 }
 
+func webConfig(cfg Config) httpadapter.Config {
+	return httpadapter.Config{
+		BaseURL:        cfg.App.BaseURL,
+		SessionSecret:  cfg.SessionSecret,
+		TrustedProxies: cfg.TrustedProxies,
+	}
+}
+
 // rootHandler puts the simulated Stripe, when there is one, beside the app.
-func rootHandler(d httpadapter.Deps, sim http.Handler) http.Handler {
-	app := httpadapter.NewRouter(d)
-	if sim == nil {
-		return app
+func rootHandler(d httpadapter.Deps, sim http.Handler) (http.Handler, error) {
+	app, err := httpadapter.NewRouter(d)
+	if err != nil || sim == nil {
+		return app, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/_stripe/", http.StripPrefix("/_stripe", sim))
 	mux.Handle("/", app)
-	return mux
+	return mux, nil
 }
 
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier,
@@ -128,7 +144,8 @@ func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.
 	})
 }
 
-// NewLogger logs JSON lines to stderr.
+// NewLogger logs JSON lines to stderr, with the request id of each line
+// logged while serving a request.
 func NewLogger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(httpadapter.WithRequestIDs(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 }

@@ -1,0 +1,57 @@
+package http
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+const viewerKey = "upgrades.viewer"
+
+// authenticate finds out who is asking: an API client by HTTP Basic
+// name:api_key, else a browser by its session cookie. Wrong API
+// credentials are refused at once; a bad, expired or orphaned cookie just
+// means nobody is logged in.
+func (h *handlers) authenticate(c *gin.Context) {
+	ctx := c.Request.Context()
+	if name, key, ok := c.Request.BasicAuth(); ok {
+		u, err := h.app.AuthenticateAPIKey.Handle(ctx, application.AuthenticateAPIKey{Name: name, Key: key})
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		c.Set(viewerKey, u)
+		c.Next()
+		return
+	}
+	if id, ok := h.sessions.read(c.Request); ok {
+		u, err := h.app.CurrentUser.Handle(ctx, application.CurrentUser{ID: id})
+		switch {
+		case domain.IsKind(err, domain.KindUnauthenticated):
+			h.sessions.end(c.Writer)
+		case err != nil:
+			h.fail(c, err)
+			return
+		default:
+			c.Set(viewerKey, u)
+		}
+	}
+	c.Next()
+}
+
+// viewerOf is the logged-in user, or nil.
+func viewerOf(c *gin.Context) *domain.User {
+	v, _ := c.Get(viewerKey)
+	u, _ := v.(*domain.User)
+	return u
+}
+
+// viewerID is the logged-in user's id, or 0; the use cases answer
+// "unauthenticated" where a login is needed.
+func viewerID(c *gin.Context) domain.UserID {
+	if u := viewerOf(c); u != nil {
+		return u.ID()
+	}
+	return 0
+}

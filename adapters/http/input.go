@@ -1,0 +1,125 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"upgrades/domain"
+)
+
+// input is a request's fields, read from a form or a JSON object. Fields
+// nobody asks for are ignored, so clients may send more than is used
+// (a price, say, which the server never takes from a request).
+type input struct {
+	values map[string]string
+	shapes map[string]bool // fields that were JSON objects or arrays
+	err    error
+}
+
+// readInput reads the body of a POST as a form or, when it says it is
+// JSON, as one JSON object.
+func readInput(c *gin.Context) (*input, error) {
+	r := c.Request
+	if isJSONBody(r) {
+		return readJSON(r.Body)
+	}
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(defaultBodyLimit)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	in := &input{values: map[string]string{}}
+	for k, v := range r.PostForm {
+		if len(v) > 0 {
+			in.values[k] = v[0]
+		}
+	}
+	return in, nil
+}
+
+func readJSON(body io.Reader) (*input, error) {
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return nil, bodyError(err)
+	}
+	if obj == nil {
+		return nil, domain.Errorf(domain.KindMalformed, "the request body must be a JSON object")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, domain.Errorf(domain.KindMalformed, "the request body must hold one JSON object")
+	}
+	in := &input{values: map[string]string{}, shapes: map[string]bool{}}
+	for k, v := range obj {
+		switch v := v.(type) {
+		case string:
+			in.values[k] = v
+		case json.Number:
+			in.values[k] = v.String()
+		case bool:
+			in.values[k] = strconv.FormatBool(v)
+		case nil:
+		default:
+			in.shapes[k] = true
+		}
+	}
+	return in, nil
+}
+
+// bodyError says why a body could not be read: too large, or malformed.
+func bodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge(tooBig.Limit)
+	}
+	if errors.Is(err, io.EOF) {
+		return domain.Errorf(domain.KindMalformed, "the request body is empty")
+	}
+	return domain.WrapError(domain.KindMalformed, err, "the request body could not be read")
+}
+
+// get returns a field as text; a field that is an object or an array is
+// remembered as an error for check.
+func (in *input) get(name string) string {
+	if in.shapes[name] && in.err == nil {
+		in.err = domain.Errorf(domain.KindMalformed, "%s must be a string", name)
+	}
+	return strings.TrimSpace(in.values[name])
+}
+
+// secret returns a field exactly as sent (passwords keep their spaces).
+func (in *input) secret(name string) string {
+	s := in.get(name)
+	if v, ok := in.values[name]; ok {
+		s = v
+	}
+	return s
+}
+
+// id returns a field that holds an id; empty is 0.
+func (in *input) id(name string) int64 {
+	s := in.get(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if (err != nil || n <= 0) && in.err == nil {
+		in.err = domain.Errorf(domain.KindMalformed, "%s must be a positive number", name)
+	}
+	return n
+}
+
+// check reports the first field that could not be read.
+func (in *input) check() error { return in.err }

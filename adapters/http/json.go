@@ -1,0 +1,130 @@
+package http
+
+import (
+	"time"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+// The JSON shapes of SPEC section 5. Times are RFC 3339 in UTC.
+
+type userJSON struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Level     string `json:"level"`
+	IsBanned  bool   `json:"is_banned"`
+	CreatedAt string `json:"created_at"`
+	Email     string `json:"email,omitempty"`   // its owner only
+	APIKey    string `json:"api_key,omitempty"` // its owner only
+}
+
+func userOut(u *domain.User, own bool) *userJSON {
+	if u == nil {
+		return nil
+	}
+	out := &userJSON{
+		ID: int64(u.ID()), Name: u.Name(), Level: u.Level().String(), IsBanned: u.IsBanned(),
+		CreatedAt: rfc3339(u.CreatedAt()),
+	}
+	if own {
+		out.Email, out.APIKey = u.Email(), u.APIKey()
+	}
+	return out
+}
+
+type offerJSON struct {
+	UpgradeType string `json:"upgrade_type"`
+	Title       string `json:"title"`
+	Grants      string `json:"grants"`
+	Amount      int64  `json:"amount"`
+	Currency    string `json:"currency"`
+	Price       string `json:"price"`
+	Available   bool   `json:"available"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+func offersOut(offers []application.Offer) []offerJSON {
+	out := make([]offerJSON, len(offers))
+	for i, o := range offers {
+		out[i] = offerJSON{
+			UpgradeType: o.Type.String(), Title: o.Type.Title(), Grants: o.Type.Grants().String(),
+			Amount: o.Price.Amount(), Currency: o.Price.Currency(), Price: o.Price.String(),
+			Available: o.Refusal == "", Reason: o.Refusal,
+		}
+	}
+	return out
+}
+
+type upgradeJSON struct {
+	ID                int64         `json:"id"`
+	PurchaserID       int64         `json:"purchaser_id"`
+	RecipientID       int64         `json:"recipient_id"`
+	PurchaserName     string        `json:"purchaser_name"`
+	RecipientName     string        `json:"recipient_name"`
+	UpgradeType       string        `json:"upgrade_type"`
+	Status            string        `json:"status"`
+	IsGifted          bool          `json:"is_gifted"`
+	Amount            int64         `json:"amount"`
+	Currency          string        `json:"currency"`
+	CheckoutSessionID string        `json:"checkout_session_id"`
+	CheckoutURL       string        `json:"checkout_url,omitempty"` // while pending
+	CanRefund         bool          `json:"can_refund"`
+	CreatedAt         string        `json:"created_at"`
+	UpdatedAt         string        `json:"updated_at"`
+	History           []historyJSON `json:"history,omitzero"` // admins and owners
+}
+
+type historyJSON struct {
+	At      string `json:"at"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Event   string `json:"event"`
+	Outcome string `json:"outcome"`
+	Cause   string `json:"cause"`
+	Note    string `json:"note"`
+}
+
+func upgradeOut(v application.UpgradeView) upgradeJSON {
+	u := v.Upgrade
+	out := upgradeJSON{
+		ID: int64(u.ID()), PurchaserID: int64(u.PurchaserID()), RecipientID: int64(u.RecipientID()),
+		PurchaserName: v.PurchaserName, RecipientName: v.RecipientName,
+		UpgradeType: u.Type().String(), Status: u.Status().String(), IsGifted: u.IsGifted(),
+		Amount: u.Price().Amount(), Currency: u.Price().Currency(), CheckoutSessionID: u.SessionID(),
+		CanRefund: v.CanRefund, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
+	}
+	if u.Status() == domain.StatusPending {
+		out.CheckoutURL = u.CheckoutURL()
+	}
+	if v.ShowHistory {
+		out.History = make([]historyJSON, 0, len(u.History()))
+		for _, e := range u.History() {
+			out.History = append(out.History, historyJSON{
+				At: rfc3339(e.At), From: e.From.String(), To: e.To.String(), Event: e.Event.String(),
+				Outcome: e.Outcome.String(), Cause: e.Cause, Note: e.Note,
+			})
+		}
+	}
+	return out
+}
+
+type upgradeListJSON struct {
+	UserUpgrades []upgradeJSON `json:"user_upgrades"`
+	Page         int           `json:"page"`
+	Limit        int           `json:"limit"`
+	HasMore      bool          `json:"has_more"`
+}
+
+type messageJSON struct {
+	ID        int64  `json:"id"`
+	Body      string `json:"body"`
+	CreatedAt string `json:"created_at"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,94 @@
+package http
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"upgrades/domain"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed assets
+var assetFiles embed.FS
+
+// views holds every page, each parsed once at start with the layout.
+type views struct {
+	pages map[string]*template.Template
+}
+
+var templateFuncs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+}
+
+func parseViews() (*views, error) {
+	layout, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, f := range files {
+		name := path.Base(f)
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, f)
+		if err != nil {
+			return nil, err
+		}
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+// pageData is what the layout needs, around the page's own Data.
+type pageData struct {
+	Title     string
+	Viewer    *domain.User
+	RequestID string
+	// RefreshSeconds > 0 makes the page reload itself to RefreshURL.
+	RefreshSeconds int
+	RefreshURL     string
+	Data           any
+}
+
+// page renders a page into memory first, so that a template error becomes
+// a clean 500 instead of half a page.
+func (h *handlers) page(c *gin.Context, status int, name, title string, data any) {
+	h.pageWith(c, status, name, pageData{Title: title, Data: data})
+}
+
+func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData) {
+	pd.Viewer, pd.RequestID = viewerOf(c), requestIDOf(c)
+	var buf bytes.Buffer
+	t, ok := h.views.pages[name]
+	err := fmt.Errorf("no template %s", name)
+	if ok {
+		err = t.ExecuteTemplate(&buf, "layout.html", pd)
+	}
+	if err != nil {
+		h.log.ErrorContext(c.Request.Context(), "rendering a page", "page", name, "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(internalMessage+"\n"))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}

@@ -1,0 +1,56 @@
+package http
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+// webhook receives Stripe's events. Its answers are for Stripe: 400 for a
+// request that will never be good (bad signature, unreadable, too large),
+// 503 while the database is down and 500 for anything else, both of which
+// Stripe retries; 200 once the event is handled or known.
+func (h *handlers) webhook(c *gin.Context) {
+	if src := c.Query("source"); src != "" && src != "stripe" {
+		h.webhookFailed(c, domain.Errorf(domain.KindMalformed, "unknown webhook source %q", src))
+		return
+	}
+	limit := h.cfg.WebhookBodyLimit
+	if c.Request.ContentLength > limit {
+		h.webhookFailed(c, tooLarge(limit))
+		return
+	}
+	// The signature covers the exact bytes, so the body is read raw.
+	payload, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	if err != nil {
+		h.webhookFailed(c, bodyError(err))
+		return
+	}
+	ctx := c.Request.Context()
+	applied, err := h.app.ReceiveWebhook.Handle(ctx, application.ReceiveWebhook{Payload: payload, Signature: c.GetHeader("Stripe-Signature")})
+	if err != nil {
+		h.webhookFailed(c, err)
+		return
+	}
+	h.log.InfoContext(ctx, "webhook received",
+		"outcome", applied.Outcome, "duplicate", applied.Duplicate, "upgrade", int64(applied.UpgradeID))
+	c.JSON(http.StatusOK, gin.H{"received": true})
+}
+
+func (h *handlers) webhookFailed(c *gin.Context, err error) {
+	p := problemOf(err)
+	switch p.kind {
+	case domain.KindMalformed, domain.KindTooLarge, domain.KindUnavailable:
+		h.logProblem(c, p, err)
+	default:
+		// Whatever else failed, a 500 makes Stripe try again.
+		p = problemOf(errors.New("webhook failed"))
+		h.log.ErrorContext(c.Request.Context(), "webhook failed", "err", err)
+	}
+	c.AbortWithStatusJSON(p.Status, errorJSON{Error: p.Code, Message: p.Message})
+}

@@ -1,0 +1,331 @@
+package component
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	bob := e.user("bob", domain.LevelMember)
+	goldie := e.user("goldie", domain.LevelGold)
+	plato := e.user("plato", domain.LevelPlatinum)
+	b := e.loggedIn(alice)
+
+	b.get("/user_upgrades/new").status(http.StatusOK).
+		contains("Upgrade your account", "$20.00", "$40.00", "Buy Gold for $20.00", "Buy Platinum for $40.00",
+			"Not available: alice cannot receive Gold to Platinum: requires a Gold account", `name="name"`).
+		lacks("A gift for")
+
+	gift := b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", bob.ID)).status(http.StatusOK)
+	gift.contains("Give bob an upgrade", "A gift for", "Give Gold for $20.00", fmt.Sprintf(`name="user_id" value="%d"`, bob.ID))
+	b.get("/user_upgrades/new?name=goldie").status(http.StatusOK).
+		contains("Give goldie an upgrade", "Give Gold to Platinum for $20.00", "Not available: goldie cannot receive Gold: already Gold")
+	b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", plato.ID)).status(http.StatusOK).
+		contains("already Platinum or above").lacks("Give Gold for", "Give Platinum for")
+	b.get("/user_upgrades/new?name=nobody").status(http.StatusNotFound).
+		contains(`no user is named &#34;nobody&#34;`, "Upgrade your account", `value="nobody"`)
+
+	e.browser().get("/user_upgrades/new").status(http.StatusOK).contains("Log in</a> or", "log in to buy an upgrade")
+
+	var shop struct {
+		Recipient *struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"recipient"`
+		IsGift  bool `json:"is_gift"`
+		Enabled bool `json:"enabled"`
+		Offers  []struct {
+			UpgradeType string `json:"upgrade_type"`
+			Amount      int64  `json:"amount"`
+			Available   bool   `json:"available"`
+			Reason      string `json:"reason"`
+		} `json:"offers"`
+	}
+	b.get(fmt.Sprintf("/user_upgrades/new.json?user_id=%d", goldie.ID)).status(http.StatusOK).decode(&shop)
+	if !shop.IsGift || !shop.Enabled || shop.Recipient == nil || shop.Recipient.Name != "goldie" || len(shop.Offers) != 3 {
+		t.Fatalf("gift options %+v", shop)
+	}
+	if o := shop.Offers[2]; o.UpgradeType != "gold_to_platinum" || !o.Available || o.Amount != 2000 {
+		t.Errorf("gold_to_platinum offer %+v", o)
+	}
+	if o := shop.Offers[0]; o.Available || o.Reason == "" {
+		t.Errorf("gold offer for a gold user %+v", o)
+	}
+	b.get("/user_upgrades/new.json?user_id=9999").apiError(http.StatusNotFound, "not_found")
+	b.get("/user_upgrades/new.json?user_id=abc").apiError(http.StatusBadRequest, "invalid")
+}
+
+func TestBuyingInHTMLGoesToTheCheckout(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	bob := e.user("bob", domain.LevelMember)
+	b := e.loggedIn(alice)
+
+	r := b.form("POST", "/user_upgrades", url.Values{"upgrade_type": {"platinum"}, "user_id": {fmt.Sprint(bob.ID)}}).status(http.StatusSeeOther)
+	var list struct {
+		UserUpgrades []upgrade `json:"user_upgrades"`
+	}
+	e.api(alice).get("/user_upgrades.json").status(http.StatusOK).decode(&list)
+	if len(list.UserUpgrades) != 1 {
+		t.Fatalf("upgrades after buying: %+v", list.UserUpgrades)
+	}
+	u := list.UserUpgrades[0]
+	if r.Header.Get("Location") != u.CheckoutURL || u.CheckoutURL == "" {
+		t.Fatalf("redirected to %q, the checkout is %q", r.Header.Get("Location"), u.CheckoutURL)
+	}
+	if u.RecipientID != int64(bob.ID) || !u.IsGifted || u.UpgradeType != "platinum" || u.Status != "pending" || u.Amount != 4000 {
+		t.Errorf("gift %+v", u)
+	}
+	// By name, from the recipient form.
+	b.form("POST", "/user_upgrades", url.Values{"upgrade_type": {"gold"}, "name": {"bob"}}).status(http.StatusSeeOther)
+	// Not eligible: an error page that says why.
+	b.form("POST", "/user_upgrades", url.Values{"upgrade_type": {"gold_to_platinum"}}).
+		status(http.StatusUnprocessableEntity).contains("requires a Gold account", "<html")
+}
+
+func TestBuyingInJSONReturnsTheUpgradeAndReusesAnOpenCheckout(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	api := e.api(alice)
+
+	first := api.json("POST", "/user_upgrades.json", map[string]any{"upgrade_type": "gold"}).status(http.StatusCreated)
+	var u upgrade
+	first.decode(&u)
+	if u.ID == 0 || u.PurchaserID != int64(alice.ID) || u.RecipientID != int64(alice.ID) || u.IsGifted ||
+		u.PurchaserName != "alice" || u.RecipientName != "alice" || u.UpgradeType != "gold" || u.Status != "pending" ||
+		u.Amount != 2000 || u.Currency != "usd" || u.CheckoutSessionID == "" || u.CheckoutURL == "" || u.History != nil {
+		t.Fatalf("new upgrade %+v", u)
+	}
+	for _, ts := range []string{u.CreatedAt, u.UpdatedAt} {
+		if _, err := timeOf(ts); err != nil {
+			t.Error(err)
+		}
+	}
+	if loc := first.Header.Get("Location"); loc != fmt.Sprintf("/user_upgrades/%d", u.ID) {
+		t.Errorf("Location %q", loc)
+	}
+	// A double click returns the same checkout, with 200.
+	var again upgrade
+	api.json("POST", "/user_upgrades.json", map[string]any{"upgrade_type": "gold"}).status(http.StatusOK).decode(&again)
+	if again.ID != u.ID || again.CheckoutURL != u.CheckoutURL {
+		t.Errorf("second click made %+v, want #%d again", again, u.ID)
+	}
+	// Accept: application/json works without the suffix.
+	r := api.do("POST", "/user_upgrades", strings.NewReader("upgrade_type=platinum"),
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}})
+	r.status(http.StatusCreated).contains(`"upgrade_type":"platinum"`)
+}
+
+func TestTheClientSentAmountIsIgnored(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	var u upgrade
+	e.api(alice).json("POST", "/user_upgrades.json", map[string]any{
+		"upgrade_type": "platinum", "amount": 1, "price": 1, "currency": "eur", "unknown": map[string]any{"x": 1},
+	}).status(http.StatusCreated).decode(&u)
+	if u.Amount != 4000 || u.Currency != "usd" {
+		t.Fatalf("amount %d %s, want the server's 4000 usd", u.Amount, u.Currency)
+	}
+	e.loggedIn(alice).form("POST", "/user_upgrades", url.Values{"upgrade_type": {"gold"}, "amount": {"1"}}).status(http.StatusSeeOther)
+	var list struct {
+		UserUpgrades []upgrade `json:"user_upgrades"`
+	}
+	e.api(alice).get("/user_upgrades.json?search[upgrade_type]=gold").status(http.StatusOK).decode(&list)
+	if len(list.UserUpgrades) != 1 || list.UserUpgrades[0].Amount != 2000 {
+		t.Fatalf("form purchase %+v", list.UserUpgrades)
+	}
+}
+
+func TestStatusPageForEachReader(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	bob := e.user("bob", domain.LevelMember)
+	carol := e.user("carol", domain.LevelMember)
+	admin := e.user("admin", domain.LevelAdmin)
+	owner := e.user("owner", domain.LevelOwner)
+	gift := e.api(alice).buy("platinum", bob.ID)
+	path := fmt.Sprintf("/user_upgrades/%d", gift.ID)
+
+	// Pending: the page reloads itself, and the buyer can go back to pay.
+	e.loggedIn(alice).get(path).status(http.StatusOK).
+		contains(`http-equiv="refresh"`, "Waiting for your payment", "Continue to payment", "pending")
+	e.loggedIn(bob).get(path).status(http.StatusOK).contains("alice is buying you Platinum").lacks("Continue to payment")
+	e.loggedIn(carol).get(path).status(http.StatusForbidden)
+	e.api(carol).get(path+".json").apiError(http.StatusForbidden, "forbidden")
+	e.browser().get(path+".json").apiError(http.StatusUnauthorized, "unauthenticated")
+	e.api(alice).get("/user_upgrades/9999.json").apiError(http.StatusNotFound, "not_found")
+
+	e.pay(gift.ID)
+
+	e.loggedIn(alice).get(path).status(http.StatusOK).lacks(`http-equiv="refresh"`, "Refund").
+		contains("bob is now Platinum!", "complete")
+	e.loggedIn(bob).get(path).status(http.StatusOK).contains("alice gave you Platinum!")
+	e.loggedIn(admin).get(path).status(http.StatusOK).contains("Upgrade #", "is complete", "History", "checkout started").lacks("Refund")
+	e.loggedIn(owner).get(path).status(http.StatusOK).contains("History", fmt.Sprintf(`action="%s/refund"`, path), "Refund $40.00")
+
+	var seen upgrade
+	e.api(alice).get(path + ".json").status(http.StatusOK).decode(&seen)
+	if seen.Status != "complete" || seen.CheckoutURL != "" || seen.History != nil || seen.CanRefund {
+		t.Errorf("buyer's view %+v", seen)
+	}
+	e.api(admin).get(path + ".json").status(http.StatusOK).decode(&seen)
+	if len(seen.History) < 2 || seen.History[0].To != "pending" || seen.History[len(seen.History)-1].To != "complete" || seen.CanRefund {
+		t.Errorf("admin's view %+v", seen)
+	}
+	e.api(owner).get(path + ".json").status(http.StatusOK).decode(&seen)
+	if !seen.CanRefund {
+		t.Errorf("owner's view %+v", seen)
+	}
+	e.loggedIn(bob).get(fmt.Sprintf("/users/%d", bob.ID)).contains("Platinum")
+}
+
+func TestStatusPageAfterCheckoutAsksTheProvider(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	u := e.api(alice).buy("gold", 0)
+	b := e.loggedIn(alice)
+	path := fmt.Sprintf("/user_upgrades/%d?session_id=%s", u.ID, u.CheckoutSessionID)
+
+	// Still open at the provider: pending, and the reload keeps asking.
+	b.get(path).status(http.StatusOK).contains("Waiting for your payment", "url="+path)
+
+	// Paid with a delayed method: processing, still reloading, but no
+	// longer asking the provider on each reload.
+	e.gw.finish(application.CheckoutState{
+		SessionID: u.CheckoutSessionID, Status: application.SessionComplete, PaymentStatus: application.PaymentUnpaid,
+		PaymentIntentID: "pi_delayed", PaymentIntentStatus: "processing", AmountSubtotal: 2000, Currency: "usd",
+	})
+	b.get(path).status(http.StatusOK).contains("Your payment is on its way", fmt.Sprintf("url=/user_upgrades/%d\"", u.ID))
+
+	e.gw.finish(application.CheckoutState{
+		SessionID: u.CheckoutSessionID, Status: application.SessionComplete, PaymentStatus: application.PaymentPaid,
+		PaymentIntentID: "pi_delayed", PaymentIntentStatus: "succeeded", AmountSubtotal: 2000, Currency: "usd",
+	})
+	var got upgrade
+	b.get(path + "&x=.json").status(http.StatusOK) // a stray suffix in the query is not a format
+	e.api(alice).get(fmt.Sprintf("/user_upgrades/%d.json?session_id=%s", u.ID, u.CheckoutSessionID)).status(http.StatusOK).decode(&got)
+	if got.Status != "complete" {
+		t.Fatalf("after the provider says paid: %+v", got)
+	}
+	b.get(path).contains("Your account is now Gold!").lacks(`http-equiv="refresh"`)
+}
+
+func TestStatusPageWordsFailureAndExpiry(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	bob := e.user("bob", domain.LevelMember)
+	failed := e.api(alice).buy("gold", 0)
+	e.applyCheckout(failed.ID, domain.EventAsyncFailed, "checkout.session.async_payment_failed")
+	e.loggedIn(alice).get(fmt.Sprintf("/user_upgrades/%d", failed.ID)).status(http.StatusOK).
+		contains("The payment failed.", "Try again", "failed").lacks(`http-equiv="refresh"`)
+
+	expired := e.api(alice).buy("gold", bob.ID)
+	e.applyCheckout(expired.ID, domain.EventSessionExpired, "checkout.session.expired")
+	e.loggedIn(bob).get(fmt.Sprintf("/user_upgrades/%d", expired.ID)).status(http.StatusOK).
+		contains("alice&#39;s gift was not paid in time.")
+}
+
+func TestRefund(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	admin := e.user("admin", domain.LevelAdmin)
+	owner := e.user("owner", domain.LevelOwner)
+	u := e.api(alice).buy("gold", 0)
+	path := fmt.Sprintf("/user_upgrades/%d", u.ID)
+
+	e.api(owner).json("POST", path+"/refund.json", nil).apiError(http.StatusConflict, "conflict")
+	e.pay(u.ID)
+	e.loggedIn(alice).form("POST", path+"/refund", nil).status(http.StatusForbidden)
+	e.api(admin).json("POST", path+"/refund.json", nil).apiError(http.StatusForbidden, "forbidden")
+	e.browser().form("POST", path+"/refund", nil).status(http.StatusUnauthorized)
+
+	e.loggedIn(owner).form("POST", path+"/refund", nil).status(http.StatusSeeOther).location(path)
+	var got upgrade
+	e.api(owner).get(path + ".json").decode(&got)
+	if got.Status != "refunded" {
+		t.Fatalf("after the refund: %+v", got)
+	}
+	e.loggedIn(alice).get(path).contains("This upgrade was refunded.")
+	if me := e.api(alice).get(fmt.Sprintf("/users/%d.json", alice.ID)).object(); me["level"] != "member" {
+		t.Errorf("alice after the refund: %v", me)
+	}
+	e.api(owner).json("POST", path+"/refund.json", nil).apiError(http.StatusConflict, "conflict")
+
+	second := e.api(alice).buy("gold", 0)
+	e.pay(second.ID)
+	e.api(owner).json("POST", fmt.Sprintf("/user_upgrades/%d/refund.json", second.ID), nil).status(http.StatusOK).contains(`"status":"refunded"`)
+}
+
+func TestListPagesAndFilters(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	bob := e.user("bob", domain.LevelMember)
+	carol := e.user("carol", domain.LevelMember)
+	admin := e.user("admin", domain.LevelAdmin)
+	a1 := e.api(alice).buy("gold", bob.ID)
+	a2 := e.api(alice).buy("platinum", 0)
+	c1 := e.api(carol).buy("gold", 0)
+	e.pay(a1.ID)
+
+	type list struct {
+		UserUpgrades []upgrade `json:"user_upgrades"`
+		Page         int       `json:"page"`
+		Limit        int       `json:"limit"`
+		HasMore      bool      `json:"has_more"`
+	}
+	ids := func(l list) (out []int64) {
+		for _, u := range l.UserUpgrades {
+			out = append(out, u.ID)
+		}
+		return out
+	}
+	var l list
+	e.api(alice).get("/user_upgrades.json").status(http.StatusOK).decode(&l)
+	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{a2.ID, a1.ID}) || l.Page != 1 || l.Limit != 20 || l.HasMore {
+		t.Errorf("alice's list %+v", l)
+	}
+	e.api(bob).get("/user_upgrades.json").decode(&l)
+	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{a1.ID}) {
+		t.Errorf("bob sees %v, want the gift he received", ids(l))
+	}
+	e.api(admin).get("/user_upgrades.json").decode(&l)
+	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{c1.ID, a2.ID, a1.ID}) {
+		t.Errorf("the admin sees %v", ids(l))
+	}
+	e.api(admin).get("/user_upgrades.json?limit=1&page=2").decode(&l)
+	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{a2.ID}) || !l.HasMore || l.Page != 2 || l.Limit != 1 {
+		t.Errorf("page 2 of 1: %+v", l)
+	}
+	for query, want := range map[string][]int64{
+		"search[recipient_name]=BOB":                     {a1.ID},
+		"search[purchaser_name]=carol":                   {c1.ID},
+		"search[upgrade_type]=gold":                      {c1.ID, a1.ID},
+		"search[status]=complete":                        {a1.ID},
+		"search[is_gifted]=true":                         {a1.ID},
+		"search[is_gifted]=false&search[status]=pending": {c1.ID, a2.ID},
+	} {
+		e.api(admin).get("/user_upgrades.json?" + query).status(http.StatusOK).decode(&l)
+		if fmt.Sprint(ids(l)) != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %v", query, ids(l), want)
+		}
+	}
+	e.api(admin).get("/user_upgrades.json?limit=101").apiError(http.StatusBadRequest, "invalid")
+	e.api(admin).get("/user_upgrades.json?page=abc").apiError(http.StatusBadRequest, "invalid")
+	e.api(admin).get("/user_upgrades.json?search[status]=lost").apiError(http.StatusBadRequest, "invalid")
+	e.browser().get("/user_upgrades.json").apiError(http.StatusUnauthorized, "unauthenticated")
+
+	page := e.loggedIn(admin).get("/user_upgrades?limit=1&page=2&search[upgrade_type]=").status(http.StatusOK)
+	page.contains("Everyone's upgrades", fmt.Sprintf(`href="/user_upgrades/%d"`, a2.ID), "Page 2",
+		`href="/user_upgrades?limit=1&amp;page=1"`, `href="/user_upgrades?limit=1&amp;page=3"`)
+	e.loggedIn(alice).get("/user_upgrades?search[recipient_name]=bob").status(http.StatusOK).
+		contains("Upgrades you bought or received", fmt.Sprintf(`href="/user_upgrades/%d"`, a1.ID), `value="bob"`).
+		lacks(fmt.Sprintf(`href="/user_upgrades/%d"`, a2.ID))
+}

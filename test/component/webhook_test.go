@@ -1,0 +1,110 @@
+package component
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"go.uber.org/fx"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+// The real verifier (whichever the graph holds) refuses what is not
+// signed with the configured secret.
+func TestWebhookRefusesWhatItCannotTrust(t *testing.T) {
+	e := start(t, nil)
+	b := e.api(account{}) // no credentials, no browser headers: a server
+	b.basic = [2]string{}
+	payload := `{"id":"evt_1","type":"checkout.session.completed","data":{"object":{}}}`
+
+	b.do("POST", "/webhooks/receive", strings.NewReader(payload), http.Header{"Stripe-Signature": {"t=1700000000,v1=0000"}}).apiError(http.StatusBadRequest, "invalid")
+	b.do("POST", "/webhooks/receive?source=stripe", strings.NewReader(payload), http.Header{"Stripe-Signature": {"whsec_guess"}}).apiError(http.StatusBadRequest, "invalid")
+	b.do("POST", "/webhooks/receive", strings.NewReader(payload), nil).apiError(http.StatusBadRequest, "invalid")
+	b.do("POST", "/webhooks/receive?source=paypal", strings.NewReader(payload), http.Header{"Stripe-Signature": {"t=1,v1=0"}}).apiError(http.StatusBadRequest, "invalid")
+
+	big := strings.Repeat(" ", 70<<10)
+	b.do("POST", "/webhooks/receive", strings.NewReader(big), http.Header{"Stripe-Signature": {"t=1,v1=0"}}).apiError(http.StatusRequestEntityTooLarge, "too_large")
+	chunked := struct{ *strings.Reader }{strings.NewReader(big)} // hides the length
+	b.do("POST", "/webhooks/receive", chunked, http.Header{"Stripe-Signature": {"t=1,v1=0"}}).apiError(http.StatusRequestEntityTooLarge, "too_large")
+	b.do("GET", "/webhooks/receive", nil, nil).status(http.StatusNotFound)
+}
+
+// fakeVerifier trusts the signature "good" and reads the payload as the
+// event itself; "explode" makes it fail unexpectedly.
+type fakeVerifier struct{}
+
+func (fakeVerifier) Verify(payload []byte, sig string) (application.PaymentEvent, error) {
+	switch sig {
+	case "good":
+	case "explode":
+		return application.PaymentEvent{}, errors.New("verifier state lost")
+	default:
+		return application.PaymentEvent{}, domain.Errorf(domain.KindMalformed, "bad signature")
+	}
+	var in struct {
+		ID        string `json:"id"`
+		Kind      string `json:"kind"`
+		UpgradeID int64  `json:"upgrade_id"`
+		SessionID string `json:"session_id"`
+		Amount    int64  `json:"amount"`
+		Currency  string `json:"currency"`
+	}
+	if err := json.Unmarshal(payload, &in); err != nil {
+		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "unreadable")
+	}
+	ev := application.PaymentEvent{
+		ID: in.ID, Type: "checkout.session.completed", Payload: payload, UpgradeID: domain.UpgradeID(in.UpgradeID),
+		SessionID: in.SessionID, PaymentIntentID: "pi_" + in.ID, Amount: in.Amount, Currency: in.Currency,
+	}
+	if in.Kind != "" {
+		kind, err := domain.ParseEventKind(in.Kind)
+		if err != nil {
+			return ev, domain.WrapError(domain.KindMalformed, err, "unknown kind")
+		}
+		ev.Kind = kind
+	}
+	return ev, nil
+}
+
+// With a verifier that trusts the test, the endpoint's answers to Stripe.
+func TestWebhookAnswers(t *testing.T) {
+	e := start(t, nil, fx.Decorate(func(application.WebhookVerifier) application.WebhookVerifier { return fakeVerifier{} }))
+	alice := e.user("alice", domain.LevelMember)
+	u := e.api(alice).buy("gold", 0)
+	stripe := e.api(account{})
+	stripe.basic = [2]string{}
+	post := func(body, sig string) *response {
+		return stripe.do("POST", "/webhooks/receive?source=stripe", strings.NewReader(body), http.Header{"Stripe-Signature": {sig}, "Content-Type": {"application/json"}})
+	}
+	paid := fmt.Sprintf(`{"id":"evt_paid","kind":"checkout_paid","upgrade_id":%d,"session_id":%q,"amount":%d,"currency":%q}`,
+		u.ID, u.CheckoutSessionID, u.Amount, u.Currency)
+
+	post(paid, "forged").apiError(http.StatusBadRequest, "invalid")
+	e.api(alice).get(fmt.Sprintf("/user_upgrades/%d.json", u.ID)).contains(`"status":"pending"`)
+	post(paid, "good").status(http.StatusOK).contains(`{"received":true}`)
+	e.api(alice).get(fmt.Sprintf("/user_upgrades/%d.json", u.ID)).contains(`"status":"complete"`)
+	if outcome, attempts, _ := e.db.EventOutcome("evt_paid"); outcome != "applied" || attempts != 1 {
+		t.Errorf("evt_paid: %s after %d attempts", outcome, attempts)
+	}
+
+	post(paid, "good").status(http.StatusOK).contains(`"received":true`) // a duplicate
+	post(`{"id":"evt_other"}`, "good").status(http.StatusOK)             // a type nobody handles
+	post(`{"id":"evt_stray","kind":"checkout_paid","upgrade_id":99999}`, "good").status(http.StatusOK)
+	if outcome, _, _ := e.db.EventOutcome("evt_stray"); outcome != application.OutcomeUnmatched {
+		t.Errorf("an event for no upgrade ended %q", outcome)
+	}
+
+	e.db.SetDown(true)
+	post(`{"id":"evt_down"}`, "good").apiError(http.StatusServiceUnavailable, "unavailable")
+	e.db.SetDown(false)
+	r := post(`{"id":"evt_x"}`, "explode").apiError(http.StatusInternalServerError, "internal")
+	r.lacks("verifier state lost")
+	if !strings.Contains(e.logs.String(), "verifier state lost") {
+		t.Error("the webhook's internal error is not logged")
+	}
+}
