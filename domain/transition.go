@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // EventKind is something that happened to an upgrade's payment, whatever
 // told us (a webhook, the success page, the reconciler, an owner).
@@ -131,11 +134,16 @@ func Decide(from Status, ev EventKind) Decision {
 	return stay(OutcomeIgnored, ev.slug+" does not apply to a "+from.slug+" upgrade", EffectNone)
 }
 
-// cause is trimmed so a hostile event cannot bloat the history.
+// cause is trimmed so a hostile event cannot bloat the history, at a
+// character boundary so that what is stored stays valid UTF-8.
 func trimCause(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) > 200 {
-		s = s[:200]
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
 	}
 	return s
 }
