@@ -26,8 +26,11 @@ func (h SyncUpgradeHandler) Handle(ctx context.Context, cmd SyncUpgrade) (Applie
 		up, err = s.Upgrades.ByID(ctx, cmd.UpgradeID, false)
 		return err
 	})
-	if err != nil || !up.Status().IsOpen() || up.SessionID() == "" {
+	if err != nil || !up.Status().IsOpen() {
 		return Applied{}, err
+	}
+	if up.SessionID() == "" {
+		return h.abandonUnattached(ctx, up, cmd.Source)
 	}
 	state, err := h.d.Gateway.RetrieveCheckout(ctx, up.SessionID())
 	if err != nil {
@@ -53,6 +56,19 @@ func (h SyncUpgradeHandler) Handle(ctx context.Context, cmd SyncUpgrade) (Applie
 		Amount: state.AmountSubtotal, Currency: state.Currency, Source: cmd.Source,
 	}
 	return h.apply.Handle(ctx, ev)
+}
+
+// abandonUnattached fails a pending upgrade whose checkout was never
+// stored (the buyer was shown an error and never saw a checkout page), so
+// it does not stay open forever; one still being created is left alone.
+func (h SyncUpgradeHandler) abandonUnattached(ctx context.Context, up *domain.Upgrade, source string) (Applied, error) {
+	if h.d.Clock.Now().Sub(up.CreatedAt()) < inFlight {
+		return Applied{Outcome: domain.OutcomeIgnored.String(), UpgradeID: up.ID()}, nil
+	}
+	return h.apply.Handle(ctx, PaymentEvent{
+		Kind: domain.EventCheckoutFailed, UpgradeID: up.ID(), Livemode: h.d.Config.Livemode,
+		Source: source, Note: "no checkout was ever stored for this upgrade",
+	})
 }
 
 // checkoutEventKind says what a checkout session's state means for its

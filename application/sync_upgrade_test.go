@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -306,5 +307,46 @@ func TestReconcileRunsAtOnceCheckEachUpgradeOnce(t *testing.T) {
 	}
 	if got := f.gw.CallCount("retrieve"); got != n {
 		t.Fatalf("%d retrieve calls for %d upgrades", got, n)
+	}
+}
+
+func TestReconcileFailsUpgradeWhoseCheckoutWasNeverStored(t *testing.T) {
+	f := newFixture(t)
+	buyer := f.user("buyer", domain.LevelMember)
+	var id domain.UpgradeID
+	err := f.db.Do(f.ctx, func(ctx context.Context, s application.Store) error {
+		up, err := domain.NewUpgrade(buyer, buyer, domain.UpgradeGold, f.cfg.Prices, f.clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := s.Upgrades.Create(ctx, up); err != nil {
+			return err
+		}
+		id = up.ID()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Still being created: left alone.
+	if a, err := f.app.SyncUpgrade.Handle(f.ctx, application.SyncUpgrade{UpgradeID: id, Source: "reconciler"}); err != nil || a.Outcome != "ignored" {
+		t.Fatalf("fresh unattached upgrade: %+v, %v", a, err)
+	}
+	f.clock.Advance(f.cfg.ReconcileAfter + time.Minute)
+	r, err := f.app.Reconcile.Handle(f.ctx, application.Reconcile{})
+	if err != nil || r.Checked != 1 || r.Changed != 1 {
+		t.Fatalf("reconcile: %+v, %v", r, err)
+	}
+	var up *domain.Upgrade
+	_ = f.db.Do(f.ctx, func(ctx context.Context, s application.Store) (err error) {
+		up, err = s.Upgrades.ByID(ctx, id, true)
+		return err
+	})
+	if up.Status() != domain.StatusFailed {
+		t.Fatalf("status %s, want failed", up.Status())
+	}
+	if f.gw.CallCount("") != 0 {
+		t.Fatalf("the provider was asked about an upgrade without a checkout")
 	}
 }
