@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,55 +37,29 @@ func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (Star
 	if cmd.PurchaserID == 0 {
 		return StartedUpgrade{}, domain.Errorf(domain.KindUnauthenticated, "log in to buy an upgrade")
 	}
+	// A double click sends the second request while the first is still
+	// creating its checkout; the browser shows the second answer, so it
+	// waits for the first checkout rather than failing.
 	var (
 		up        *domain.Upgrade
 		purchaser *domain.User
 		reused    bool
+		err       error
 	)
-	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
-		// Locking the purchaser serialises their double clicks.
-		p, err := s.Users.LockByID(ctx, cmd.PurchaserID)
-		if domain.IsKind(err, domain.KindNotFound) {
-			return domain.Errorf(domain.KindUnauthenticated, "log in to buy an upgrade")
+	for wait := 0; ; wait++ {
+		up, purchaser, reused, err = h.reserve(ctx, cmd)
+		if !errors.Is(err, errCheckoutInFlight) || wait == inFlightPolls {
+			break
 		}
-		if err != nil {
-			return err
+		select {
+		case <-ctx.Done():
+			return StartedUpgrade{}, ctx.Err()
+		case <-time.After(inFlightPoll):
 		}
-		purchaser = p
-		if p.IsBanned() {
-			return domain.Errorf(domain.KindForbidden, "banned users cannot buy upgrades")
-		}
-		if !h.d.Config.Enabled {
-			return domain.Errorf(domain.KindUnavailable, "upgrades are disabled at the moment")
-		}
-		recipient, err := findRecipient(ctx, s, p, cmd.RecipientID, cmd.RecipientName)
-		if err != nil {
-			return err
-		}
-		t, err := domain.ParseUpgradeType(cmd.Type)
-		if err != nil {
-			return err
-		}
-		if refusal := domain.UpgradeRefusal(p, recipient, t); refusal != nil {
-			return refusal
-		}
-		now := h.d.Clock.Now()
-		prev, err := s.Upgrades.LatestPending(ctx, p.ID(), recipient.ID(), t)
-		switch {
-		case err == nil && prev.HasOpenCheckout(now, h.d.Config.ReuseMargin):
-			up, reused = prev, true
-			return nil
-		case err == nil && prev.SessionID() == "" && now.Sub(prev.CreatedAt()) < inFlight:
-			return domain.Errorf(domain.KindConflict, "a checkout for this upgrade is being created; try again in a moment")
-		case err != nil && !domain.IsKind(err, domain.KindNotFound):
-			return err
-		}
-		up, err = domain.NewUpgrade(p, recipient, t, h.d.Config.Prices, now)
-		if err != nil {
-			return err
-		}
-		return s.Upgrades.Create(ctx, up)
-	})
+	}
+	if errors.Is(err, errCheckoutInFlight) {
+		err = domain.Errorf(domain.KindConflict, "a checkout for this upgrade is being created; try again in a moment")
+	}
 	if err != nil || reused {
 		return StartedUpgrade{Upgrade: up, Reused: reused}, err
 	}
@@ -118,6 +93,63 @@ func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (Star
 		return s.Upgrades.Update(ctx, locked)
 	})
 	return StartedUpgrade{Upgrade: up}, err
+}
+
+var errCheckoutInFlight = errors.New("checkout in flight")
+
+const (
+	inFlightPoll  = 100 * time.Millisecond
+	inFlightPolls = 50
+)
+
+// reserve checks eligibility and returns the purchaser's open checkout for
+// the same upgrade, or a new pending upgrade.
+func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up *domain.Upgrade, purchaser *domain.User, reused bool, err error) {
+	err = h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+		// Locking the purchaser serialises their double clicks.
+		p, err := s.Users.LockByID(ctx, cmd.PurchaserID)
+		if domain.IsKind(err, domain.KindNotFound) {
+			return domain.Errorf(domain.KindUnauthenticated, "log in to buy an upgrade")
+		}
+		if err != nil {
+			return err
+		}
+		purchaser = p
+		if p.IsBanned() {
+			return domain.Errorf(domain.KindForbidden, "banned users cannot buy upgrades")
+		}
+		if !h.d.Config.Enabled {
+			return domain.Errorf(domain.KindUnavailable, "upgrades are disabled at the moment")
+		}
+		recipient, err := findRecipient(ctx, s, p, cmd.RecipientID, cmd.RecipientName)
+		if err != nil {
+			return err
+		}
+		t, err := domain.ParseUpgradeType(cmd.Type)
+		if err != nil {
+			return err
+		}
+		if refusal := domain.UpgradeRefusal(p, recipient, t); refusal != nil {
+			return refusal
+		}
+		now := h.d.Clock.Now()
+		prev, err := s.Upgrades.LatestPending(ctx, p.ID(), recipient.ID(), t)
+		switch {
+		case err == nil && prev.HasOpenCheckout(now, h.d.Config.ReuseMargin):
+			up, reused = prev, true
+			return nil
+		case err == nil && prev.SessionID() == "" && now.Sub(prev.CreatedAt()) < inFlight:
+			return errCheckoutInFlight
+		case err != nil && !domain.IsKind(err, domain.KindNotFound):
+			return err
+		}
+		up, err = domain.NewUpgrade(p, recipient, t, h.d.Config.Prices, now)
+		if err != nil {
+			return err
+		}
+		return s.Upgrades.Create(ctx, up)
+	})
+	return up, purchaser, reused, err
 }
 
 func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *domain.User) CheckoutRequest {

@@ -350,8 +350,9 @@ func TestStartUpgradeDoesNotReuseAClosingCheckout(t *testing.T) {
 	}
 }
 
-// A second click while the first is still creating its checkout is told
-// to wait rather than opening a second checkout.
+// A second click while the first is still creating its checkout waits for
+// it; if the first never finishes in time it is told to try again rather
+// than opening a second checkout.
 func TestStartUpgradeWhileTheFirstCheckoutIsBeingCreated(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user("alice", domain.LevelMember)
