@@ -1,0 +1,190 @@
+package stripe
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+// Stripe renders an event in the API version of the endpoint that receives
+// it, so the event is read with a small structure of the fields that have
+// been stable across versions, not with stripe-go's typed objects (which
+// expect stripe-go's own version).
+type eventEnvelope struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Livemode bool   `json:"livemode"`
+	Data     struct {
+		Object json.RawMessage `json:"object"`
+	} `json:"data"`
+}
+
+// eventObject holds the fields read from the checkout sessions, charges,
+// disputes and early fraud warnings that events carry.
+type eventObject struct {
+	ID                string            `json:"id"`
+	Object            string            `json:"object"`
+	PaymentStatus     string            `json:"payment_status"`
+	ClientReferenceID string            `json:"client_reference_id"`
+	Metadata          map[string]string `json:"metadata"`
+	AmountSubtotal    *int64            `json:"amount_subtotal"`
+	Amount            *int64            `json:"amount"`
+	AmountRefunded    int64             `json:"amount_refunded"`
+	Refunded          bool              `json:"refunded"`
+	Currency          string            `json:"currency"`
+	Status            string            `json:"status"`
+	PaymentIntent     reference         `json:"payment_intent"`
+	Charge            reference         `json:"charge"`
+}
+
+// reference is a related object's id, whether the event has it as an id or
+// as the expanded object.
+type reference string
+
+func (r *reference) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*r = ""
+		return nil
+	case len(b) > 0 && b[0] == '{':
+		var obj struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(b, &obj); err != nil {
+			return err
+		}
+		*r = reference(obj.ID)
+		return nil
+	}
+	var id string
+	if err := json.Unmarshal(b, &id); err != nil {
+		return err
+	}
+	*r = reference(id)
+	return nil
+}
+
+// handledTypes are the event types whose object is read.
+var handledTypes = map[string]bool{
+	"checkout.session.completed":               true,
+	"checkout.session.async_payment_succeeded": true,
+	"checkout.session.async_payment_failed":    true,
+	"checkout.session.expired":                 true,
+	"charge.refunded":                          true,
+	"charge.dispute.created":                   true,
+	"charge.dispute.closed":                    true,
+	"radar.early_fraud_warning.created":        true,
+}
+
+// parseEvent translates a verified event into the application's terms.
+// Types it does not act on come back with the zero Kind.
+func parseEvent(payload []byte) (application.PaymentEvent, error) {
+	var env eventEnvelope
+	if err := json.Unmarshal(payload, &env); err != nil {
+		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "the webhook's body is not a Stripe event")
+	}
+	if env.ID == "" || env.Type == "" {
+		return application.PaymentEvent{}, domain.Errorf(domain.KindMalformed, "the webhook's event has no id or type")
+	}
+	ev := application.PaymentEvent{ID: env.ID, Type: env.Type, Livemode: env.Livemode, Payload: payload}
+	if !handledTypes[env.Type] {
+		// Not read any further: an object of a kind we never act on must
+		// not make the event unreadable (Stripe would retry it for days).
+		return ev, nil
+	}
+	obj := &eventObject{}
+	raw := bytes.TrimSpace(env.Data.Object)
+	if len(raw) == 0 || raw[0] != '{' {
+		return application.PaymentEvent{}, domain.Errorf(domain.KindMalformed, "the webhook's %s event has no object", env.Type)
+	}
+	if err := json.Unmarshal(raw, obj); err != nil {
+		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "the webhook's %s event has an unreadable object", env.Type)
+	}
+	ev.UpgradeID = upgradeReference(obj.ClientReferenceID, obj.Metadata)
+	ev.PaymentIntentID = string(obj.PaymentIntent)
+
+	if kind, ok := checkoutKind(env.Type, obj.PaymentStatus); ok {
+		ev.Kind = kind
+		ev.SessionID = obj.ID
+		if obj.AmountSubtotal != nil {
+			ev.Amount, ev.Currency = *obj.AmountSubtotal, obj.Currency
+		}
+		return ev, nil
+	}
+	switch env.Type {
+	case "charge.refunded":
+		// A partial refund leaves the upgrade paid.
+		if obj.Refunded || (obj.Amount != nil && obj.AmountRefunded >= *obj.Amount) {
+			ev.Kind = domain.EventRefunded
+		}
+		if obj.Amount != nil {
+			ev.Amount, ev.Currency = *obj.Amount, obj.Currency
+		}
+		ev.Note = fmt.Sprintf("charge %s, %d refunded", obj.ID, obj.AmountRefunded)
+	case "charge.dispute.created":
+		ev.Kind = domain.EventDisputeOpened
+		ev.Note = disputeNote(obj)
+	case "charge.dispute.closed":
+		if obj.Status == "lost" {
+			ev.Kind = domain.EventDisputeLost
+		}
+		ev.Note = disputeNote(obj)
+	case "radar.early_fraud_warning.created":
+		ev.Kind = domain.EventFraudWarning
+		ev.Note = fmt.Sprintf("early fraud warning %s on charge %s", obj.ID, obj.Charge)
+	}
+	return ev, nil
+}
+
+// checkoutKind maps the checkout session events.
+func checkoutKind(eventType, paymentStatus string) (domain.EventKind, bool) {
+	switch eventType {
+	case "checkout.session.completed":
+		switch paymentStatus {
+		case application.PaymentPaid, application.PaymentNoPaymentRequired:
+			return domain.EventCheckoutPaid, true
+		case application.PaymentUnpaid:
+			return domain.EventCheckoutUnpaid, true
+		}
+		// An unknown payment status is not acted on.
+		return domain.EventKind{}, true
+	case "checkout.session.async_payment_succeeded":
+		return domain.EventAsyncSucceeded, true
+	case "checkout.session.async_payment_failed":
+		return domain.EventAsyncFailed, true
+	case "checkout.session.expired":
+		return domain.EventSessionExpired, true
+	}
+	return domain.EventKind{}, false
+}
+
+// A dispute's amount is not checked against the price (a dispute may be
+// partial); it goes into the history for the owners.
+func disputeNote(obj *eventObject) string {
+	amount := int64(0)
+	if obj.Amount != nil {
+		amount = *obj.Amount
+	}
+	return fmt.Sprintf("dispute %s on charge %s: %d %s, %s", obj.ID, obj.Charge, amount, obj.Currency, obj.Status)
+}
+
+// upgradeReference reads the upgrade an object is about from its
+// client_reference_id ("user_upgrade_<id>") or its metadata; 0 when it
+// names none.
+func upgradeReference(clientReferenceID string, metadata map[string]string) domain.UpgradeID {
+	if n, ok := strings.CutPrefix(clientReferenceID, "user_upgrade_"); ok {
+		if id, err := strconv.ParseInt(n, 10, 64); err == nil && id > 0 {
+			return domain.UpgradeID(id)
+		}
+	}
+	if id, err := strconv.ParseInt(metadata[metaUpgradeID], 10, 64); err == nil && id > 0 {
+		return domain.UpgradeID(id)
+	}
+	return 0
+}
