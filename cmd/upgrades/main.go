@@ -16,10 +16,11 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"serve":     {"serve [flags]: run the web server (see README for configuration)", serve},
-	"users":     {usersUsage, users},
-	"reconcile": {"reconcile: check every open upgrade with Stripe once, then exit", reconcile},
-	"migrate":   {migrateUsage, migrate},
+	"serve":      {"serve [flags]: run the web server (see README for configuration)", serve},
+	"users":      {usersUsage, users},
+	"reconcile":  {"reconcile: check every open upgrade with Stripe once, then exit", reconcile},
+	"stripe-sim": {stripeSimUsage, stripeSim},
+	"migrate":    {migrateUsage, migrate},
 }
 
 func main() {

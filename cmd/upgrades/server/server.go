@@ -14,6 +14,8 @@ import (
 	"upgrades/adapters/memory"
 	"upgrades/adapters/postgres"
 	"upgrades/adapters/secure"
+	stripeadapter "upgrades/adapters/stripe"
+	"upgrades/adapters/stripesim"
 	"upgrades/application"
 )
 
@@ -100,11 +102,41 @@ func storage(cfg Config) fx.Option {
 	)
 }
 
+// simulatedKey is the key the Stripe adapter sends to the simulated Stripe.
+const simulatedKey = "sk_test_simulated"
+
+// payments chooses the payment provider. With a secret key it is Stripe,
+// or whatever STRIPE_API_BASE names. Without one it is the simulated
+// Stripe, mounted at /_stripe, and the same Stripe adapter talks to it over
+// HTTP. Webhooks are verified the same way in both cases.
 func payments(cfg Config) fx.Option {
-	return fx.Provide(
-		fx.Annotate(memory.NewGateway, fx.As(new(application.PaymentGateway))),
-		func() application.WebhookVerifier { return memory.Verifier{Secret: cfg.StripeWebhookSecrets[0]} },
-	)
+	verifier := fx.Provide(func() (application.WebhookVerifier, error) {
+		return stripeadapter.NewVerifier(cfg.StripeWebhookSecrets)
+	})
+	if !cfg.Simulated() {
+		return fx.Options(verifier, fx.Provide(func(l *slog.Logger) (application.PaymentGateway, error) {
+			return stripeadapter.New(stripeadapter.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase, Logger: l})
+		}))
+	}
+	simBase := cfg.App.BaseURL + "/_stripe"
+	return fx.Options(verifier, fx.Provide(
+		func(l *slog.Logger) (application.PaymentGateway, error) {
+			return stripeadapter.New(stripeadapter.Config{SecretKey: simulatedKey, APIBase: simBase, Logger: l})
+		},
+		fx.Annotate(func(lc fx.Lifecycle, l *slog.Logger) (http.Handler, error) {
+			sim, err := stripesim.New(stripesim.Config{
+				PublicURL:     simBase,
+				WebhookURL:    cfg.App.BaseURL + "/webhooks/receive",
+				WebhookSecret: cfg.StripeWebhookSecrets[0],
+				Logger:        l.With("component", "stripesim"),
+			})
+			if err != nil {
+				return nil, err
+			}
+			lc.Append(fx.Hook{OnStop: sim.Shutdown})
+			return sim, nil
+		}, fx.ResultTags(`name:"stripesim"`)),
+	))
 }
 
 // startReconciler runs the reconciler every interval while the server runs.
