@@ -119,7 +119,8 @@ func TestContractCreateCheckout(t *testing.T) {
 		if st != want {
 			t.Errorf("read back %+v, want %+v", st, want)
 		}
-		// The same idempotency key returns the same session.
+		// A new idempotency key makes a new session; a repeated one returns
+		// the first, and refuses other parameters.
 		again, err := gw.CreateCheckout(context.Background(), contractRequest(7))
 		if err != nil {
 			t.Fatal(err)
