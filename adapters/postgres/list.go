@@ -17,57 +17,34 @@ type listRow struct {
 	RecipientName string `bun:"recipient_name,scanonly"`
 }
 
-// List reads a page of upgrades, newest first. Every filter is an equality
-// on an indexed column whose index yields rows in id order, so a page costs
-// about its own size however large the table is: names are turned into
-// user ids first, and "gifted" is the stored is_gifted column.
+// List reads a page of upgrades, newest first, in time that depends on the
+// page and not on the size of the table. It first finds the page's ids,
+// then reads those rows with their people's names, so that a deep page
+// joins the users of its own rows only.
+//
+// Every filter is an equality on a column whose index yields rows in id
+// order (names are turned into user ids first; "gifted" is the stored
+// is_gifted column), so the newest matching ids come first. "Visible to" is
+// an OR of two columns, which no index orders: PostgreSQL would walk the
+// primary key backwards and, for someone with few or old upgrades, read the
+// whole table. Its ids are instead the newest of the ones they bought and
+// the newest of the ones they received, each read along its own index.
 func (r upgrades) List(ctx context.Context, q application.UpgradeQuery) ([]application.UpgradeRow, error) {
-	sel := r.db.NewSelect().Model((*listRow)(nil)).
+	ids, err := r.pageIDs(ctx, q)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	var rows []listRow
+	err = r.db.NewSelect().Model((*listRow)(nil)).
 		ColumnExpr("?TableColumns").
 		ColumnExpr("p.name AS purchaser_name").
 		ColumnExpr("rc.name AS recipient_name").
 		Join("JOIN users AS p ON p.id = u.purchaser_id").
-		Join("JOIN users AS rc ON rc.id = u.recipient_id")
-
-	for _, f := range []struct {
-		name, column string
-	}{{q.RecipientName, "u.recipient_id"}, {q.PurchaserName, "u.purchaser_id"}} {
-		if f.name == "" {
-			continue
-		}
-		id, found, err := r.userIDByName(ctx, f.name)
-		if err != nil {
-			return nil, err
-		}
-		if !found {
-			return nil, nil
-		}
-		sel = sel.Where("? = ?", bun.Safe(f.column), id)
-	}
-	if q.VisibleTo != 0 {
-		sel = sel.WhereGroup(" AND ", func(g *bun.SelectQuery) *bun.SelectQuery {
-			return g.Where("u.purchaser_id = ?", q.VisibleTo).WhereOr("u.recipient_id = ?", q.VisibleTo)
-		})
-	}
-	if !q.Type.IsZero() {
-		sel = sel.Where("u.upgrade_type = ?", q.Type.String())
-	}
-	if !q.Status.IsZero() {
-		sel = sel.Where("u.status = ?", q.Status.String())
-	}
-	if q.IsGifted != nil {
-		sel = sel.Where("u.is_gifted = ?", *q.IsGifted)
-	}
-	sel = sel.OrderExpr("u.id DESC")
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	if q.Offset > 0 {
-		sel = sel.Offset(int64(q.Offset))
-	}
-
-	var rows []listRow
-	if err := sel.Scan(ctx, &rows); err != nil {
+		Join("JOIN users AS rc ON rc.id = u.recipient_id").
+		Where("u.id IN (?)", bun.In(ids)).
+		OrderExpr("u.id DESC").
+		Scan(ctx, &rows)
+	if err != nil {
 		return nil, translate(err, "list upgrades")
 	}
 	out := make([]application.UpgradeRow, len(rows))
@@ -79,6 +56,82 @@ func (r upgrades) List(ctx context.Context, q application.UpgradeQuery) ([]appli
 		out[i] = application.UpgradeRow{Upgrade: up, PurchaserName: rows[i].PurchaserName, RecipientName: rows[i].RecipientName}
 	}
 	return out, nil
+}
+
+// pageIDs returns the ids of the upgrades on the page q asks for.
+func (r upgrades) pageIDs(ctx context.Context, q application.UpgradeQuery) ([]int64, error) {
+	filter, matchable, err := r.listFilter(ctx, q)
+	if err != nil || !matchable {
+		return nil, err
+	}
+	ids := func() *bun.SelectQuery {
+		return filter(r.db.NewSelect().TableExpr("upgrades AS u").ColumnExpr("u.id").OrderExpr("u.id DESC"))
+	}
+	sel := page(ids(), q.Offset, q.Limit)
+	if q.VisibleTo != 0 {
+		// Each branch needs at most offset+limit rows.
+		window := 0
+		if q.Limit > 0 {
+			window = q.Offset + q.Limit
+		}
+		bought := page(ids().Where("u.purchaser_id = ?", q.VisibleTo), 0, window)
+		received := page(ids().Where("u.recipient_id = ?", q.VisibleTo).Where("u.purchaser_id <> ?", q.VisibleTo), 0, window)
+		sel = page(r.db.NewSelect().TableExpr("(?) AS v", bought.UnionAll(received)).ColumnExpr("v.id").OrderExpr("v.id DESC"),
+			q.Offset, q.Limit)
+	}
+	var out []int64
+	if err := sel.Scan(ctx, &out); err != nil {
+		return nil, translate(err, "list upgrades")
+	}
+	return out, nil
+}
+
+// listFilter turns q's filters, except visibility, into WHERE clauses.
+// matchable is false when a name matches no user, so nothing can match.
+func (r upgrades) listFilter(ctx context.Context, q application.UpgradeQuery) (filter func(*bun.SelectQuery) *bun.SelectQuery, matchable bool, err error) {
+	var recipient, purchaser domain.UserID
+	for _, f := range []struct {
+		name string
+		id   *domain.UserID
+	}{{q.RecipientName, &recipient}, {q.PurchaserName, &purchaser}} {
+		if f.name == "" {
+			continue
+		}
+		id, found, err := r.userIDByName(ctx, f.name)
+		if err != nil || !found {
+			return nil, false, err
+		}
+		*f.id = id
+	}
+	return func(s *bun.SelectQuery) *bun.SelectQuery {
+		if recipient != 0 {
+			s = s.Where("u.recipient_id = ?", recipient)
+		}
+		if purchaser != 0 {
+			s = s.Where("u.purchaser_id = ?", purchaser)
+		}
+		if !q.Type.IsZero() {
+			s = s.Where("u.upgrade_type = ?", q.Type.String())
+		}
+		if !q.Status.IsZero() {
+			s = s.Where("u.status = ?", q.Status.String())
+		}
+		if q.IsGifted != nil {
+			s = s.Where("u.is_gifted = ?", *q.IsGifted)
+		}
+		return s
+	}, true, nil
+}
+
+// page applies an offset and a limit; a zero limit reads to the end.
+func page(s *bun.SelectQuery, offset, limit int) *bun.SelectQuery {
+	if limit > 0 {
+		s = s.Limit(int64(limit))
+	}
+	if offset > 0 {
+		s = s.Offset(int64(offset))
+	}
+	return s
 }
 
 // userIDByName resolves a name filter through the users' name index.

@@ -1,0 +1,38 @@
+package postgres
+
+import (
+	"context"
+	"sync"
+
+	"github.com/uptrace/bun"
+)
+
+// RecordQueries makes db remember the SQL of every query it runs, so that
+// a test can ask PostgreSQL how it plans them. The function it returns
+// hands over the queries recorded since its last call.
+func RecordQueries(db *DB) func() []string {
+	r := &queryRecorder{}
+	db.bun.AddQueryHook(r)
+	return func() []string {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		out := r.queries
+		r.queries = nil
+		return out
+	}
+}
+
+type queryRecorder struct {
+	mu      sync.Mutex
+	queries []string
+}
+
+func (r *queryRecorder) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+
+func (r *queryRecorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.queries = append(r.queries, e.Query)
+}

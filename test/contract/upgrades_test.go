@@ -1,0 +1,185 @@
+package contract_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+var upgradeCases = []testCase{
+	{"upgrades/create and read back with and without history", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		bob := mustUser(t, s, "bob", domain.LevelMember)
+		up, err := domain.NewUpgrade(alice, bob, domain.UpgradePlatinum, domain.DefaultPrices(), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := up.History()
+		do(t, s, func(ctx context.Context, st application.Store) error { return st.Upgrades.Create(ctx, up) })
+		if up.ID() == 0 {
+			t.Fatal("Create assigned no id")
+		}
+		if len(up.UnsavedHistory()) != 0 {
+			t.Error("Create left history unsaved")
+		}
+
+		bare := read(t, s, up.ID(), false)
+		sameUpgrade(t, bare, up)
+		if len(bare.History()) != 0 {
+			t.Errorf("ByID without history loaded %d entries", len(bare.History()))
+		}
+		if !bare.IsGifted() || bare.Price() != domain.DefaultPrices().Of(domain.UpgradePlatinum) {
+			t.Errorf("read back gifted=%t price=%v", bare.IsGifted(), bare.Price())
+		}
+		full := read(t, s, up.ID(), true)
+		sameUpgrade(t, full, up)
+		sameHistory(t, full.History(), created)
+
+		err = s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+			_, err := st.Upgrades.ByID(ctx, up.ID()+1000, true)
+			return err
+		})
+		wantKind(t, err, domain.KindNotFound)
+	}},
+
+	{"upgrades/create for an unknown user is not found", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		ghost := domain.UnmarshalUserFromDatabase(alice.ID()+1000, "ghost", "", "h", "k", domain.LevelMember, false, t0)
+		for _, pair := range [][2]*domain.User{{alice, ghost}, {ghost, alice}} {
+			up, err := domain.NewUpgrade(pair[0], pair[1], domain.UpgradeGold, domain.DefaultPrices(), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error { return st.Upgrades.Create(ctx, up) })
+			wantKind(t, err, domain.KindNotFound)
+		}
+	}},
+
+	{"upgrades/Update stores the fields and appends the history", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		up := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)
+		want := up.History()
+
+		attached := attach(t, s, up.ID(), "cs_1", t0.Add(time.Second))
+		sameUpgrade(t, read(t, s, up.ID(), false), attached)
+
+		unpaid, _ := apply(t, s, up.ID(), domain.Event{Kind: domain.EventCheckoutUnpaid, Cause: "stripe evt_1", PaymentIntentID: "pi_1"}, t0.Add(2*time.Second))
+		want = append(want, unpaid.History()...)
+		paid, res := apply(t, s, up.ID(), domain.Event{Kind: domain.EventAsyncSucceeded, Cause: "stripe evt_2"}, t0.Add(3*time.Second))
+		want = append(want, paid.History()...)
+		if !res.Fulfilled {
+			t.Fatalf("async success did not fulfil: %+v", res)
+		}
+		late, _ := apply(t, s, up.ID(), domain.Event{Kind: domain.EventCheckoutUnpaid, Cause: "stripe evt_3"}, t0.Add(4*time.Second))
+		want = append(want, late.History()...)
+
+		got := read(t, s, up.ID(), true)
+		sameUpgrade(t, got, late)
+		if got.Status() != domain.StatusComplete || got.PaymentIntentID() != "pi_1" || got.LevelBefore() != domain.LevelMember {
+			t.Fatalf("after the events: %s, pi %q, level before %s", got.Status(), got.PaymentIntentID(), got.LevelBefore())
+		}
+		sameHistory(t, got.History(), want)
+		if n := len(got.History()); n != 4 {
+			t.Fatalf("history has %d entries, want created, processing, complete and the ignored late event", n)
+		}
+		if readUser(t, s, alice.ID()).Level() != domain.LevelGold {
+			t.Error("the recipient's new level was not stored")
+		}
+
+		ghost := domain.UnmarshalUpgradeFromDatabase(domain.UpgradeSnapshot{
+			ID: up.ID() + 1000, PurchaserID: alice.ID(), RecipientID: alice.ID(), Type: domain.UpgradeGold,
+			Status: domain.StatusPending, Price: domain.DefaultPrices().Of(domain.UpgradeGold), CreatedAt: t0, UpdatedAt: t0,
+		}, nil)
+		err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error { return st.Upgrades.Update(ctx, ghost) })
+		wantKind(t, err, domain.KindNotFound)
+	}},
+
+	{"upgrades/LockByID serialises concurrent appends to the history", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		up := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)
+		const workers = 12
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for i := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+					locked, err := st.Upgrades.LockByID(ctx, up.ID())
+					if err != nil {
+						return err
+					}
+					locked.RecordAnomaly(fmt.Sprintf("worker %d", i), "noted", t0.Add(time.Minute))
+					return st.Upgrades.Update(ctx, locked)
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(read(t, s, up.ID(), true).History()); n != 1+workers {
+			t.Fatalf("history has %d entries, want %d: appends were lost", n, 1+workers)
+		}
+	}},
+
+	{"upgrades/LatestPending finds the newest pending one of its kind", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		bob := mustUser(t, s, "bob", domain.LevelMember)
+		older := mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0)
+		newer := mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0.Add(time.Minute))
+		mustUpgrade(t, s, alice, bob, domain.UpgradePlatinum, t0.Add(2*time.Minute)) // another type
+		mustUpgrade(t, s, bob, bob, domain.UpgradeGold, t0.Add(3*time.Minute))       // another purchaser
+		mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0.Add(4*time.Minute))   // another recipient
+		expired := mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0.Add(5*time.Minute))
+		apply(t, s, expired.ID(), domain.Event{Kind: domain.EventSessionExpired}, t0.Add(6*time.Minute))
+
+		do(t, s, func(ctx context.Context, st application.Store) error {
+			got, err := st.Upgrades.LatestPending(ctx, alice.ID(), bob.ID(), domain.UpgradeGold)
+			if err != nil {
+				return err
+			}
+			if got.ID() != newer.ID() || got.ID() == older.ID() {
+				t.Fatalf("LatestPending = #%d, want the newer pending #%d", got.ID(), newer.ID())
+			}
+			sameUpgrade(t, got, newer)
+			_, err = st.Upgrades.LatestPending(ctx, bob.ID(), alice.ID(), domain.UpgradeGold)
+			wantKind(t, err, domain.KindNotFound)
+			_, err = st.Upgrades.LatestPending(ctx, alice.ID(), bob.ID(), domain.UpgradeGoldToPlatinum)
+			wantKind(t, err, domain.KindNotFound)
+			return nil
+		})
+	}},
+
+	{"upgrades/LockByPaymentIntent finds the upgrade a payment belongs to", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		bob := mustUser(t, s, "bob", domain.LevelMember)
+		mine := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)
+		other := mustUpgrade(t, s, bob, bob, domain.UpgradeGold, t0)
+		attach(t, s, mine.ID(), "cs_mine", t0)
+		attach(t, s, other.ID(), "cs_other", t0)
+		paid, _ := apply(t, s, mine.ID(), domain.Event{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_mine"}, t0.Add(time.Minute))
+		apply(t, s, other.ID(), domain.Event{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_other"}, t0.Add(time.Minute))
+
+		do(t, s, func(ctx context.Context, st application.Store) error {
+			got, err := st.Upgrades.LockByPaymentIntent(ctx, "pi_mine")
+			if err != nil {
+				return err
+			}
+			sameUpgrade(t, got, paid)
+			for _, pi := range []string{"pi_nobody", ""} {
+				_, err = st.Upgrades.LockByPaymentIntent(ctx, pi)
+				wantKind(t, err, domain.KindNotFound)
+			}
+			return nil
+		})
+	}},
+}
