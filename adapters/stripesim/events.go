@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -183,10 +184,12 @@ func (s *Simulator) waitAnswered(ctx context.Context, events ...*eventRecord) {
 	}
 }
 
-// listEvents is GET /v1/events: newest first, with limit and type.
+// listEvents is GET /v1/events: newest first, with limit and type, and
+// paged like Stripe's lists: starting_after names the last event of the
+// previous page.
 func (s *Simulator) listEvents(r apiRequest) apiResponse {
 	if k, bad := r.form.unknown(func(segs []string) bool {
-		return len(segs) == 1 && (segs[0] == "limit" || segs[0] == "type")
+		return len(segs) == 1 && (segs[0] == "limit" || segs[0] == "type" || segs[0] == "starting_after")
 	}); bad {
 		return rejected(unknownParam(k))
 	}
@@ -199,9 +202,17 @@ func (s *Simulator) listEvents(r apiRequest) apiResponse {
 		limit = n
 	}
 	typ, _ := r.form.get("type")
+	from := len(s.events) - 1
+	if after, sent := r.form.get("starting_after"); sent {
+		i := slices.IndexFunc(s.events, func(e *eventRecord) bool { return e.id == after })
+		if i < 0 {
+			return rejected(noSuch("event", after, "starting_after"))
+		}
+		from = i - 1
+	}
 	data := []json.RawMessage{}
 	more := false
-	for i := len(s.events) - 1; i >= 0; i-- {
+	for i := from; i >= 0; i-- {
 		e := s.events[i]
 		if typ != "" && e.typ != typ {
 			continue

@@ -16,7 +16,7 @@ import (
 	"upgrades/cmd/upgrades/server"
 )
 
-const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own (LISTEN_ADDR, STRIPE_SIM_PUBLIC_URL, STRIPE_SIM_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET)"
+const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own (LISTEN_ADDR, STRIPE_SIM_PUBLIC_URL, STRIPE_SIM_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET, STRIPE_SIM_DROP_WEBHOOKS, STRIPE_SIM_RETRY_INITIAL|MAX|FOR, STRIPE_SIM_REDIRECT_WAIT)"
 
 // stripeSim serves the simulated Stripe as its own server, for tests that
 // need Stripe in another process: point the shop's STRIPE_API_BASE at it
@@ -93,6 +93,9 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 		secrets    = str("stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "webhook signing secrets, comma-separated; the first signs")
 		drop       = fs.Bool("drop-webhooks", getenv("STRIPE_SIM_DROP_WEBHOOKS") == "true", "record events without delivering them (STRIPE_SIM_DROP_WEBHOOKS)")
 		retryFor   = str("retry-for", "STRIPE_SIM_RETRY_FOR", "1h", "how long a failing webhook is retried")
+		retryFirst = str("retry-initial", "STRIPE_SIM_RETRY_INITIAL", stripesim.DefaultRetryInitial.String(), "wait before the first retry of a failed webhook; it doubles each time")
+		retryMax   = str("retry-max", "STRIPE_SIM_RETRY_MAX", stripesim.DefaultRetryMax.String(), "longest wait between two retries of a webhook")
+		redirect   = str("redirect-wait", "STRIPE_SIM_REDIRECT_WAIT", stripesim.DefaultRedirectWait.String(), "how long a payment waits for the webhook's answer before redirecting; negative: not at all")
 	)
 	if err := fs.Parse(args); err != nil {
 		return stripesim.Config{}, "", err
@@ -107,9 +110,32 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 	if cfg.WebhookSecret == "" && !cfg.DropWebhooks {
 		return cfg, "", errors.New("STRIPE_WEBHOOK_SECRET is required: the simulated Stripe signs its webhooks with it")
 	}
-	var err error
-	if cfg.RetryFor, err = time.ParseDuration(*retryFor); err != nil || cfg.RetryFor <= 0 {
-		return cfg, "", fmt.Errorf("STRIPE_SIM_RETRY_FOR must be a duration such as 1h, not %q", *retryFor)
+	for _, d := range []struct {
+		env, in string
+		out     *time.Duration
+	}{
+		{"STRIPE_SIM_RETRY_FOR", *retryFor, &cfg.RetryFor},
+		{"STRIPE_SIM_RETRY_INITIAL", *retryFirst, &cfg.RetryInitial},
+		{"STRIPE_SIM_RETRY_MAX", *retryMax, &cfg.RetryMax},
+	} {
+		v, err := time.ParseDuration(d.in)
+		if err != nil || v <= 0 {
+			return cfg, "", fmt.Errorf("%s must be a positive duration such as 1h or 200ms, not %q", d.env, d.in)
+		}
+		*d.out = v
+	}
+	if cfg.RetryMax < cfg.RetryInitial {
+		return cfg, "", errors.New("STRIPE_SIM_RETRY_MAX must not be shorter than STRIPE_SIM_RETRY_INITIAL")
+	}
+	wait, err := time.ParseDuration(*redirect)
+	if err != nil {
+		return cfg, "", fmt.Errorf("STRIPE_SIM_REDIRECT_WAIT must be a duration such as 5s, not %q", *redirect)
+	}
+	// The simulation reads a zero wait as "the default"; zero asked for
+	// here means no wait at all.
+	cfg.RedirectWait = wait
+	if wait == 0 {
+		cfg.RedirectWait = -1
 	}
 	return cfg, *listen, nil
 }
