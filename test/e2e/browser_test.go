@@ -3,20 +3,15 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"upgrades/test/proc"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -103,88 +98,16 @@ func TestBrowserPurchases(t *testing.T) {
 	})
 }
 
-// startServer builds the binary and runs `upgrades serve` on a free
-// loopback port until the test ends.
+// startServer runs `upgrades serve` as `go tool task run` does, on a free
+// loopback port, until the test ends.
 func startServer(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "upgrades")
-	build := exec.Command("go", "build", "-o", bin, "upgrades/cmd/upgrades")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
+	addr := proc.FreeAddr(t)
 	base := "http://" + addr
-	var logs lockedBuffer
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(cleanEnv(), "LISTEN_ADDR="+addr, "BASE_URL="+base)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("the server stopped with %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Error("the server did not stop on SIGTERM")
-		}
-		if t.Failed() {
-			t.Logf("server output:\n%s", logs.String())
-		}
-	})
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := http.Get(base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("the server exited: %v\n%s", err, logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server did not become ready:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// cleanEnv is this environment without what would point the server at a
-// database or a real Stripe.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		switch name {
-		case "DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "SESSION_SECRET",
-			"LISTEN_ADDR", "BASE_URL", "UPGRADES_ENABLED", "TRUSTED_PROXIES":
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	srv := proc.Start(t, "upgrades serve", proc.Binary(t), proc.Env("LISTEN_ADDR="+addr, "BASE_URL="+base), "serve")
+	srv.WaitReady(t, base+"/readyz")
+	t.Cleanup(func() { srv.Stop(t) })
+	return base
 }
 
 // browser is one headless Chromium with a fresh profile.
@@ -264,22 +187,4 @@ func (b *browser) location() string {
 	defer cancel()
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	return loc
-}
-
-// lockedBuffer collects the server's output from its two pipes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
