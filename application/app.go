@@ -64,6 +64,7 @@ type Deps struct {
 	Clock     Clock
 	Tokens    Tokens
 	Passwords PasswordHasher
+	Logins    LoginThrottles
 	Logger    *slog.Logger
 	Config    Config
 }
@@ -95,6 +96,11 @@ type App struct {
 func New(d Deps) *App {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Logins.ByName == nil || d.Logins.ByAddress == nil {
+		// Logins without a throttle would let passwords be guessed at the
+		// speed of the hasher: a wiring mistake, not a configuration.
+		panic("application: Deps.Logins needs both throttles")
 	}
 	apply := ApplyEventHandler{d}
 	sync := SyncUpgradeHandler{d, apply}

@@ -21,6 +21,23 @@ type PasswordHasher interface {
 	Verify(hash, password string) bool
 }
 
+// Throttle rations attempts per key (an account name, an address): each
+// key has an allowance that refills with time. Safe for concurrent use.
+type Throttle interface {
+	// Take spends one attempt of key's allowance and returns zero; when
+	// nothing is left it spends nothing and returns how long until an
+	// attempt is allowed again.
+	Take(key string, now time.Time) (wait time.Duration)
+	// Return gives back an attempt that turned out well.
+	Return(key string)
+}
+
+// LoginThrottles slow down password guessing, against one account from
+// anywhere and against any account from one address.
+type LoginThrottles struct {
+	ByName, ByAddress Throttle
+}
+
 // Users stores accounts. Lookups of a missing user return a
 // domain.KindNotFound error; a taken name returns domain.KindConflict.
 type Users interface {

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"strings"
 	"sync"
+	"time"
 
 	"upgrades/domain"
 )
@@ -64,8 +65,9 @@ func createUser(ctx context.Context, d Deps, name, password, email string, level
 	return u, nil
 }
 
-// Login checks a name and password.
-type Login struct{ Name, Password string }
+// Login checks a name and password. Address is where the attempt comes
+// from, for the throttle; empty for none.
+type Login struct{ Name, Password, Address string }
 
 // LoginHandler's dummyHash makes a login for an unknown name cost as much
 // as a real one, so that timing does not tell which names exist.
@@ -81,7 +83,28 @@ func newLoginHandler(d Deps) LoginHandler {
 	})}
 }
 
+// Handle spends an attempt of the address's and of the name's allowance
+// before the password is even looked at, so that a guesser learns nothing
+// once either is used up; a right password gives both attempts back. Names
+// nobody has are rationed too, so the throttle does not tell which exist.
 func (h LoginHandler) Handle(ctx context.Context, cmd Login) (*domain.User, error) {
+	name := strings.ToLower(strings.TrimSpace(cmd.Name))
+	now := h.d.Clock.Now()
+	if wait := h.d.Logins.ByAddress.Take(cmd.Address, now); wait > 0 {
+		return nil, tooManyLogins("from your address", wait)
+	}
+	if wait := h.d.Logins.ByName.Take(name, now); wait > 0 {
+		return nil, tooManyLogins("for this account", wait)
+	}
+	u, err := h.check(ctx, cmd)
+	if err == nil {
+		h.d.Logins.ByAddress.Return(cmd.Address)
+		h.d.Logins.ByName.Return(name)
+	}
+	return u, err
+}
+
+func (h LoginHandler) check(ctx context.Context, cmd Login) (*domain.User, error) {
 	wrong := domain.Errorf(domain.KindUnauthenticated, "wrong name or password")
 	u, err := userByName(ctx, h.d, cmd.Name)
 	if domain.IsKind(err, domain.KindNotFound) || domain.IsKind(err, domain.KindInvalid) {
@@ -95,6 +118,13 @@ func (h LoginHandler) Handle(ctx context.Context, cmd Login) (*domain.User, erro
 		return nil, wrong
 	}
 	return u, nil
+}
+
+func tooManyLogins(where string, wait time.Duration) error {
+	wait = (wait + time.Second - 1).Truncate(time.Second) // never "try again in 0s"
+	e := domain.Errorf(domain.KindTooManyRequests, "too many failed logins %s; try again in %s", where, wait)
+	e.RetryAfter = wait
+	return e
 }
 
 // AuthenticateAPIKey checks an API client's name and key.

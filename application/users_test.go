@@ -1,8 +1,10 @@
 package application_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"upgrades/application"
 	"upgrades/domain"
@@ -228,5 +230,66 @@ func TestReadMessages(t *testing.T) {
 	msgs, err := f.app.ReadMessages.Handle(f.ctx, application.ReadMessages{UserID: alice.ID(), Limit: 2})
 	if err != nil || len(msgs) != 2 || !strings.Contains(msgs[0].Body, "buyerc") {
 		t.Fatalf("newest two: %v %v", msgs, err)
+	}
+}
+
+func TestLoginIsThrottledByName(t *testing.T) {
+	f := newFixture(t)
+	f.user("alice", domain.LevelMember)
+	login := func(name, password, address string) error {
+		_, err := f.app.Login.Handle(f.ctx, application.Login{Name: name, Password: password, Address: address})
+		return err
+	}
+	// Five guesses from five addresses, in any case of the name.
+	for i, name := range []string{"alice", "ALICE", "Alice", " alice", "alice"} {
+		wantKind(t, login(name, "guess", fmt.Sprintf("198.51.100.%d", i)), domain.KindUnauthenticated)
+	}
+	// The sixth is refused before the password is looked at, the right one
+	// included, and says when to come back.
+	err := login("alice", "password-alice", "203.0.113.9")
+	wantKind(t, err, domain.KindTooManyRequests)
+	if wait := domain.RetryAfterOf(err); wait != time.Minute {
+		t.Fatalf("retry after %s, want 1m", wait)
+	}
+	// Other accounts are not held up.
+	f.user("bob", domain.LevelMember)
+	if err := login("bob", "password-bob", "203.0.113.9"); err != nil {
+		t.Fatalf("bob cannot log in while alice is throttled: %v", err)
+	}
+	// A minute later alice has one attempt again.
+	f.clock.Advance(time.Minute)
+	if err := login("alice", "password-alice", "203.0.113.9"); err != nil {
+		t.Fatalf("a minute later: %v", err)
+	}
+}
+
+func TestLoginIsThrottledByAddress(t *testing.T) {
+	f := newFixture(t)
+	f.user("alice", domain.LevelMember)
+	const guesser = "198.51.100.7"
+	// Twenty names, real or not, from one address.
+	for i := range 20 {
+		_, err := f.app.Login.Handle(f.ctx, application.Login{Name: fmt.Sprintf("user%d", i), Password: "guess", Address: guesser})
+		wantKind(t, err, domain.KindUnauthenticated)
+	}
+	_, err := f.app.Login.Handle(f.ctx, application.Login{Name: "alice", Password: "password-alice", Address: guesser})
+	wantKind(t, err, domain.KindTooManyRequests)
+	if !strings.Contains(domain.MessageOf(err), "from your address") {
+		t.Fatalf("the message does not say what is throttled: %q", domain.MessageOf(err))
+	}
+	if _, err := f.app.Login.Handle(f.ctx, application.Login{Name: "alice", Password: "password-alice", Address: "203.0.113.1"}); err != nil {
+		t.Fatalf("alice from her own address: %v", err)
+	}
+}
+
+// Logging in successfully costs nothing: a person who logs in often from
+// a shared address is never throttled.
+func TestSuccessfulLoginsAreNotRationed(t *testing.T) {
+	f := newFixture(t)
+	f.user("alice", domain.LevelMember)
+	for i := range 100 {
+		if _, err := f.app.Login.Handle(f.ctx, application.Login{Name: "alice", Password: "password-alice", Address: "198.51.100.1"}); err != nil {
+			t.Fatalf("login %d: %v", i+1, err)
+		}
 	}
 }

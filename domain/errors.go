@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind is the closed set of error categories the edges translate into
@@ -20,6 +21,7 @@ const (
 	KindTooLarge
 	KindPaymentProvider
 	KindUnavailable
+	KindTooManyRequests
 )
 
 var kindNames = map[Kind]string{
@@ -33,6 +35,7 @@ var kindNames = map[Kind]string{
 	KindTooLarge:        "too_large",
 	KindPaymentProvider: "payment_provider",
 	KindUnavailable:     "unavailable",
+	KindTooManyRequests: "too_many_requests",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -42,6 +45,9 @@ type Error struct {
 	Kind    Kind
 	Message string
 	Err     error // the cause, for logs only
+	// RetryAfter is how long the client should wait before trying again;
+	// zero when nobody knows.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -79,6 +85,16 @@ func MessageOf(err error) string {
 		return e.Message
 	}
 	return "An internal error occurred."
+}
+
+// RetryAfterOf is how long err asks the client to wait; zero when it does
+// not say.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // IsKind reports whether err is of kind k.

@@ -2,6 +2,8 @@ package http
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +25,7 @@ var errorStatus = map[domain.Kind]struct {
 	domain.KindTooLarge:        {http.StatusRequestEntityTooLarge, "too_large"},
 	domain.KindPaymentProvider: {http.StatusBadGateway, "payment_provider"},
 	domain.KindUnavailable:     {http.StatusServiceUnavailable, "unavailable"},
+	domain.KindTooManyRequests: {http.StatusTooManyRequests, "too_many_requests"},
 	domain.KindInternal:        {http.StatusInternalServerError, "internal"},
 }
 
@@ -31,10 +34,11 @@ const internalMessage = "An internal error occurred."
 
 // problem is an error as a client sees it.
 type problem struct {
-	Status  int
-	Code    string
-	Message string
-	kind    domain.Kind
+	Status     int
+	Code       string
+	Message    string
+	kind       domain.Kind
+	retryAfter time.Duration
 }
 
 func problemOf(err error) problem {
@@ -44,7 +48,11 @@ func problemOf(err error) problem {
 		s, k = errorStatus[domain.KindInternal], domain.KindInternal
 		return problem{Status: s.status, Code: s.code, Message: internalMessage, kind: k}
 	}
-	return problem{Status: s.status, Code: s.code, Message: domain.MessageOf(err), kind: k}
+	p := problem{Status: s.status, Code: s.code, Message: domain.MessageOf(err), kind: k, retryAfter: domain.RetryAfterOf(err)}
+	if p.retryAfter == 0 && k == domain.KindUnavailable {
+		p.retryAfter = 30 * time.Second
+	}
+	return p
 }
 
 // errorJSON is the body of every JSON error.
@@ -73,8 +81,8 @@ func (h *handlers) logProblem(c *gin.Context, p problem, err error) {
 }
 
 func (h *handlers) renderProblem(c *gin.Context, p problem) {
-	if p.kind == domain.KindUnavailable {
-		c.Header("Retry-After", "30")
+	if p.retryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int((p.retryAfter+time.Second-1)/time.Second)))
 	}
 	if wantsJSON(c) {
 		if p.kind == domain.KindUnauthenticated {
@@ -109,6 +117,7 @@ var errorTitles = map[int]string{
 	http.StatusInternalServerError:   "Something went wrong",
 	http.StatusBadGateway:            "The payment provider did not answer",
 	http.StatusServiceUnavailable:    "Temporarily unavailable",
+	http.StatusTooManyRequests:       "Too many attempts",
 }
 
 func notFound(msg string) error { return domain.Errorf(domain.KindNotFound, "%s", msg) }

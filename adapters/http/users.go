@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -74,7 +75,7 @@ func (h *handlers) login(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	cmd := application.Login{Name: in.get("name"), Password: in.secret("password")}
+	cmd := application.Login{Name: in.get("name"), Password: in.secret("password"), Address: throttleAddress(c.ClientIP())}
 	next := localPath(in.get("next"))
 	if err := in.check(); err != nil {
 		h.fail(c, err)
@@ -174,4 +175,16 @@ func localPath(next string) string {
 		return ""
 	}
 	return next
+}
+
+// throttleAddress is the part of a client's address that one person
+// controls: the address itself for IPv4, its /64 network for IPv6, where
+// one subscriber is handed a whole /64 to pick addresses from.
+func throttleAddress(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }

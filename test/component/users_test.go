@@ -185,3 +185,36 @@ func TestAssetsAndUnknownPages(t *testing.T) {
 	b.get("/no/such/page").status(http.StatusNotFound).contains("<html")
 	b.get("/no/such/page.json").apiError(http.StatusNotFound, "not_found")
 }
+
+func TestLoginThrottle(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	b := e.browser()
+	for range 5 {
+		b.json("POST", "/session.json", map[string]any{"name": "alice", "password": "a guess"}).apiError(http.StatusUnauthorized, "unauthenticated")
+	}
+	r := b.json("POST", "/session.json", map[string]any{"name": "alice", "password": alice.Password}).
+		apiError(http.StatusTooManyRequests, "too_many_requests")
+	if got := r.Header.Get("Retry-After"); got != "60" {
+		t.Fatalf("Retry-After %q, want 60", got)
+	}
+	b.form("POST", "/session", url.Values{"name": {"alice"}, "password": {alice.Password}}).
+		status(http.StatusTooManyRequests).contains("Too many attempts", "try again in")
+	if c := r.Header.Get("Set-Cookie"); c != "" {
+		t.Fatalf("a throttled login set a cookie: %s", c)
+	}
+
+	// X-Forwarded-For from a peer that is not a trusted proxy is not
+	// believed: a guesser cannot pose as a new address with each try.
+	for i := range 20 {
+		b.do("POST", "/session.json", strings.NewReader(`{"name":"nobody","password":"a guess"}`), http.Header{
+			"Content-Type": {"application/json"}, "X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", i)},
+		})
+	}
+	b.do("POST", "/session.json", strings.NewReader(`{"name":"bob","password":"a guess"}`), http.Header{
+		"Content-Type": {"application/json"}, "X-Forwarded-For": {"198.51.100.99"},
+	}).apiError(http.StatusTooManyRequests, "too_many_requests").contains("from your address")
+	// API clients authenticate with keys, which cannot be guessed: they
+	// are not held up by the address's failed logins.
+	e.api(alice).get("/user_upgrades.json").status(http.StatusOK)
+}

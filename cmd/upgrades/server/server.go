@@ -31,6 +31,7 @@ func Core(cfg Config, logger *slog.Logger) fx.Option {
 			func() application.Clock { return secure.SystemClock{} },
 			fx.Annotate(secure.NewBcrypt, fx.As(new(application.PasswordHasher))),
 			func() application.Tokens { return secure.Tokens{} },
+			loginThrottles,
 			newDeps,
 			application.New,
 		),
@@ -83,9 +84,20 @@ func rootHandler(d httpadapter.Deps, sim http.Handler) (http.Handler, error) {
 	return mux, nil
 }
 
-func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier,
-	clock application.Clock, tokens application.Tokens, pw application.PasswordHasher, l *slog.Logger, c application.Config) application.Deps {
-	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Logger: l, Config: c}
+func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
+	tokens application.Tokens, pw application.PasswordHasher, logins application.LoginThrottles, l *slog.Logger, c application.Config) application.Deps {
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Logins: logins, Logger: l, Config: c}
+}
+
+// loginThrottles let one account be guessed at 5 times, then once a
+// minute (about 1,440 guesses a day), and one address try 20 logins, then
+// one every 6 seconds: a person who mistypes is not held up, and an office
+// behind one address can still log in.
+func loginThrottles() application.LoginThrottles {
+	return application.LoginThrottles{
+		ByName:    secure.NewThrottle(5, time.Minute),
+		ByAddress: secure.NewThrottle(20, 6*time.Second),
+	}
 }
 
 func storage(cfg Config) fx.Option {
