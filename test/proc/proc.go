@@ -162,6 +162,27 @@ func (p *Process) WaitReady(t testing.TB, url string) {
 	}
 }
 
+// WaitListening waits until addr accepts TCP connections, for servers
+// without a readiness page. It fails the test as WaitReady does.
+func (p *Process) WaitListening(t testing.TB, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("%s exited before it listened (%v):\n%s", p.Name, p.err, p.Logs())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not listen on %s within 30s:\n%s", p.Name, addr, p.Logs())
+		}
+	}
+}
+
 // Stop sends SIGTERM and fails the test unless the process exits cleanly
 // within 30 seconds.
 func (p *Process) Stop(t testing.TB) {
