@@ -29,6 +29,7 @@ type listPage struct {
 	PrevURL      string
 	NextURL      string
 	SeesEveryone bool
+	Refunds      bool // the viewer is an owner: each paid row has a refund button
 }
 
 func (h *handlers) listUpgrades(c *gin.Context) {
@@ -62,7 +63,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	}
 	data := listPage{
 		UpgradeList: list, Filter: cmd.Filter, Types: domain.UpgradeTypes, Statuses: domain.Statuses,
-		SeesEveryone: viewerOf(c).IsAdmin(),
+		SeesEveryone: viewerOf(c).IsAdmin(), Refunds: viewerOf(c).IsOwner(),
 	}
 	if list.Page > 1 {
 		data.PrevURL = listURL(cmd.Filter, list.Page-1, list.Limit)

@@ -243,6 +243,12 @@ func TestRefund(t *testing.T) {
 
 	e.api(owner).json("POST", path+"/refund.json", nil).apiError(http.StatusConflict, "conflict")
 	e.pay(u.ID)
+	// The owners' list offers the refund beside each paid upgrade; nobody
+	// else's list does.
+	refundForm := fmt.Sprintf(`action="%s/refund"`, path)
+	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).contains(refundForm, "Refund $20.00")
+	e.loggedIn(admin).get("/user_upgrades").status(http.StatusOK).lacks(refundForm)
+	e.loggedIn(alice).get("/user_upgrades").status(http.StatusOK).lacks(refundForm)
 	e.loggedIn(alice).form("POST", path+"/refund", nil).status(http.StatusForbidden)
 	e.api(admin).json("POST", path+"/refund.json", nil).apiError(http.StatusForbidden, "forbidden")
 	e.browser().form("POST", path+"/refund", nil).status(http.StatusUnauthorized)
@@ -254,6 +260,7 @@ func TestRefund(t *testing.T) {
 		t.Fatalf("after the refund: %+v", got)
 	}
 	e.loggedIn(alice).get(path).contains("This upgrade was refunded.")
+	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).lacks(refundForm)
 	if me := e.api(alice).get(fmt.Sprintf("/users/%d.json", alice.ID)).object(); me["level"] != "member" {
 		t.Errorf("alice after the refund: %v", me)
 	}
