@@ -150,7 +150,12 @@ func lockEventUpgrade(ctx context.Context, s Store, ev PaymentEvent) (*domain.Up
 
 // mismatch says why ev cannot be about up; empty when it can.
 func (h ApplyEventHandler) mismatch(up *domain.Upgrade, ev PaymentEvent) string {
+	fulfils := ev.Kind == domain.EventCheckoutPaid || ev.Kind == domain.EventAsyncSucceeded
 	switch {
+	case fulfils && (ev.SessionID == "" || ev.Currency == ""):
+		// Every checkout that pays names its session and what it charged;
+		// one that does not cannot be checked, so it does not fulfil.
+		return "the payment names no checkout session or no currency"
 	case ev.Livemode != h.d.Config.Livemode:
 		return fmt.Sprintf("livemode is %t, the server runs with %t", ev.Livemode, h.d.Config.Livemode)
 	case ev.SessionID != "" && ev.SessionID != up.SessionID():

@@ -191,6 +191,11 @@ func TestApplyEventMismatch(t *testing.T) {
 		{"lower amount", func(ev *application.PaymentEvent) { ev.Amount = 1 }, "amount"},
 		{"higher amount", func(ev *application.PaymentEvent) { ev.Amount = 200000 }, "amount"},
 		{"other currency", func(ev *application.PaymentEvent) { ev.Currency = "eur" }, "eur"},
+		{"no currency", func(ev *application.PaymentEvent) { ev.Currency, ev.Amount = "", 0 }, "no currency"},
+		{"no session", func(ev *application.PaymentEvent) { ev.SessionID = "" }, "no checkout session"},
+		{"async success with no amount", func(ev *application.PaymentEvent) {
+			ev.Kind, ev.Currency, ev.Amount = domain.EventAsyncSucceeded, "", 0
+		}, "no currency"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

@@ -59,6 +59,10 @@ func readJSON(body io.Reader) (*input, error) {
 		return nil, domain.Errorf(domain.KindMalformed, "the request body must be a JSON object")
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, bodyError(err)
+		}
 		return nil, domain.Errorf(domain.KindMalformed, "the request body must hold one JSON object")
 	}
 	in := &input{values: map[string]string{}, shapes: map[string]bool{}}

@@ -103,6 +103,9 @@ func TestTooLargeBodies(t *testing.T) {
 	// Without a Content-Length the limit still holds while reading.
 	chunked := io.MultiReader(strings.NewReader(`{"upgrade_type":"gold","padding":"`), strings.NewReader(big), strings.NewReader(`"}`))
 	e.api(alice).do("POST", "/user_upgrades.json", chunked, jsonHeader).apiError(http.StatusRequestEntityTooLarge, "too_large")
+	// A small object followed by a flood of whitespace is too large too.
+	trailing := io.MultiReader(strings.NewReader(`{"upgrade_type":"gold"}`), strings.NewReader(strings.Repeat(" ", 100<<10)))
+	e.api(alice).do("POST", "/user_upgrades.json", trailing, jsonHeader).apiError(http.StatusRequestEntityTooLarge, "too_large")
 	e.browser().form("POST", "/users.json", url.Values{"name": {"x"}, "padding": {big}}).apiError(http.StatusRequestEntityTooLarge, "too_large")
 
 	// Just under the limit is fine.
