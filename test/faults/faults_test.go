@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,19 +125,7 @@ func TestWebhooksAreRetriedThroughADatabaseOutage(t *testing.T) {
 	waitComplete(t, db, before, 30*time.Second)
 
 	// The database stops after the first ten of the next payments.
-	var paid atomic.Int32
-	done := make(chan error, 1)
-	go func() {
-		done <- each(len(during), 4, func(i int) error {
-			defer paid.Add(1)
-			return pay(during[i], "paid")
-		})
-	}()
-	waitFor(t, 30*time.Second, "ten payments", func() (bool, string) { return paid.Load() >= 10, "" })
-	pg.stop(t)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	payAllBreaking(t, during, 10, func() { pg.stop(t) })
 	waitFor(t, 30*time.Second, "webhooks answered 503 while the database is down", func() (bool, string) {
 		n := s.webhookAnswers(http.StatusServiceUnavailable)
 		return n > 0, fmt.Sprintf("%d answered 503", n)
@@ -176,19 +163,7 @@ func TestNothingIsLostOrDoubledWhenTheServerIsKilled(t *testing.T) {
 	b := newBuyer(t, s)
 	cs := giftGold(t, b, newRecipients(t, db, 150), s)
 
-	var paid atomic.Int32
-	done := make(chan error, 1)
-	go func() {
-		done <- each(len(cs), 4, func(i int) error {
-			defer paid.Add(1)
-			return pay(cs[i], "paid")
-		})
-	}()
-	waitFor(t, 30*time.Second, "fifty payments", func() (bool, string) { return paid.Load() >= 50, "" })
-	s.Kill(t)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	payAllBreaking(t, cs, 50, func() { s.Kill(t) })
 	waitFor(t, 30*time.Second, "a webhook failing while the server is down", func() (bool, string) {
 		return strings.Contains(sim.Logs(), "webhook delivery failed; retrying"), ""
 	})

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -228,6 +229,25 @@ func press(pageURL, outcome string) error {
 func payAll(t *testing.T, cs []checkout) {
 	t.Helper()
 	parallel(t, len(cs), 4, func(i int) error { return pay(cs[i], "paid") })
+}
+
+// payAllBreaking pays every checkout by card, four at a time, and calls
+// breakIt once the first n payments are made, while the others go on.
+func payAllBreaking(t *testing.T, cs []checkout, n int, breakIt func()) {
+	t.Helper()
+	var paid atomic.Int32
+	done := make(chan error, 1)
+	go func() {
+		done <- each(len(cs), 4, func(i int) error {
+			defer paid.Add(1)
+			return pay(cs[i], "paid")
+		})
+	}()
+	waitFor(t, 30*time.Second, fmt.Sprintf("%d payments", n), func() (bool, string) { return paid.Load() >= int32(n), "" })
+	breakIt()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }
 
 // events reads every event of a type the simulated Stripe emitted, page
