@@ -24,7 +24,7 @@ func (r upgrades) Create(ctx context.Context, u *domain.Upgrade) error {
 		return r.writeError(err, u, "create upgrade")
 	}
 	u.AssignID(domain.UpgradeID(row.ID))
-	if err := r.saveHistory(ctx, u, 0); err != nil {
+	if err := r.saveHistory(ctx, u); err != nil {
 		return err
 	}
 	u.HistorySaved()
@@ -48,25 +48,47 @@ func (r upgrades) writeError(err error, u *domain.Upgrade, op string) error {
 	return translate(err, op)
 }
 
-// saveHistory stores the upgrade's unsaved entries after the last seq
-// stored. The caller holds the upgrade (it created or locked it), so no one
-// else appends meanwhile; the primary key would refuse it if they did.
-func (r upgrades) saveHistory(ctx context.Context, u *domain.Upgrade, last int) error {
+// saveHistory stores the entries of an upgrade just created, numbered
+// from 1.
+func (r upgrades) saveHistory(ctx context.Context, u *domain.Upgrade) error {
 	entries := u.UnsavedHistory()
 	if len(entries) == 0 {
 		return nil
 	}
 	rows := make([]historyRow, len(entries))
 	for i, e := range entries {
-		rows[i] = historyFromDomain(u.ID(), last+1+i, e)
+		rows[i] = historyFromDomain(u.ID(), 1+i, e)
 	}
 	if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
-		if constraintError(err, uniqueViolation) != "" {
-			return domain.Errorf(domain.KindConflict, "upgrade #%d was changed at the same time; try again", u.ID())
-		}
-		return translate(err, "save upgrade history")
+		return r.historyError(err, u)
 	}
 	return nil
+}
+
+// appendHistory stores the upgrade's unsaved entries after the ones already
+// stored. Each INSERT numbers its entry itself, one past the last stored,
+// so that appending costs no round trip to read that number first; the
+// INSERT reads it after the caller locked the upgrade, so nobody appends
+// in between (and the primary key would refuse it if anyone did).
+func (r upgrades) appendHistory(ctx context.Context, u *domain.Upgrade) error {
+	for _, e := range u.UnsavedHistory() {
+		row := historyFromDomain(u.ID(), 0, e)
+		_, err := r.db.NewInsert().Model(&row).
+			Value("seq", "(SELECT coalesce(max(h.seq), 0) + 1 FROM upgrade_history AS h WHERE h.upgrade_id = ?)", u.ID()).
+			Returning("NULL"). // bun would read the computed seq back; nothing needs it
+			Exec(ctx)
+		if err != nil {
+			return r.historyError(err, u)
+		}
+	}
+	return nil
+}
+
+func (r upgrades) historyError(err error, u *domain.Upgrade) error {
+	if constraintError(err, uniqueViolation) != "" {
+		return domain.Errorf(domain.KindConflict, "upgrade #%d was changed at the same time; try again", u.ID())
+	}
+	return translate(err, "save upgrade history")
 }
 
 func (r upgrades) ByID(ctx context.Context, id domain.UpgradeID, withHistory bool) (*domain.Upgrade, error) {
@@ -136,13 +158,7 @@ func (r upgrades) Update(ctx context.Context, u *domain.Upgrade) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return notFound("upgrade #%d not found", u.ID())
 	}
-	var last int
-	err = r.db.NewSelect().Table("upgrade_history").ColumnExpr("coalesce(max(seq), 0)").
-		Where("upgrade_id = ?", u.ID()).Scan(ctx, &last)
-	if err != nil {
-		return translate(err, "read upgrade history")
-	}
-	if err := r.saveHistory(ctx, u, last); err != nil {
+	if err := r.appendHistory(ctx, u); err != nil {
 		return err
 	}
 	u.HistorySaved()

@@ -1,0 +1,237 @@
+// Package bench_test measures what a user of the shop sees, on the machine
+// it runs on: how many Stripe payments one server fulfils per second beside
+// what PostgreSQL does with the same SQL, how fast checkout and the list
+// answer with ten thousand and with a million upgrades, the server's peak
+// memory and how soon it is ready after a start.
+//
+// It runs the real binary, the simulated Stripe (`upgrades stripe-sim`) and
+// pgbench as processes on a fresh database, drives them from here, prints
+// one report and writes it as JSON. `go tool task bench` runs it; a plain
+// `go test ./...` compiles it and skips it.
+package bench_test
+
+import (
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"upgrades/test/dbtest"
+	"upgrades/test/proc"
+)
+
+var (
+	run         = flag.Bool("perf", false, "run the benchmark (minutes of load; off in a plain go test)")
+	only        = flag.String("perf.only", "", "comma-separated sections to run (ready, list, checkout, webhook, go); empty runs them all")
+	out         = flag.String("perf.out", "", "where to write the JSON report; default bin/bench.json at the top of the module")
+	concurrency = flag.Int("perf.concurrency", 8, "concurrent webhooks, checkouts and pgbench clients")
+	events      = flag.Int("perf.events", 6000, "webhook events per round, and pgbench transactions beside them")
+	rounds      = flag.Int("perf.rounds", 3, "alternating rounds of webhooks and pgbench")
+	openFor     = flag.Duration("perf.open-for", 10*time.Second, "length of the fixed-rate webhook run")
+	checkouts   = flag.Int("perf.checkouts", 2000, "checkouts created")
+	listN       = flag.Int("perf.list-requests", 200, "requests per list query and table size")
+	starts      = flag.Int("perf.starts", 5, "server starts timed for readiness")
+	binPath     = flag.String("perf.bin", "", "run this upgrades binary instead of building one")
+	pprofAddr   = flag.String("perf.pprof", "", "PPROF_ADDR of the server under load, to profile it meanwhile")
+	scriptPath  = flag.String("perf.script", "", "pgbench script of the fulfilment SQL, to compare a binary of another revision; default test/bench/fulfil.sql")
+	serverVars  = flag.String("perf.env", "", "comma-separated NAME=value added to the environment of the server under load, for experiments (GOGC=200)")
+)
+
+// Secrets of the processes under test; nothing real.
+const (
+	webhookSecret = "whsec_bench_secret"
+	sessionSecret = "a-session-secret-for-the-benchmark-only"
+	stripeKey     = "sk_test_bench"
+)
+
+// baseCommand reruns this benchmark; a figure's command adds its section.
+const baseCommand = "go test ./test/bench -run '^TestBench$' -count=1 -v -timeout 30m -args -perf"
+
+// bench is one run: the processes, the database and the report.
+type bench struct {
+	t      *testing.T
+	bin    string
+	dbURL  string
+	db     *sqlDB
+	client *http.Client
+	rep    *report
+
+	server  *proc.Process
+	addr    string // the server's host:port
+	sim     *proc.Process
+	simAddr string
+	stripe  *stripeTimer
+}
+
+func TestBench(t *testing.T) {
+	if !*run {
+		t.Skip("the benchmark runs with -perf (go tool task bench)")
+	}
+	sections := map[string]bool{}
+	for s := range strings.SplitSeq(*only, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			sections[s] = true
+		}
+	}
+	want := func(s string) bool { return len(sections) == 0 || sections[s] }
+	for s := range sections {
+		if !slices.Contains([]string{"ready", "list", "checkout", "webhook", "go"}, s) {
+			t.Fatalf("-perf.only: unknown section %q", s)
+		}
+	}
+	if *concurrency < 1 || *events < *concurrency || *checkouts < 1 || *listN < 1 || *starts < 1 || *rounds < 1 {
+		t.Fatal("-perf.concurrency, -perf.events, -perf.checkouts, -perf.list-requests, -perf.starts and -perf.rounds must be positive, with at least one event per client")
+	}
+
+	b := &bench{t: t, rep: newReport()}
+	b.rep.Command = baseCommand
+	if *only != "" {
+		b.rep.Command += " -perf.only=" + *only
+	}
+	b.client = &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, DisableCompression: true},
+	}
+	if b.bin = *binPath; b.bin == "" {
+		b.bin = proc.Binary(t)
+		// The binary is this run's own; leaving it behind would fill /tmp.
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(b.bin)) })
+	}
+	b.dbURL = dbtest.NewEmpty(t)
+	b.db = openSQL(t, b.dbURL)
+	b.rep.Machine.Postgres = b.db.one(t, "SHOW server_version")
+	proc.MustRun(t, b.bin, proc.Env("DATABASE_URL="+b.dbURL), "migrate", "up")
+	b.seedListUsers()
+
+	if want("ready") {
+		b.rep.Ready = b.measureReady()
+	}
+	if want("list") || want("checkout") || want("webhook") {
+		b.startProcesses()
+	}
+	if want("list") {
+		b.rep.List = &listResult{Cases: listCases()}
+		b.measureList("10k", 10_000)
+	}
+	if want("checkout") {
+		b.rep.Checkout = b.measureCheckout()
+	}
+	if want("webhook") {
+		b.rep.Webhook = b.measureWebhooks()
+	}
+	if want("list") {
+		b.measureList("1m", 1_000_000)
+		b.rep.List.Command = sectionCommand("list")
+	}
+	if b.server != nil {
+		b.rep.Memory = b.measureMemory()
+	}
+	if want("go") {
+		b.rep.GoBench = b.runGoBenchmarks()
+	}
+	b.rep.finish()
+	b.rep.print(os.Stdout)
+	path := *out
+	if path == "" {
+		path = filepath.Join(moduleRoot(t), "bin", "bench.json")
+	}
+	if err := b.rep.write(path); err != nil {
+		t.Fatalf("writing the report: %v", err)
+	}
+	fmt.Printf("\nreport written to %s\n", path)
+}
+
+// sectionCommand reruns one section with this run's settings.
+func sectionCommand(section string) string {
+	return fmt.Sprintf("%s -perf.only=%s -perf.concurrency=%d -perf.events=%d -perf.rounds=%d -perf.open-for=%s -perf.checkouts=%d -perf.list-requests=%d -perf.starts=%d",
+		baseCommand, section, *concurrency, *events, *rounds, *openFor, *checkouts, *listN, *starts)
+}
+
+// serverEnv configures `upgrades serve` as production would be, except
+// that Stripe is the simulated one, behind the timer, and the reconciler
+// is off: it would ask Stripe about the seeded open upgrades, which the
+// simulated Stripe never saw, and add load no user caused.
+func (b *bench) serverEnv(addr, dbURL string) []string {
+	stripeBase := "http://127.0.0.1:9" // nothing is asked of Stripe while timing the start
+	if b.stripe != nil {
+		stripeBase = b.stripe.URL()
+	}
+	return proc.Env(
+		"LISTEN_ADDR="+addr,
+		"DATABASE_URL="+dbURL,
+		"STRIPE_SECRET_KEY="+stripeKey,
+		"STRIPE_API_BASE="+stripeBase,
+		"STRIPE_WEBHOOK_SECRET="+webhookSecret,
+		"SESSION_SECRET="+sessionSecret,
+		"RECONCILE_INTERVAL=0",
+	)
+}
+
+// startProcesses starts the simulated Stripe, the timer in front of it and
+// the server the load is sent to.
+func (b *bench) startProcesses() {
+	t := b.t
+	b.simAddr = proc.FreeAddr(t)
+	b.sim = proc.Start(t, "upgrades stripe-sim", b.bin, proc.Env(
+		"LISTEN_ADDR="+b.simAddr,
+		"STRIPE_WEBHOOK_SECRET="+webhookSecret,
+		// The benchmark sends the webhooks itself, at the rate it chooses.
+		"STRIPE_SIM_DROP_WEBHOOKS=true",
+	), "stripe-sim")
+	waitListening(t, b.sim, b.simAddr)
+	b.stripe = newStripeTimer(t, "http://"+b.simAddr)
+	b.addr = proc.FreeAddr(t)
+	env := b.serverEnv(b.addr, b.dbURL)
+	if *pprofAddr != "" {
+		env = append(env, "PPROF_ADDR="+*pprofAddr)
+	}
+	for v := range strings.SplitSeq(*serverVars, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			env = append(env, v)
+		}
+	}
+	b.server = proc.Start(t, "upgrades serve", b.bin, env, "serve")
+	b.server.WaitReady(t, b.url("/readyz"))
+}
+
+func (b *bench) url(path string) string { return "http://" + b.addr + path }
+
+// moduleRoot is the directory of go.mod, above the test's own.
+func moduleRoot(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test")
+		}
+		dir = parent
+	}
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func machineInfo() machine {
+	return machine{CPUs: runtime.NumCPU(), Go: runtime.Version(), LoadBefore: loadAverage(), OS: runtime.GOOS + "/" + runtime.GOARCH}
+}

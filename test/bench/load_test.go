@@ -1,0 +1,242 @@
+package bench_test
+
+import (
+	"database/sql"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"upgrades/test/dbtest"
+	"upgrades/test/proc"
+)
+
+// latencies are the times of one run's requests.
+type latencies []time.Duration
+
+// percentile is the nearest-rank percentile p (0 to 100).
+func (l latencies) percentile(p float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := slices.Clone(l)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+func (l latencies) sum() time.Duration {
+	var total time.Duration
+	for _, d := range l {
+		total += d
+	}
+	return total
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadRun is what a run of requests measured.
+type loadRun struct {
+	lat      latencies
+	elapsed  time.Duration
+	errors   int
+	firstErr error
+}
+
+func (r loadRun) rate() float64 { return float64(len(r.lat)-r.errors) / r.elapsed.Seconds() }
+
+// closedLoop sends requests 0..n-1 from `workers` clients, each sending
+// its next request when its last one is answered.
+func closedLoop(n, workers int, do func(i int) error) loadRun {
+	run := loadRun{lat: make(latencies, n)}
+	var next atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				t0 := time.Now()
+				err := do(i)
+				run.lat[i] = time.Since(t0)
+				if err != nil {
+					mu.Lock()
+					run.errors++
+					if run.firstErr == nil {
+						run.firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	run.elapsed = time.Since(start)
+	return run
+}
+
+// openLoop sends n requests at a fixed rate whatever the answers, as
+// Stripe's deliveries arrive. A request's latency counts from when it was
+// due, so a server that falls behind is charged for the queue it builds.
+func openLoop(n int, perSecond float64, do func(i int) error) loadRun {
+	run := loadRun{lat: make(latencies, n)}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	interval := time.Duration(float64(time.Second) / perSecond)
+	start := time.Now()
+	for i := range n {
+		due := start.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(due))
+		wg.Go(func() {
+			err := do(i)
+			run.lat[i] = time.Since(due)
+			if err != nil {
+				mu.Lock()
+				run.errors++
+				if run.firstErr == nil {
+					run.firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	run.elapsed = time.Since(start)
+	return run
+}
+
+// do sends req, reads the answer to the end and checks its status.
+func (b *bench) do(req *http.Request, status int) ([]byte, error) {
+	res, err := b.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != status {
+		return body, fmt.Errorf("%s %s: %d, want %d: %.300s", res.Request.Method, res.Request.URL.Path, res.StatusCode, status, body)
+	}
+	return body, nil
+}
+
+// stripeTimer stands in front of the simulated Stripe and adds up how long
+// each call from the server took, so that checkout can say what share of
+// its time is spent waiting on Stripe.
+type stripeTimer struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	waited  latencies
+	calling bool
+}
+
+func newStripeTimer(t *testing.T, target string) *stripeTimer {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.Transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, DisableCompression: true}
+	st := &stripeTimer{}
+	st.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		proxy.ServeHTTP(w, r)
+		took := time.Since(start)
+		st.mu.Lock()
+		if st.calling {
+			st.waited = append(st.waited, took)
+		}
+		st.mu.Unlock()
+	}))
+	t.Cleanup(st.srv.Close)
+	return st
+}
+
+func (st *stripeTimer) URL() string { return st.srv.URL }
+
+// record starts counting calls; the function it returns stops and hands
+// them over.
+func (st *stripeTimer) record() func() latencies {
+	st.mu.Lock()
+	st.calling, st.waited = true, nil
+	st.mu.Unlock()
+	return func() latencies {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		st.calling = false
+		return st.waited
+	}
+}
+
+// waitListening waits until something accepts connections on addr.
+func waitListening(t *testing.T, p *proc.Process, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if p.Exited() || time.Now().After(deadline) {
+			t.Fatalf("%s is not listening on %s:\n%s", p.Name, addr, p.Logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// sqlDB is a plain pool on the benchmark's database, for seeding and
+// checking rows.
+type sqlDB struct{ *sql.DB }
+
+func openSQL(t *testing.T, u string) *sqlDB {
+	db := dbtest.SQL(t, u)
+	db.SetMaxOpenConns(2)
+	return &sqlDB{db}
+}
+
+func (db *sqlDB) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(q, args...); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+}
+
+func (db *sqlDB) one(t *testing.T, q string, args ...any) string {
+	t.Helper()
+	var s sql.NullString
+	if err := db.QueryRow(q, args...).Scan(&s); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	return s.String
+}
+
+func (db *sqlDB) int(t *testing.T, q string, args ...any) int64 {
+	t.Helper()
+	var n sql.NullInt64
+	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	return n.Int64
+}
+
+// settle starts the next measurement on a flushed database, so that
+// neither of two compared runs pays for the other's dirty pages. It is a
+// checkpoint when the role may take one (a superuser or pg_checkpoint).
+func (db *sqlDB) settle() {
+	_, _ = db.Exec("CHECKPOINT")
+}
