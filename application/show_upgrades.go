@@ -59,11 +59,26 @@ func (h ShowUpgradeHandler) read(ctx context.Context, cmd ShowUpgrade) (UpgradeV
 		if !up.CanBeViewedBy(viewer) {
 			return domain.Errorf(domain.KindForbidden, "this upgrade is not yours")
 		}
-		purchaser, err := s.Users.ByID(ctx, up.PurchaserID())
+		// Mostly people look at what they bought for themselves: the
+		// users already read are not read again.
+		known := []*domain.User{viewer}
+		person := func(id domain.UserID) (*domain.User, error) {
+			for _, u := range known {
+				if u.ID() == id {
+					return u, nil
+				}
+			}
+			u, err := s.Users.ByID(ctx, id)
+			if err == nil {
+				known = append(known, u)
+			}
+			return u, err
+		}
+		purchaser, err := person(up.PurchaserID())
 		if err != nil {
 			return err
 		}
-		recipient, err := s.Users.ByID(ctx, up.RecipientID())
+		recipient, err := person(up.RecipientID())
 		if err != nil {
 			return err
 		}
