@@ -33,7 +33,7 @@ var (
 	concurrency = flag.Int("perf.concurrency", 8, "concurrent webhooks, checkouts and pgbench clients")
 	events      = flag.Int("perf.events", 6000, "webhook events per round, and pgbench transactions beside them")
 	rounds      = flag.Int("perf.rounds", 3, "alternating rounds of webhooks and pgbench")
-	openFor     = flag.Duration("perf.open-for", 10*time.Second, "length of the fixed-rate webhook run")
+	openFor     = flag.Duration("perf.open-for", 5*time.Second, "length of each round of webhooks at a fixed rate")
 	checkouts   = flag.Int("perf.checkouts", 2000, "checkouts created")
 	listN       = flag.Int("perf.list-requests", 200, "requests per list query and table size")
 	starts      = flag.Int("perf.starts", 5, "server starts timed for readiness")

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -29,7 +30,7 @@ func (l latencies) percentile(p float64) time.Duration {
 	}
 	s := slices.Clone(l)
 	slices.Sort(s)
-	i := int(float64(len(s))*p/100+0.5) - 1
+	i := int(math.Ceil(float64(len(s))*p/100)) - 1
 	return s[min(max(i, 0), len(s)-1)]
 }
 

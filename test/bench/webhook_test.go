@@ -102,18 +102,23 @@ func (b *bench) deliver(base string, evs []signedEvent) func(i int) error {
 	}
 }
 
+// scriptDerivation says in the report where fulfil.sql comes from.
+const scriptDerivation = "The statements are recorded on the wire between PostgreSQL and a second server process while it " +
+	"fulfils one event (the server speaks the simple query protocol, so each statement crosses whole, values included). " +
+	"test/bench/fulfil.sql holds the same statements in the same order, with the event's ids as pgbench variables, on " +
+	"fresh pending upgrades seeded like the server's; every run compares the two statement by statement, values aside, " +
+	"and runs pgbench only if they match."
+
 // measureWebhooks fulfils fresh pending upgrades from signed webhooks as
 // fast as -perf.concurrency senders can, and has pgbench run the same SQL
 // on as many other fresh upgrades at the same concurrency, in alternating
 // rounds, so that whatever else the machine does in the meantime weighs
 // on both; then it sends webhooks at a fixed rate of half the server's.
 func (b *bench) measureWebhooks() *webhookResult {
-	t := b.t
 	c := *concurrency
-	perClient := *events / c
-	n := perClient * c
-	res := &webhookResult{Events: n, Rounds: *rounds, Concurrency: c, TargetRatio: 0.7, Command: sectionCommand("webhook")}
-
+	n := *events / c * c // pgbench's clients share the transactions evenly
+	res := &webhookResult{Events: n, Rounds: *rounds, Concurrency: c, TargetRatio: 0.7,
+		ScriptDerivation: scriptDerivation, Command: sectionCommand("webhook")}
 	capture := b.seedPool("wc", 1, false)
 	warm := b.seedPool("ww", c*50, false)
 	var served, benched []pool
@@ -121,38 +126,52 @@ func (b *bench) measureWebhooks() *webhookResult {
 		served = append(served, b.seedPool("wh", n, false))
 		benched = append(benched, b.seedPool("pg", n, false))
 	}
+	recorded := b.checkScript(res, capture)
+	if r := closedLoop(warm.n, c, b.deliver(b.url(""), b.completedEvents(warm))); r.errors > 0 {
+		b.t.Fatalf("webhook warm-up: %d failed: %v", r.errors, r.firstErr)
+	}
+	b.alternate(res, served, benched, recorded)
+	b.fixedRate(res)
+	return res
+}
 
-	statements := b.captureFulfilment(capture)
+// checkScript records the SQL of one fulfilment (of p's upgrade) and
+// compares it with fulfil.sql; it returns the recorded statements.
+func (b *bench) checkScript(res *webhookResult, p pool) []string {
+	statements := b.captureFulfilment(p)
 	res.Statements = make([]string, len(statements))
 	for i, s := range statements {
 		res.Statements[i] = shape(s)
 	}
-	script := scriptStatements(fulfilScript(t))
+	script := scriptStatements(fulfilScript(b.t))
 	scriptShapes := make([]string, len(script))
 	for i, s := range script {
 		scriptShapes[i] = shape(s)
 	}
 	res.ScriptMatches = slices.Equal(res.Statements, scriptShapes)
 	if !res.ScriptMatches {
-		t.Errorf("test/bench/fulfil.sql is not the SQL the server runs to fulfil a payment any more; update it.\nthe server:\n  %s\nthe script:\n  %s",
+		b.t.Errorf("test/bench/fulfil.sql is not the SQL the server runs to fulfil a payment any more; update it.\nthe server:\n  %s\nthe script:\n  %s",
 			strings.Join(res.Statements, "\n  "), strings.Join(scriptShapes, "\n  "))
 	}
+	return statements
+}
 
-	if r := closedLoop(warm.n, c, b.deliver(b.url(""), b.completedEvents(warm))); r.errors > 0 {
-		t.Fatalf("webhook warm-up: %d failed: %v", r.errors, r.firstErr)
-	}
+// alternate runs the rounds: the server fulfils served[i], then pgbench
+// runs the recorded SQL on benched[i].
+func (b *bench) alternate(res *webhookResult, served, benched []pool, recorded []string) {
+	t, c, n := b.t, res.Concurrency, res.Events
 	var serverLat, pgbenchLat latencies
 	var serverRates, pgbenchRates, ratios []float64
-	for i := range *rounds {
+	for i := range served {
 		round := webhookRound{}
 		b.db.settle()
 		evs := b.completedEvents(served[i])
 		t.Logf("round %d: fulfilling %d payments from webhooks, %d at a time", i+1, n, c)
-		checkpoints := b.checkpoints()
+		bg := b.background()
 		cpu := startCPU(b.server.Pid())
 		r := closedLoop(n, c, b.deliver(b.url(""), evs))
 		round.ServerCPU = cpu.perOp(n)
-		round.ServerCheckpoints = b.checkpoints() - checkpoints
+		round.ServerBackground = b.background().since(bg).String()
 		if r.errors > 0 {
 			t.Fatalf("webhooks: %d of %d failed: %v", r.errors, n, r.firstErr)
 		}
@@ -162,14 +181,14 @@ func (b *bench) measureWebhooks() *webhookResult {
 		round.Server = r.rate()
 		serverLat = append(serverLat, r.lat...)
 		serverRates = append(serverRates, round.Server)
-		res.CPU = res.CPU.add(round.ServerCPU, *rounds)
+		res.CPU = res.CPU.add(round.ServerCPU, len(served))
 
 		if res.ScriptMatches {
 			b.db.settle()
 			t.Logf("round %d: pgbench, %d transactions, %d clients", i+1, n, c)
-			checkpoints := b.checkpoints()
-			pg, lat := b.pgbench(benched[i], perClient, c, statements)
-			round.PgbenchCheckpoints = b.checkpoints() - checkpoints
+			bg := b.background()
+			pg, lat := b.pgbench(benched[i], n/c, c, recorded)
+			round.PgbenchBackground = b.background().since(bg).String()
 			if done := b.completed(benched[i]); done != int64(n) {
 				t.Fatalf("pgbench: %d of %d upgrades are complete", done, n)
 			}
@@ -183,36 +202,57 @@ func (b *bench) measureWebhooks() *webhookResult {
 				first.CPU = cpuPerOp{}
 				res.Pgbench = &first
 			}
-			res.Pgbench.CPU = res.Pgbench.CPU.add(pg.CPU, *rounds)
+			res.Pgbench.CPU = res.Pgbench.CPU.add(pg.CPU, len(served))
 		}
 		res.PerRound = append(res.PerRound, round)
 	}
 	res.PerSecond, res.P50MS, res.P99MS = median(serverRates), ms(serverLat.percentile(50)), ms(serverLat.percentile(99))
 	if res.Pgbench != nil {
-		res.Pgbench.Transactions *= *rounds
+		res.Pgbench.Transactions = n * len(served)
 		res.Pgbench.TPS, res.Ratio = median(pgbenchRates), median(ratios)
 		res.Pgbench.P50MS, res.Pgbench.P99MS = ms(pgbenchLat.percentile(50)), ms(pgbenchLat.percentile(99))
 	}
+}
 
+// fixedRate sends webhooks at half the server's rate, in as many rounds
+// as the alternating ones, each -perf.open-for long, so that one stall of
+// the machine (a build next door) shows as that round's p99 and not as
+// the figure, which is the rounds' median.
+func (b *bench) fixedRate(res *webhookResult) {
+	t := b.t
 	rate := res.PerSecond / 2
-	openN := max(int(rate*openFor.Seconds()), 1)
-	open := b.seedPool("wo", openN, false)
-	openEvents := b.completedEvents(open)
-	b.db.settle()
-	t.Logf("fulfilling %d payments at %.0f webhooks/s", openN, rate)
-	checkpoints := b.checkpoints()
-	o := openLoop(openN, rate, b.deliver(b.url(""), openEvents))
-	if o.errors > 0 {
-		t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, openN, o.firstErr)
+	n := max(int(rate*openFor.Seconds()), 1)
+	res.Open = &openLoopResult{Events: n, PerSecond: rate, TargetP99MS: 25}
+	var all latencies
+	var p99s []float64
+	for i := range *rounds {
+		p := b.seedPool("wo", n, false)
+		evs := b.completedEvents(p)
+		b.db.settle()
+		t.Logf("round %d: fulfilling %d payments at %.0f webhooks/s", i+1, n, rate)
+		bg := b.background()
+		o := openLoop(n, rate, b.deliver(b.url(""), evs))
+		ran := b.background().since(bg)
+		if o.errors > 0 {
+			t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, n, o.firstErr)
+		}
+		if done := b.completed(p); done != int64(n) {
+			t.Fatalf("webhooks at a fixed rate: %d of %d upgrades are complete", done, n)
+		}
+		all = append(all, o.lat...)
+		p99 := ms(o.lat.percentile(99))
+		p99s = append(p99s, p99)
+		res.Open.PerRound = append(res.Open.PerRound, openRound{P50MS: ms(o.lat.percentile(50)), P99MS: p99, Background: ran.String()})
 	}
-	if done := b.completed(open); done != int64(openN) {
-		t.Fatalf("webhooks at a fixed rate: %d of %d upgrades are complete", done, openN)
-	}
-	res.Open = &openLoopResult{
-		Events: openN, PerSecond: rate, P50MS: ms(o.lat.percentile(50)), P99MS: ms(o.lat.percentile(99)), TargetP99MS: 25,
-		Checkpoints: b.checkpoints() - checkpoints,
-	}
-	return res
+	res.Open.P50MS, res.Open.P99MS, res.Open.PooledP99MS = ms(all.percentile(50)), median(p99s), ms(all.percentile(99))
+}
+
+// openRound is one round at the fixed rate.
+type openRound struct {
+	P50MS float64 `json:"p50_ms"`
+	P99MS float64 `json:"p99_ms"`
+	// Background is what PostgreSQL did on its own meanwhile.
+	Background string `json:"background"`
 }
 
 // webhookRound is one round of the server and pgbench.
@@ -222,11 +262,11 @@ type webhookRound struct {
 	Ratio      float64  `json:"ratio"`
 	ServerCPU  cpuPerOp `json:"server_cpu_per_event"`
 	PgbenchCPU cpuPerOp `json:"pgbench_cpu_per_transaction"`
-	// Checkpoints PostgreSQL took meanwhile; another database's DROP
-	// DATABASE forces one, and the writes it floods the disk with slow
-	// every commit.
-	ServerCheckpoints  int64 `json:"server_checkpoints"`
-	PgbenchCheckpoints int64 `json:"pgbench_checkpoints"`
+	// Background is what PostgreSQL did on its own meanwhile: a
+	// checkpoint (another database's DROP DATABASE forces one) floods the
+	// disk and slows every commit, autovacuum takes CPU.
+	ServerBackground  string `json:"server_background"`
+	PgbenchBackground string `json:"pgbench_background"`
 }
 
 func median(vs []float64) float64 {
@@ -241,9 +281,20 @@ func median(vs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// checkpoints counts the checkpoints PostgreSQL has taken.
-func (b *bench) checkpoints() int64 {
-	return b.db.int(b.t, "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")
+// background is what PostgreSQL has done on its own so far, which slows
+// what runs meanwhile: checkpoints, and autovacuum's runs on this
+// database's tables.
+type background struct{ checkpoints, autovacuums int64 }
+
+func (b *bench) background() background {
+	return background{
+		checkpoints: b.db.int(b.t, "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"),
+		autovacuums: b.db.int(b.t, "SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_user_tables"),
+	}
+}
+
+func (bg background) since(before background) background {
+	return background{bg.checkpoints - before.checkpoints, bg.autovacuums - before.autovacuums}
 }
 
 // captureFulfilment runs a second server whose connections to PostgreSQL
@@ -315,7 +366,12 @@ func (b *bench) pgbench(p pool, perClient, clients int, recorded []string) (*pgb
 		"-D", "expires=" + stamp(now.Add(time.Hour)),
 		"-D", "sim=http://" + b.simAddr,
 	}
-	shown := strings.Join(append(append([]string{"pgbench"}, args...), "-D", "payload=<the recorded event, hex>", "<bench database>"), " ")
+	source := "test/bench/fulfil.sql"
+	if *scriptPath != "" {
+		source = *scriptPath
+	}
+	shown := strings.Join(append(append([]string{"pgbench"}, quoteArgs(args)...), "-D", "payload=<the recorded event, hex>", "<bench database>"), " ")
+	shown = strings.Replace(shown, script, source, 1)
 	args = append(args, "-D", "payload="+payload, "-l", "--log-prefix="+filepath.Join(dir, "tx"), b.dbURL)
 	cmd := exec.Command(pgbenchPath(), args...)
 	cmd.Dir = dir
@@ -393,4 +449,8 @@ func pgbenchPath() string {
 		return m[len(m)-1]
 	}
 	return "pgbench"
+}
+
+func (bg background) String() string {
+	return fmt.Sprintf("%d checkpoints, %d autovacuums", bg.checkpoints, bg.autovacuums)
 }
