@@ -28,7 +28,7 @@ type listRow struct {
 // an OR of two columns, which no index orders: PostgreSQL would walk the
 // primary key backwards and, for someone with few or old upgrades, read the
 // whole table. Its ids are instead the newest of the ones they bought and
-// the newest of the ones they received, each read along its own index.
+// the newest of the gifts they received, each read along its own index.
 func (r upgrades) List(ctx context.Context, q application.UpgradeQuery) ([]application.UpgradeRow, error) {
 	ids, err := r.pageIDs(ctx, q)
 	if err != nil || len(ids) == 0 {
@@ -75,7 +75,9 @@ func (r upgrades) pageIDs(ctx context.Context, q application.UpgradeQuery) ([]in
 			window = q.Offset + q.Limit
 		}
 		bought := page(ids().Where("u.purchaser_id = ?", q.VisibleTo), 0, window)
-		received := page(ids().Where("u.recipient_id = ?", q.VisibleTo).Where("u.purchaser_id <> ?", q.VisibleTo), 0, window)
+		// Received and not bought is a gift: said so, the gifts' own index
+		// yields exactly those rows, not every upgrade received.
+		received := page(ids().Where("u.recipient_id = ?", q.VisibleTo).Where("u.is_gifted"), 0, window)
 		sel = page(r.db.NewSelect().TableExpr("(?) AS v", bought.UnionAll(received)).ColumnExpr("v.id").OrderExpr("v.id DESC"),
 			q.Offset, q.Limit)
 	}

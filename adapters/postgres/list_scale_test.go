@@ -16,7 +16,8 @@ import (
 
 // seedMillion fills the database with 2,000 users and 1,000,000 upgrades
 // spread over them (a fifth are gifts; most complete, a few open), plus
-// "lonely", whose only upgrade is the oldest of all. The indexes are built
+// "lonely", whose only upgrade is the oldest of all, and "busy", who buys
+// one in fifty for themselves and is never given one. The indexes are built
 // after the rows, as a bulk load would, and then everything is analysed.
 func seedMillion(t *testing.T, url string) {
 	t.Helper()
@@ -46,14 +47,15 @@ func seedMillion(t *testing.T, url string) {
 		`INSERT INTO users (id, name, password_hash, api_key, level)
 		 SELECT g, 'user' || g, 'h', 'k' || g, 20 FROM generate_series(1, 2000) g`,
 		`INSERT INTO users (id, name, password_hash, api_key, level) VALUES (2001, 'lonely', 'h', 'k-lonely', 20)`,
-		`SELECT setval('users_id_seq', 2001)`,
+		`INSERT INTO users (id, name, password_hash, api_key, level) VALUES (2002, 'busy', 'h', 'k-busy', 20)`,
+		`SELECT setval('users_id_seq', 2002)`,
 		`INSERT INTO upgrades (id, purchaser_id, recipient_id, upgrade_type, status, amount, currency, created_at, updated_at, level_before)
 		 VALUES (1, 2001, 2001, 'gold', 'complete', 2000, 'usd', now(), now(), 20)`,
 		`INSERT INTO upgrades (id, purchaser_id, recipient_id, upgrade_type, status, amount, currency, created_at, updated_at, level_before)
 		 SELECT g, p, CASE WHEN g % 5 = 0 THEN p % 2000 + 1 ELSE p END,
 		        (ARRAY['gold', 'platinum', 'gold_to_platinum'])[1 + g % 3], s, 2000, 'usd', now(), now(),
 		        CASE WHEN s IN ('complete', 'refunded') THEN 20 END
-		 FROM (SELECT g, 1 + (g::bigint * 7919) % 2000 AS p,
+		 FROM (SELECT g, CASE WHEN g % 50 = 1 THEN 2002 ELSE 1 + (g::bigint * 7919) % 2000 END AS p,
 		              CASE g % 100 WHEN 0 THEN 'pending' WHEN 1 THEN 'processing' WHEN 2 THEN 'expired'
 		                           WHEN 5 THEN 'refunded' WHEN 6 THEN 'failed' ELSE 'complete' END AS s
 		       FROM generate_series(2, 1000000) g) d`,
@@ -113,7 +115,7 @@ func TestListStaysFastOnAMillionUpgrades(t *testing.T) {
 	recorded := postgres.RecordQueries(db)
 
 	yes := true
-	const heavy, lonely = domain.UserID(42), domain.UserID(2001)
+	const heavy, lonely, busy = domain.UserID(42), domain.UserID(2001), domain.UserID(2002)
 	for _, c := range []struct {
 		name string
 		q    application.UpgradeQuery
@@ -132,6 +134,7 @@ func TestListStaysFastOnAMillionUpgrades(t *testing.T) {
 		{"a regular buyer's gifts", application.UpgradeQuery{VisibleTo: heavy, IsGifted: &yes, Limit: 21}, 21},
 		{"a regular buyer's open ones", application.UpgradeQuery{VisibleTo: heavy, Status: domain.StatusPending, Limit: 21}, 0},
 		{"someone whose only upgrade is the oldest", application.UpgradeQuery{VisibleTo: lonely, Limit: 21}, 1},
+		{"someone who buys for themselves all the time", application.UpgradeQuery{VisibleTo: busy, Limit: 21}, 21},
 	} {
 		recorded()
 		start := time.Now()

@@ -15,6 +15,7 @@ import (
 	"upgrades/adapters/postgres"
 	"upgrades/application"
 	"upgrades/domain"
+	"upgrades/migrations"
 	"upgrades/test/dbtest"
 )
 
@@ -151,7 +152,7 @@ func TestModuleStartsOnlyOnAMigratedDatabase(t *testing.T) {
 	}
 
 	_, _, err := start(dbtest.NewEmpty(t))
-	want := "database is not migrated: run `upgrades migrate up` (2 migrations pending)"
+	want := fmt.Sprintf("database is not migrated: run `upgrades migrate up` (%d migrations pending)", len(migrations.Migrations.Sorted()))
 	if err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Fatalf("start on an empty database = %v, want it to end with %q", err, want)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"upgrades/migrations"
 	"upgrades/test/dbtest"
 	"upgrades/test/proc"
 )
@@ -58,21 +59,22 @@ func TestDataSurvivesARestartOfTheServer(t *testing.T) {
 	if err == nil {
 		t.Fatal("serve started on an unmigrated database")
 	}
-	wantLine := "upgrades serve: database is not migrated: run `upgrades migrate up` (2 migrations pending)"
+	n := len(migrations.Migrations.Sorted())
+	wantLine := fmt.Sprintf("upgrades serve: database is not migrated: run `upgrades migrate up` (%d migrations pending)", n)
 	if got := strings.TrimSpace(out + errOut); got != wantLine {
 		t.Fatalf("serve on an unmigrated database said:\n%s\nwant the one line:\n%s", got, wantLine)
 	}
 
 	status := proc.MustRun(t, bin, environ, "migrate", "status")
-	if !strings.Contains(status, "0 applied, 2 pending") || strings.Count(status, "pending  ") != 2 {
+	if !strings.Contains(status, fmt.Sprintf("0 applied, %d pending", n)) || strings.Count(status, "pending  ") != n {
 		t.Fatalf("status of a fresh database:\n%s", status)
 	}
 	up := proc.MustRun(t, bin, environ, "migrate", "up")
-	if strings.Count(up, "applied ") != 2 {
+	if strings.Count(up, "applied ") != n {
 		t.Fatalf("migrate up said:\n%s", up)
 	}
 	status = proc.MustRun(t, bin, environ, "migrate", "status")
-	if !strings.Contains(status, "2 applied, 0 pending") || strings.Count(status, "applied  ") != 2 {
+	if !strings.Contains(status, fmt.Sprintf("%d applied, 0 pending", n)) || strings.Count(status, "applied  ") != n {
 		t.Fatalf("status after up:\n%s", status)
 	}
 	if again := proc.MustRun(t, bin, environ, "migrate", "up"); !strings.Contains(again, "nothing to apply") {
@@ -123,19 +125,20 @@ func TestMigrateDownToZeroAndUpAgain(t *testing.T) {
 	bin := proc.Binary(t)
 	environ := env(dbURL)
 
+	n := len(migrations.Migrations.Sorted())
 	proc.MustRun(t, bin, environ, "migrate", "up")
 	down := proc.MustRun(t, bin, environ, "migrate", "down")
-	if strings.Count(down, "rolled back ") != 2 {
+	if strings.Count(down, "rolled back ") != n {
 		t.Fatalf("migrate down said:\n%s", down)
 	}
-	if status := proc.MustRun(t, bin, environ, "migrate", "status"); !strings.Contains(status, "0 applied, 2 pending") {
+	if status := proc.MustRun(t, bin, environ, "migrate", "status"); !strings.Contains(status, fmt.Sprintf("0 applied, %d pending", n)) {
 		t.Fatalf("status after down:\n%s", status)
 	}
 	if again := proc.MustRun(t, bin, environ, "migrate", "down"); !strings.Contains(again, "nothing to roll back") {
 		t.Fatalf("down on an empty database said:\n%s", again)
 	}
 	proc.MustRun(t, bin, environ, "migrate", "up")
-	if status := proc.MustRun(t, bin, environ, "migrate", "status"); !strings.Contains(status, "2 applied, 0 pending") {
+	if status := proc.MustRun(t, bin, environ, "migrate", "status"); !strings.Contains(status, fmt.Sprintf("%d applied, 0 pending", n)) {
 		t.Fatalf("status after up again:\n%s", status)
 	}
 

@@ -1,0 +1,1 @@
+DROP INDEX upgrades_gifts_received_idx;
