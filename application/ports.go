@@ -47,6 +47,7 @@ type Users interface {
 	ByName(ctx context.Context, name string) (*domain.User, error)
 	// LockByID reads a user and locks it until the unit of work ends.
 	LockByID(ctx context.Context, id domain.UserID) (*domain.User, error)
+	// Update stores a user locked in this unit of work.
 	Update(ctx context.Context, u *domain.User) error
 	// Owners returns every user at the owner level.
 	Owners(ctx context.Context) ([]*domain.User, error)
@@ -65,7 +66,8 @@ type Upgrades interface {
 	// LatestPending returns the newest pending upgrade of type t bought by
 	// purchaser for recipient, or a KindNotFound error.
 	LatestPending(ctx context.Context, purchaser, recipient domain.UserID, t domain.UpgradeType) (*domain.Upgrade, error)
-	// Update stores the upgrade's fields and its unsaved history.
+	// Update stores the fields and the unsaved history of an upgrade
+	// locked (or created) in this unit of work.
 	Update(ctx context.Context, u *domain.Upgrade) error
 	List(ctx context.Context, q UpgradeQuery) ([]UpgradeRow, error)
 	// ClaimStale leases up to limit open upgrades last updated before
@@ -106,7 +108,7 @@ type PaymentEvents interface {
 	// Record stores the event; it returns false when the event was already
 	// processed. An event whose earlier attempt failed is recorded again.
 	Record(ctx context.Context, e ReceivedEvent) (fresh bool, err error)
-	// Finish records how the event ended, in the same unit of work.
+	// Finish records how an event recorded in this unit of work ended.
 	Finish(ctx context.Context, id, outcome string, upgrade domain.UpgradeID, at time.Time) error
 	// Fail records why processing failed, outside the failed unit of work;
 	// the event stays unprocessed so that a redelivery is applied.
@@ -130,6 +132,9 @@ type Store struct {
 
 // UnitOfWork runs fn in one transaction: everything fn does through the
 // Store is committed when it returns nil and rolled back otherwise.
+// Every read sees the unit's own writes, but a write may reach the
+// database only with the next read or at the commit: a write the database
+// refuses can fail Do itself, which then rolls everything back.
 // An unreachable database is reported as domain.KindUnavailable.
 type UnitOfWork interface {
 	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error

@@ -14,7 +14,10 @@ import (
 const maxErrorLen = 2000
 
 // events is the PaymentEvents repository bound to one transaction.
-type events struct{ db bun.IDB }
+type events struct {
+	db bun.IDB
+	w  *writes
+}
 
 var _ application.PaymentEvents = events{}
 
@@ -24,6 +27,9 @@ var _ application.PaymentEvents = events{}
 // Concurrent deliveries of one id wait on its primary key until the first
 // transaction ends, then see it processed (or, if it rolled back, insert).
 func (r events) Record(ctx context.Context, e application.ReceivedEvent) (bool, error) {
+	if err := r.w.flush(ctx); err != nil {
+		return false, err
+	}
 	var ids []string
 	err := r.db.NewRaw(`
 		INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
@@ -43,16 +49,9 @@ func (r events) Finish(ctx context.Context, id, outcome string, upgrade domain.U
 		v := int64(upgrade)
 		upgradeID = &v
 	}
-	res, err := r.db.NewRaw(`
+	return r.w.hold(r.db.NewRaw(`
 		UPDATE stripe_events SET outcome = ?, upgrade_id = ?, processed_at = ?, last_error = NULL
-		WHERE id = ?`, outcome, upgradeID, at, id).Exec(ctx)
-	if err != nil {
-		return translate(err, "finish event")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("event %s not recorded", id)
-	}
-	return nil
+		WHERE id = ?`, outcome, upgradeID, at, id), nil)
 }
 
 // Fail runs in its own unit of work after the event's own rolled back, so
@@ -61,6 +60,9 @@ func (r events) Finish(ctx context.Context, id, outcome string, upgrade domain.U
 func (r events) Fail(ctx context.Context, e application.ReceivedEvent, reason string) error {
 	if len(reason) > maxErrorLen {
 		reason = reason[:maxErrorLen]
+	}
+	if err := r.w.flush(ctx); err != nil {
+		return err
 	}
 	_, err := r.db.NewRaw(`
 		INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts, last_error)

@@ -13,26 +13,67 @@ import (
 )
 
 // upgrades is the Upgrades repository bound to one transaction.
-type upgrades struct{ db bun.IDB }
+type upgrades struct {
+	db bun.IDB
+	w  *writes
+}
 
 var _ application.Upgrades = upgrades{}
 
+// Create inserts the upgrade at once, for its id, and holds its history.
 func (r upgrades) Create(ctx context.Context, u *domain.Upgrade) error {
+	if err := r.w.flush(ctx); err != nil {
+		return err
+	}
 	row := upgradeFromDomain(u)
-	_, err := r.db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx)
-	if err != nil {
-		return r.writeError(err, u, "create upgrade")
+	if _, err := r.db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		if e := refused(err, u); e != nil {
+			return e
+		}
+		return translate(err, "create upgrade")
 	}
 	u.AssignID(domain.UpgradeID(row.ID))
-	if err := r.saveHistory(ctx, u); err != nil {
+	if err := r.holdHistory(u); err != nil {
 		return err
 	}
 	u.HistorySaved()
 	return nil
 }
 
-// writeError explains a refused write in the application's terms.
-func (r upgrades) writeError(err error, u *domain.Upgrade, op string) error {
+// Update holds the upgrade's new fields and its unsaved history.
+func (r upgrades) Update(ctx context.Context, u *domain.Upgrade) error {
+	q := r.db.NewUpdate().Model(upgradeFromDomain(u)).Column(upgradeColumns...).WherePK()
+	if err := r.w.hold(q, func(err error) error { return refused(err, u) }); err != nil {
+		return err
+	}
+	if err := r.holdHistory(u); err != nil {
+		return err
+	}
+	u.HistorySaved()
+	return nil
+}
+
+// holdHistory holds the upgrade's unsaved entries, each to be stored after
+// the ones already stored. Each INSERT numbers its entry itself, one past
+// the last stored, when it runs: after the caller created or locked the
+// upgrade, so nobody appends in between (and the primary key would refuse
+// it if anyone did).
+func (r upgrades) holdHistory(u *domain.Upgrade) error {
+	for _, e := range u.UnsavedHistory() {
+		row := historyFromDomain(u.ID(), 0, e)
+		q := r.db.NewInsert().Model(&row).
+			Value("seq", "(SELECT coalesce(max(h.seq), 0) + 1 FROM upgrade_history AS h WHERE h.upgrade_id = ?)", u.ID()).
+			Returning("NULL") // bun would ask for the computed seq back; nobody reads it
+		if err := r.w.hold(q, func(err error) error { return refused(err, u) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refused explains PostgreSQL's refusal of a write of u in the
+// application's terms; nil when the refusal is not one about an upgrade.
+func refused(err error, u *domain.Upgrade) error {
 	switch constraintError(err, foreignKeyViolation) {
 	case "upgrades_purchaser_fkey":
 		return notFound("purchaser %d not found", u.PurchaserID())
@@ -44,51 +85,10 @@ func (r upgrades) writeError(err error, u *domain.Upgrade, op string) error {
 		return domain.Errorf(domain.KindConflict, "checkout session %s belongs to another upgrade", u.SessionID())
 	case "upgrades_payment_intent_key":
 		return domain.Errorf(domain.KindConflict, "payment %s belongs to another upgrade", u.PaymentIntentID())
-	}
-	return translate(err, op)
-}
-
-// saveHistory stores the entries of an upgrade just created, numbered
-// from 1.
-func (r upgrades) saveHistory(ctx context.Context, u *domain.Upgrade) error {
-	entries := u.UnsavedHistory()
-	if len(entries) == 0 {
-		return nil
-	}
-	rows := make([]historyRow, len(entries))
-	for i, e := range entries {
-		rows[i] = historyFromDomain(u.ID(), 1+i, e)
-	}
-	if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
-		return r.historyError(err, u)
-	}
-	return nil
-}
-
-// appendHistory stores the upgrade's unsaved entries after the ones already
-// stored. Each INSERT numbers its entry itself, one past the last stored,
-// so that appending costs no round trip to read that number first; the
-// INSERT reads it after the caller locked the upgrade, so nobody appends
-// in between (and the primary key would refuse it if anyone did).
-func (r upgrades) appendHistory(ctx context.Context, u *domain.Upgrade) error {
-	for _, e := range u.UnsavedHistory() {
-		row := historyFromDomain(u.ID(), 0, e)
-		_, err := r.db.NewInsert().Model(&row).
-			Value("seq", "(SELECT coalesce(max(h.seq), 0) + 1 FROM upgrade_history AS h WHERE h.upgrade_id = ?)", u.ID()).
-			Returning("NULL"). // bun would read the computed seq back; nothing needs it
-			Exec(ctx)
-		if err != nil {
-			return r.historyError(err, u)
-		}
-	}
-	return nil
-}
-
-func (r upgrades) historyError(err error, u *domain.Upgrade) error {
-	if constraintError(err, uniqueViolation) != "" {
+	case "upgrade_history_pkey":
 		return domain.Errorf(domain.KindConflict, "upgrade #%d was changed at the same time; try again", u.ID())
 	}
-	return translate(err, "save upgrade history")
+	return nil
 }
 
 func (r upgrades) ByID(ctx context.Context, id domain.UpgradeID, withHistory bool) (*domain.Upgrade, error) {
@@ -117,6 +117,9 @@ func (r upgrades) LatestPending(ctx context.Context, purchaser, recipient domain
 }
 
 func (r upgrades) one(ctx context.Context, q *bun.SelectQuery, withHistory bool, missing string) (*domain.Upgrade, error) {
+	if err := r.w.flush(ctx); err != nil {
+		return nil, err
+	}
 	var row upgradeRow
 	if err := q.Model(&row).Scan(ctx); err != nil {
 		if isNoRows(err) {
@@ -150,27 +153,15 @@ func (r upgrades) history(ctx context.Context, id int64) ([]domain.HistoryEntry,
 	return out, nil
 }
 
-func (r upgrades) Update(ctx context.Context, u *domain.Upgrade) error {
-	res, err := r.db.NewUpdate().Model(upgradeFromDomain(u)).Column(upgradeColumns...).WherePK().Exec(ctx)
-	if err != nil {
-		return r.writeError(err, u, "update upgrade")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("upgrade #%d not found", u.ID())
-	}
-	if err := r.appendHistory(ctx, u); err != nil {
-		return err
-	}
-	u.HistorySaved()
-	return nil
-}
-
 // ClaimStale leases open upgrades. SKIP LOCKED lets replicas that claim at
 // the same moment take different rows instead of waiting for each other;
 // the lease then keeps the rows from the next claims until it ends.
 func (r upgrades) ClaimStale(ctx context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error) {
 	if limit <= 0 {
 		return nil, nil
+	}
+	if err := r.w.flush(ctx); err != nil {
+		return nil, err
 	}
 	var ids []int64
 	err := r.db.NewRaw(`

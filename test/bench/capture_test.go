@@ -171,13 +171,19 @@ func shape(stmt string) string {
 }
 
 // scriptStatements reads the SQL of a pgbench script: its comments and
-// meta-commands left out, one statement per semicolon at the end of a line.
+// meta-commands left out, one query per semicolon at the end of a line
+// (statements joined by \; are one query).
 func scriptStatements(script string) []string {
 	var out []string
 	var cur strings.Builder
 	for line := range strings.SplitSeq(script, "\n") {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "--") || strings.HasPrefix(trimmed, `\`) {
+			continue
+		}
+		if strings.HasSuffix(trimmed, `\;`) {
+			// pgbench's \; sends the next statement in the same query.
+			cur.WriteString(strings.TrimSuffix(trimmed, `\;`) + ";\n")
 			continue
 		}
 		cur.WriteString(line + "\n")

@@ -50,16 +50,26 @@ type loadRun struct {
 	elapsed  time.Duration
 	errors   int
 	firstErr error
+	mu       sync.Mutex // guards errors and firstErr while the run goes on
 }
 
-func (r loadRun) rate() float64 { return float64(len(r.lat)-r.errors) / r.elapsed.Seconds() }
+func (r *loadRun) rate() float64 { return float64(len(r.lat)-r.errors) / r.elapsed.Seconds() }
+
+// failed counts a request that failed, keeping the first error.
+func (r *loadRun) failed(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors++
+	if r.firstErr == nil {
+		r.firstErr = err
+	}
+}
 
 // closedLoop sends requests 0..n-1 from `workers` clients, each sending
 // its next request when its last one is answered.
-func closedLoop(n, workers int, do func(i int) error) loadRun {
-	run := loadRun{lat: make(latencies, n)}
+func closedLoop(n, workers int, do func(i int) error) *loadRun {
+	run := &loadRun{lat: make(latencies, n)}
 	var next atomic.Int64
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range workers {
@@ -73,12 +83,7 @@ func closedLoop(n, workers int, do func(i int) error) loadRun {
 				err := do(i)
 				run.lat[i] = time.Since(t0)
 				if err != nil {
-					mu.Lock()
-					run.errors++
-					if run.firstErr == nil {
-						run.firstErr = err
-					}
-					mu.Unlock()
+					run.failed(err)
 				}
 			}
 		})
@@ -91,9 +96,8 @@ func closedLoop(n, workers int, do func(i int) error) loadRun {
 // openLoop sends n requests at a fixed rate whatever the answers, as
 // Stripe's deliveries arrive. A request's latency counts from when it was
 // due, so a server that falls behind is charged for the queue it builds.
-func openLoop(n int, perSecond float64, do func(i int) error) loadRun {
-	run := loadRun{lat: make(latencies, n)}
-	var mu sync.Mutex
+func openLoop(n int, perSecond float64, do func(i int) error) *loadRun {
+	run := &loadRun{lat: make(latencies, n)}
 	var wg sync.WaitGroup
 	interval := time.Duration(float64(time.Second) / perSecond)
 	start := time.Now()
@@ -104,12 +108,7 @@ func openLoop(n int, perSecond float64, do func(i int) error) loadRun {
 			err := do(i)
 			run.lat[i] = time.Since(due)
 			if err != nil {
-				mu.Lock()
-				run.errors++
-				if run.firstErr == nil {
-					run.firstErr = err
-				}
-				mu.Unlock()
+				run.failed(err)
 			}
 		})
 	}

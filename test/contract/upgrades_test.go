@@ -91,12 +91,6 @@ var upgradeCases = []testCase{
 			t.Error("the recipient's new level was not stored")
 		}
 
-		ghost := domain.UnmarshalUpgradeFromDatabase(domain.UpgradeSnapshot{
-			ID: up.ID() + 1000, PurchaserID: alice.ID(), RecipientID: alice.ID(), Type: domain.UpgradeGold,
-			Status: domain.StatusPending, Price: domain.DefaultPrices().Of(domain.UpgradeGold), CreatedAt: t0, UpdatedAt: t0,
-		}, nil)
-		err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error { return st.Upgrades.Update(ctx, ghost) })
-		wantKind(t, err, domain.KindNotFound)
 	}},
 
 	{"upgrades/LockByID serialises concurrent appends to the history", func(t *testing.T, s store) {

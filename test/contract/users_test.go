@@ -130,9 +130,24 @@ var userCases = []testCase{
 		if got.Level() != domain.LevelModerator || !got.IsBanned() {
 			t.Fatalf("after Update: level %s, banned %t", got.Level(), got.IsBanned())
 		}
-		ghost := domain.UnmarshalUserFromDatabase(alice.ID()+1000, "ghost", "", "h", "k", domain.LevelMember, false, t0)
-		err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error { return st.Users.Update(ctx, ghost) })
-		wantKind(t, err, domain.KindNotFound)
+		// The unit of work reads its own writes.
+		do(t, s, func(ctx context.Context, st application.Store) error {
+			u, err := st.Users.LockByID(ctx, alice.ID())
+			if err != nil {
+				return err
+			}
+			if err := u.SetLevel(domain.LevelGold); err != nil {
+				return err
+			}
+			if err := st.Users.Update(ctx, u); err != nil {
+				return err
+			}
+			again, err := st.Users.ByName(ctx, "alice")
+			if err == nil && again.Level() != domain.LevelGold {
+				t.Errorf("read back in the same unit of work: %s, want gold", again.Level())
+			}
+			return err
+		})
 	}},
 
 	{"users/Owners lists the owners only, in id order", func(t *testing.T, s store) {
