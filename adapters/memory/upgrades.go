@@ -78,8 +78,20 @@ func (r *upgrades) Update(_ context.Context, u *domain.Upgrade) error {
 	if !ok {
 		return domain.Errorf(domain.KindNotFound, "upgrade #%d not found", u.ID())
 	}
+	snap := u.Snapshot()
+	// One checkout session and one payment belong to one upgrade, as the
+	// database's unique indexes have it.
+	for id, other := range r.upgrades {
+		switch {
+		case id == u.ID():
+		case snap.SessionID != "" && other.snap.SessionID == snap.SessionID:
+			return domain.Errorf(domain.KindConflict, "checkout session %s belongs to another upgrade", snap.SessionID)
+		case snap.PaymentIntentID != "" && other.snap.PaymentIntentID == snap.PaymentIntentID:
+			return domain.Errorf(domain.KindConflict, "payment %s belongs to another upgrade", snap.PaymentIntentID)
+		}
+	}
 	old := *rec
-	rec.snap = u.Snapshot()
+	rec.snap = snap
 	rec.history = append(slices.Clip(rec.history), u.UnsavedHistory()...)
 	u.HistorySaved()
 	(*DB)(r).onRollback(func() { *rec = old })

@@ -93,6 +93,30 @@ var upgradeCases = []testCase{
 
 	}},
 
+	{"upgrades/a checkout session belongs to one upgrade: a second is a conflict and rolls back", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		first := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)
+		second := mustUpgrade(t, s, alice, alice, domain.UpgradePlatinum, t0)
+		attach(t, s, first.ID(), "cs_shared", t0)
+		err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+			up, err := st.Upgrades.LockByID(ctx, second.ID())
+			if err != nil {
+				return err
+			}
+			if err := up.AttachCheckout("cs_shared", "https://checkout.test/pay/cs_shared", t0.Add(time.Hour), t0); err != nil {
+				return err
+			}
+			return st.Upgrades.Update(ctx, up)
+		})
+		wantKind(t, err, domain.KindConflict)
+		if got := domain.MessageOf(err); got != "checkout session cs_shared belongs to another upgrade" {
+			t.Errorf("message %q", got)
+		}
+		if got := read(t, s, second.ID(), true); got.SessionID() != "" || len(got.History()) != 1 {
+			t.Errorf("the refused update left session %q and %d history entries", got.SessionID(), len(got.History()))
+		}
+	}},
+
 	{"upgrades/LockByID serialises concurrent appends to the history", func(t *testing.T, s store) {
 		alice := mustUser(t, s, "alice", domain.LevelMember)
 		up := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)
