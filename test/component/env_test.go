@@ -27,6 +27,7 @@ import (
 	"upgrades/application"
 	"upgrades/cmd/upgrades/server"
 	"upgrades/domain"
+	"upgrades/test/proc"
 )
 
 // env is one server: its own graph, store and listener.
@@ -36,7 +37,7 @@ type env struct {
 	app  *application.App
 	db   *memory.DB
 	gw   *gateway
-	logs *syncBuffer
+	logs *proc.Buffer
 }
 
 // start builds the server's web graph from a fixed environment (plus
@@ -58,7 +59,7 @@ func start(t *testing.T, extra map[string]string, opts ...fx.Option) *env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	e := &env{t: t, base: base, gw: &gateway{}, logs: &syncBuffer{}}
+	e := &env{t: t, base: base, gw: &gateway{}, logs: &proc.Buffer{}}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var h http.Handler
 	app := fxtest.New(t,
@@ -398,24 +399,6 @@ func (g *gateway) Refund(_ context.Context, r application.RefundRequest) (applic
 		return application.Refund{}, err
 	}
 	return application.Refund{ID: "re_" + r.PaymentIntentID, Status: "succeeded"}, nil
-}
-
-// syncBuffer is a log destination shared by the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // timeOf reads a JSON time, which must be RFC 3339 in UTC.
