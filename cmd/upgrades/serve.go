@@ -30,6 +30,9 @@ func serve(ctx context.Context, args []string) error {
 		debug.SetGCPercent(gcPercent)
 	}
 	cfg, err := server.Load(args, os.Getenv)
+	if err == nil {
+		err = cfg.CheckWeb()
+	}
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 		retryFor   = str("retry-for", "STRIPE_SIM_RETRY_FOR", "1h", "how long a failing webhook is retried")
 		retryFirst = str("retry-initial", "STRIPE_SIM_RETRY_INITIAL", stripesim.DefaultRetryInitial.String(), "wait before the first retry of a failed webhook; it doubles each time")
 		retryMax   = str("retry-max", "STRIPE_SIM_RETRY_MAX", stripesim.DefaultRetryMax.String(), "longest wait between two retries of a webhook")
-		redirect   = str("redirect-wait", "STRIPE_SIM_REDIRECT_WAIT", stripesim.DefaultRedirectWait.String(), "how long a payment waits for the webhook's answer before redirecting; negative: not at all")
+		redirect   = str("redirect-wait", "STRIPE_SIM_REDIRECT_WAIT", stripesim.DefaultRedirectWait.String(), "how long a payment waits for the webhook's answer before redirecting; 0: not at all")
 	)
 	if err := fs.Parse(args); err != nil {
 		return stripesim.Config{}, "", err

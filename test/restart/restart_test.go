@@ -81,8 +81,15 @@ func TestDataSurvivesARestartOfTheServer(t *testing.T) {
 		t.Fatalf("a second migrate up said:\n%s", again)
 	}
 
+	// The operator commands need the database, not the web server's
+	// session secret; the server needs both.
+	operator := proc.Env("DATABASE_URL=" + dbURL)
+	_, errOut, err = proc.Run(t, bin, append(operator, "LISTEN_ADDR="+proc.FreeAddr(t)), "serve")
+	if err == nil || strings.TrimSpace(errOut) != "upgrades serve: SESSION_SECRET must be at least 32 characters" {
+		t.Fatalf("serve without SESSION_SECRET: %v, %q", err, errOut)
+	}
 	var created userJSON
-	if err := json.Unmarshal([]byte(proc.MustRun(t, bin, environ, "users", "create", "Alice", "--password", "correct horse", "--email", "alice@example.com")), &created); err != nil {
+	if err := json.Unmarshal([]byte(proc.MustRun(t, bin, operator, "users", "create", "Alice", "--password", "correct horse", "--email", "alice@example.com")), &created); err != nil {
 		t.Fatal(err)
 	}
 	if created.ID == 0 || created.Name != "Alice" || created.Level != "member" || created.APIKey == "" {
