@@ -59,31 +59,30 @@ func (h ShowUpgradeHandler) read(ctx context.Context, cmd ShowUpgrade) (UpgradeV
 		if !up.CanBeViewedBy(viewer) {
 			return domain.Errorf(domain.KindForbidden, "this upgrade is not yours")
 		}
-		// Mostly people look at what they bought for themselves: the
-		// users already read are not read again.
-		known := []*domain.User{viewer}
-		person := func(id domain.UserID) (*domain.User, error) {
-			for _, u := range known {
-				if u.ID() == id {
-					return u, nil
-				}
+		// The viewer is mostly the buyer, and a self upgrade has one person
+		// in it: nobody is read twice.
+		name := func(id domain.UserID) (string, error) {
+			if id == viewer.ID() {
+				return viewer.Name(), nil
 			}
 			u, err := s.Users.ByID(ctx, id)
-			if err == nil {
-				known = append(known, u)
+			if err != nil {
+				return "", err
 			}
-			return u, err
+			return u.Name(), nil
 		}
-		purchaser, err := person(up.PurchaserID())
+		purchaserName, err := name(up.PurchaserID())
 		if err != nil {
 			return err
 		}
-		recipient, err := person(up.RecipientID())
-		if err != nil {
-			return err
+		recipientName := purchaserName
+		if up.IsGifted() {
+			if recipientName, err = name(up.RecipientID()); err != nil {
+				return err
+			}
 		}
 		v = UpgradeView{
-			UpgradeRow:  UpgradeRow{Upgrade: up, PurchaserName: purchaser.Name(), RecipientName: recipient.Name()},
+			UpgradeRow:  UpgradeRow{Upgrade: up, PurchaserName: purchaserName, RecipientName: recipientName},
 			ShowHistory: viewer.IsAdmin(),
 			CanRefund:   viewer.IsOwner() && up.IsRefundable(),
 		}

@@ -66,7 +66,7 @@ func createUser(ctx context.Context, d Deps, name, password, email string, level
 }
 
 // Login checks a name and password. Address is where the attempt comes
-// from, for the throttle; empty for none.
+// from, for the throttle.
 type Login struct{ Name, Password, Address string }
 
 // LoginHandler's dummyHash makes a login for an unknown name cost as much

@@ -184,7 +184,7 @@ func (b *bench) startProcesses() {
 		// The benchmark sends the webhooks itself, at the rate it chooses.
 		"STRIPE_SIM_DROP_WEBHOOKS=true",
 	), "stripe-sim")
-	waitListening(t, b.sim, b.simAddr)
+	b.sim.WaitListening(t, b.simAddr)
 	b.stripe = newStripeTimer(t, "http://"+b.simAddr)
 	b.addr = proc.FreeAddr(t)
 	env := b.serverEnv(b.addr, b.dbURL)

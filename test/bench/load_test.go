@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"upgrades/test/dbtest"
-	"upgrades/test/proc"
 )
 
 // latencies are the times of one run's requests.
@@ -179,23 +177,6 @@ func (st *stripeTimer) record() func() latencies {
 		defer st.mu.Unlock()
 		st.calling = false
 		return st.waited
-	}
-}
-
-// waitListening waits until something accepts connections on addr.
-func waitListening(t *testing.T, p *proc.Process, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if p.Exited() || time.Now().After(deadline) {
-			t.Fatalf("%s is not listening on %s:\n%s", p.Name, addr, p.Logs())
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"upgrades/test/dbtest"
-	"upgrades/test/proc"
 )
 
 // A hostile client, with an account of its own, against the real binary:
@@ -105,20 +104,6 @@ func TestAStrangerCannotReachOtherPeoplesUpgrades(t *testing.T) {
 	if refunds := sim.events(t, "charge.refunded"); len(refunds) != 1 {
 		t.Errorf("the simulated Stripe refunded %d times, want once", len(refunds))
 	}
-}
-
-// newAccount creates a user at a level with `upgrades users create`.
-func newAccount(t *testing.T, s *shop, name, level string) *buyer {
-	t.Helper()
-	out := proc.MustRun(t, proc.Binary(t), s.env, "users", "create", name, "--password", "password of "+name, "--level", level)
-	var u struct {
-		ID     int64  `json:"id"`
-		APIKey string `json:"api_key"`
-	}
-	if err := json.Unmarshal([]byte(out), &u); err != nil {
-		t.Fatal(err)
-	}
-	return &buyer{id: u.ID, name: name, apiKey: u.APIKey}
 }
 
 type answer struct {

@@ -120,21 +120,26 @@ func migrate(t *testing.T, dbURL string) {
 	proc.MustRun(t, proc.Binary(t), proc.Env("DATABASE_URL="+dbURL), "migrate", "up")
 }
 
-// newBuyer creates the buying account with `upgrades users create`, in
-// the shop's configuration.
+// newBuyer creates the member who buys the gifts.
 func newBuyer(t *testing.T, s *shop) *buyer {
 	t.Helper()
-	out := proc.MustRun(t, proc.Binary(t), s.env,
-		"users", "create", "buyer", "--password", "the buyer's password", "--email", "buyer@example.com")
+	return newAccount(t, s, "buyer", "member", "--email", "buyer@example.com")
+}
+
+// newAccount creates a user at a level with `upgrades users create`, in
+// the shop's configuration.
+func newAccount(t *testing.T, s *shop, name, level string, flags ...string) *buyer {
+	t.Helper()
+	args := append([]string{"users", "create", name, "--password", "password of " + name, "--level", level}, flags...)
+	out := proc.MustRun(t, proc.Binary(t), s.env, args...)
 	var u struct {
 		ID     int64  `json:"id"`
-		Name   string `json:"name"`
 		APIKey string `json:"api_key"`
 	}
 	if err := json.Unmarshal([]byte(out), &u); err != nil || u.APIKey == "" {
 		t.Fatalf("users create printed %q: %v", out, err)
 	}
-	return &buyer{id: u.ID, name: u.Name, apiKey: u.APIKey}
+	return &buyer{id: u.ID, name: name, apiKey: u.APIKey}
 }
 
 // newRecipients creates n members straight in the database: hashing n
