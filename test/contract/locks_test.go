@@ -134,4 +134,3 @@ var lockCases = []testCase{
 		}
 	}},
 }
-
