@@ -100,7 +100,6 @@ func successURL(cs *session) string {
 	return strings.ReplaceAll(cs.SuccessURL, "{CHECKOUT_SESSION_ID}", cs.ID)
 }
 
-
 // pay is POST /pay/{id}: the buyer's choice on the checkout page.
 func (s *Simulator) pay(w http.ResponseWriter, r *http.Request) {
 	outcome, ok := readOutcome(w, r)
