@@ -60,7 +60,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	s.url = "http://" + srv.Listener.Addr().String()
 
 	simCfg := stripesim.Config{
-		SecretKey: stripeKey, PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
+		SecretKey: stripeKey, ShopURL: s.url, PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
 		Clock: s.clock, RetryInitial: 50 * time.Millisecond, RetryMax: 200 * time.Millisecond, RetryFor: 20 * time.Second,
 	}
 	for _, c := range configure {
