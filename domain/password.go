@@ -17,8 +17,9 @@ const (
 
 // commonPasswordList is the 5,000 most common passwords of at least 8
 // characters, most common first, lower case, one a line: from zxcvbn's
-// data/passwords.txt (Dropbox, MIT licence), itself counted from a public
-// list of ten million leaked passwords. Shorter ones are refused anyway.
+// data/passwords.txt (Dropbox, MIT licence, quoted at the top of the file
+// in lines starting with #), itself counted from a public list of ten
+// million leaked passwords. Shorter ones are refused anyway.
 //
 //go:embed common_passwords.txt
 var commonPasswordList string
@@ -26,7 +27,7 @@ var commonPasswordList string
 var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 	set := make(map[string]struct{}, 5000)
 	for _, p := range strings.Split(commonPasswordList, "\n") {
-		if p = strings.TrimSpace(p); p != "" {
+		if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, "#") {
 			set[p] = struct{}{}
 		}
 	}
