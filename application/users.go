@@ -10,11 +10,6 @@ import (
 	"upgrades/domain"
 )
 
-const (
-	minPasswordLen = 8
-	maxPasswordLen = 72 // bcrypt reads no further
-)
-
 // SignUp creates a member account.
 type SignUp struct {
 	Name, Password, Email string
@@ -43,8 +38,8 @@ func createUser(ctx context.Context, d Deps, name, password, email string, level
 	if err := domain.ValidateUserName(name); err != nil {
 		return nil, err
 	}
-	if len(password) < minPasswordLen || len(password) > maxPasswordLen {
-		return nil, domain.Errorf(domain.KindInvalid, "password must be %d to %d characters", minPasswordLen, maxPasswordLen)
+	if err := domain.CheckPassword(password); err != nil {
+		return nil, err
 	}
 	hash, err := d.Passwords.Hash(password)
 	if err != nil {
@@ -114,7 +109,9 @@ func (h LoginHandler) check(ctx context.Context, cmd Login) (*domain.User, error
 	if err != nil {
 		return nil, err
 	}
-	if !h.d.Passwords.Verify(u.PasswordHash(), cmd.Password) {
+	// bcrypt compares only the first 72 bytes: a longer password would
+	// log in with anything appended to the real one. None can be set.
+	if len(cmd.Password) > domain.MaxPasswordBytes || !h.d.Passwords.Verify(u.PasswordHash(), cmd.Password) {
 		return nil, wrong
 	}
 	return u, nil

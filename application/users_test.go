@@ -18,16 +18,16 @@ func TestSignUp(t *testing.T) {
 		kind domain.Kind
 	}{
 		{"with email", application.SignUp{Name: "alice", Password: "correct horse", Email: "alice@example.com"}, true, 0},
-		{"without email", application.SignUp{Name: "bob_2", Password: "12345678"}, true, 0},
-		{"name with spaces around", application.SignUp{Name: "  carol ", Password: "12345678"}, true, 0},
+		{"without email", application.SignUp{Name: "bob_2", Password: "a good password"}, true, 0},
+		{"name with spaces around", application.SignUp{Name: "  carol ", Password: "a good password"}, true, 0},
 		{"longest password", application.SignUp{Name: "dave", Password: strings.Repeat("p", 72)}, true, 0},
-		{"name taken", application.SignUp{Name: "taken", Password: "12345678"}, false, domain.KindConflict},
-		{"name taken, other case", application.SignUp{Name: "TAKEN", Password: "12345678"}, false, domain.KindConflict},
-		{"name too short", application.SignUp{Name: "a", Password: "12345678"}, false, domain.KindInvalid},
-		{"name with a space", application.SignUp{Name: "a b", Password: "12345678"}, false, domain.KindInvalid},
+		{"name taken", application.SignUp{Name: "taken", Password: "a good password"}, false, domain.KindConflict},
+		{"name taken, other case", application.SignUp{Name: "TAKEN", Password: "a good password"}, false, domain.KindConflict},
+		{"name too short", application.SignUp{Name: "a", Password: "a good password"}, false, domain.KindInvalid},
+		{"name with a space", application.SignUp{Name: "a b", Password: "a good password"}, false, domain.KindInvalid},
 		{"password too short", application.SignUp{Name: "erin", Password: "1234567"}, false, domain.KindInvalid},
 		{"password too long", application.SignUp{Name: "erin", Password: strings.Repeat("p", 73)}, false, domain.KindInvalid},
-		{"bad email", application.SignUp{Name: "erin", Password: "12345678", Email: "erin at example"}, false, domain.KindInvalid},
+		{"bad email", application.SignUp{Name: "erin", Password: "a good password", Email: "erin at example"}, false, domain.KindInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

@@ -107,7 +107,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Use(requestID, h.accessLog, h.recovery, h.securityHeaders, h.crossOrigin(cop))
+	r.Use(requestID, h.accessLog, h.recovery, h.securityHeaders, h.crossOrigin(cop), h.refuseBadText)
 	h.routes(r)
 	r.NoRoute(func(c *gin.Context) { h.fail(c, notFound("there is no page here")) })
 	return stripJSONSuffix(r), nil

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -165,16 +166,42 @@ func pathID(c *gin.Context) (int64, bool) {
 }
 
 // localPath keeps a "next" address only when it stays on this site, so
-// the login form cannot be used to send people elsewhere.
+// the login form cannot be used to send people elsewhere: a path from the
+// root, with no "//", no backslash and no control character, in the raw
+// text or decoded, checked on the path as it will be sent (cleaned, as
+// http.Redirect would clean it: "/./\evil.example" becomes
+// "/\evil.example", which browsers read as another host).
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !safePathText(next) {
 		return ""
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !safePathText(u.Path) {
 		return ""
 	}
-	return next
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !safePathText(clean) {
+		return ""
+	}
+	out := &url.URL{Path: clean, RawQuery: u.RawQuery, Fragment: u.Fragment}
+	return out.String()
+}
+
+// safePathText reports whether s starts at the site's root and holds
+// nothing a browser could read as another host.
+func safePathText(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.Contains(s, "//") || strings.ContainsRune(s, '\\') {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
 }
 
 // throttleAddress is the part of a client's address that one person

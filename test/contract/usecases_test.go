@@ -63,7 +63,7 @@ func newShop(t *testing.T, s store) shop {
 
 func (sh shop) user(t *testing.T, name string, level domain.Level) *domain.User {
 	t.Helper()
-	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "password1", Level: level})
+	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "contract password", Level: level})
 	if err != nil {
 		t.Fatal(err)
 	}
