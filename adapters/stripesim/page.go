@@ -12,15 +12,7 @@ var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{if .Items}}{{(index .Items 0).Name}} – {{end}}Simulated Stripe Checkout</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1a1f36}
-.card{border:1px solid #e3e8ee;border-radius:8px;padding:1.5rem}
-.amount{font-size:2rem;font-weight:600;margin:.5rem 0 1rem}
-button{display:block;width:100%;margin:.5rem 0;padding:.75rem;font-size:1rem;border-radius:6px;border:1px solid #635bff;background:#fff;color:#635bff;cursor:pointer}
-button.primary{background:#635bff;color:#fff}
-.note{color:#697386;font-size:.9rem}
-.test{display:inline-block;background:#ffde92;color:#9c3f0f;border-radius:4px;padding:0 .4rem;font-size:.8rem;font-weight:600}
-</style>
+<style>` + pageCSS + `</style>
 </head>
 <body>
 <p><span class="test">TEST MODE</span> Simulated Stripe Checkout</p>
@@ -78,7 +70,6 @@ func (s *Simulator) showPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	if err := pageTemplate.Execute(w, d); err != nil {
 		s.cfg.Logger.Warn("rendering the checkout page", "session", d.ID, "err", err)
 	}

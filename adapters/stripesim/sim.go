@@ -137,8 +137,12 @@ func New(cfg Config) (*Simulator, error) {
 		refunds:  map[string]*refund{},
 		idem:     map[string]*idempotentResult{},
 	}
+	cop, err := crossOriginProtection(cfg.PublicURL)
+	if err != nil {
+		return nil, errors.New("stripesim: the public URL: " + err.Error())
+	}
 	s.stop, s.cancel = context.WithCancel(context.Background())
-	s.routes()
+	s.routes(cop)
 	return s, nil
 }
 
@@ -150,7 +154,7 @@ func absoluteURL(s string) error {
 	return nil
 }
 
-func (s *Simulator) routes() {
+func (s *Simulator) routes(cop *http.CrossOriginProtection) {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /v1/checkout/sessions", s.api(s.createSession))
 	m.HandleFunc("GET /v1/checkout/sessions/{id}", s.api(s.retrieveSession))
@@ -159,9 +163,9 @@ func (s *Simulator) routes() {
 	m.HandleFunc("GET /v1/events", s.api(s.listEvents))
 	m.HandleFunc("GET /v1/events/{id}", s.api(s.retrieveEvent))
 	m.HandleFunc("/v1/", s.api(s.unknownPath))
-	m.HandleFunc("GET /pay/{id}", s.showPage)
-	m.HandleFunc("POST /pay/{id}", s.pay)
-	m.HandleFunc("POST /pay/{id}/settle", s.settle)
+	m.Handle("GET /pay/{id}", s.page(cop, s.showPage))
+	m.Handle("POST /pay/{id}", s.page(cop, s.pay))
+	m.Handle("POST /pay/{id}/settle", s.page(cop, s.settle))
 	s.mux = m
 }
 
