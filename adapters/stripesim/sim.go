@@ -159,6 +159,7 @@ func (s *Simulator) routes(cop *http.CrossOriginProtection) {
 	m.HandleFunc("POST /v1/checkout/sessions", s.api(s.createSession))
 	m.HandleFunc("GET /v1/checkout/sessions/{id}", s.api(s.retrieveSession))
 	m.HandleFunc("POST /v1/checkout/sessions/{id}/expire", s.api(s.expireSession))
+	m.HandleFunc("GET /v1/payment_intents/{id}", s.api(s.retrieveIntent))
 	m.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
 	m.HandleFunc("GET /v1/events", s.api(s.listEvents))
 	m.HandleFunc("GET /v1/events/{id}", s.api(s.retrieveEvent))
@@ -166,6 +167,8 @@ func (s *Simulator) routes(cop *http.CrossOriginProtection) {
 	m.Handle("GET /pay/{id}", s.page(cop, s.showPage))
 	m.Handle("POST /pay/{id}", s.page(cop, s.pay))
 	m.Handle("POST /pay/{id}/settle", s.page(cop, s.settle))
+	m.Handle("POST /pay/{id}/promotion", s.page(cop, s.applyPromotion))
+	m.Handle("GET /receipts/{id}", s.page(cop, s.showReceipt))
 	s.mux = m
 }
 
