@@ -26,6 +26,14 @@ var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 {{- end}}
 <div class="total"><dt>Total due</dt><dd class="amount" id="amount">{{.Amount}}</dd></div>
 </dl>
+{{if .Promotions -}}
+<form method="post" action="{{.ID}}/promotion" class="promo">
+<label for="promotion_code">Promotion code</label>
+<input id="promotion_code" name="promotion_code" autocomplete="off" value="{{.PromotionCode}}"{{if .PromotionError}} aria-invalid="true" aria-describedby="promotion-error"{{end}}>
+{{if .PromotionError}}<p id="promotion-error" class="error" role="alert">{{.PromotionError}}</p>{{end}}
+<button type="submit">Apply the code</button>
+</form>
+{{- end}}
 {{if .Email}}<p class="note">Receipt to {{.Email}}</p>{{end}}
 {{if eq .State "open"}}
 {{- if .Free}}
@@ -44,14 +52,6 @@ var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 {{end -}}
 </section>
 {{- end}}
-{{- end}}
-{{- if .Promotions}}
-<form method="post" action="{{.ID}}/promotion" class="promo">
-<label for="promotion_code">Promotion code</label>
-<input id="promotion_code" name="promotion_code" autocomplete="off" value="{{.PromotionCode}}"{{if .PromotionError}} aria-invalid="true" aria-describedby="promotion-error"{{end}}>
-{{if .PromotionError}}<p id="promotion-error" class="error" role="alert">{{.PromotionError}}</p>{{end}}
-<button type="submit">Apply the code</button>
-</form>
 {{- end}}
 <form method="post"><button type="submit" name="outcome" value="cancel">Cancel and go back</button></form>
 {{else if eq .State "processing"}}
