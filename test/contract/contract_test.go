@@ -26,6 +26,10 @@ type store struct {
 	// Serial is set for a store whose units of work never overlap (they
 	// hold one lock): a test cannot make two of them wait for each other.
 	Serial bool
+	// Throttles are the store's throttles; NewThrottles, where set, opens
+	// another handle on the same ones, as another process would.
+	Throttles    application.Throttles
+	NewThrottles func(t *testing.T) application.Throttles
 }
 
 // factory makes a fresh store for one test.
@@ -34,7 +38,7 @@ type factory func(t *testing.T) store
 func TestMemory(t *testing.T) {
 	suite(t, func(t *testing.T) store {
 		db := memory.NewDB()
-		return store{UoW: db, Serial: true, Event: func(t *testing.T, id string) (string, int, bool) { return db.EventOutcome(id) }}
+		return store{UoW: db, Serial: true, Throttles: memory.NewThrottles(), Event: func(t *testing.T, id string) (string, int, bool) { return db.EventOutcome(id) }}
 	})
 }
 
@@ -47,7 +51,15 @@ func TestPostgres(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		conn := dbtest.SQL(t, url)
-		return store{UoW: db, Event: func(t *testing.T, id string) (string, int, bool) {
+		other := func(t *testing.T) application.Throttles {
+			db, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return postgres.NewThrottles(db)
+		}
+		return store{UoW: db, Throttles: postgres.NewThrottles(db), NewThrottles: other, Event: func(t *testing.T, id string) (string, int, bool) {
 			t.Helper()
 			var (
 				outcome  sql.NullString
@@ -67,7 +79,7 @@ func TestPostgres(t *testing.T) {
 
 // suite runs every case on a fresh store from newStore.
 func suite(t *testing.T, newStore factory) {
-	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases} {
+	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, throttleCases} {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t)) })
 		}

@@ -20,7 +20,6 @@ import (
 	stripego "github.com/stripe/stripe-go/v76"
 
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	stripeadapter "upgrades/adapters/stripe"
 	"upgrades/adapters/stripesim"
 	"upgrades/application"
@@ -77,7 +76,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	s.app = application.New(application.Deps{
 		UoW: s.db, Gateway: s.gw, Verifier: verifier, Clock: s.clock, Tokens: &memory.Tokens{},
 		Passwords: memory.Passwords{}, Config: cfg,
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 
 	mux := http.NewServeMux()
