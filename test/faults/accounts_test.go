@@ -169,7 +169,7 @@ func TestSessionsEndOnTheServer(t *testing.T) {
 	gen := generation()
 	now := time.Now()
 	for name, c := range map[string]string{
-		"issued a year from now": forge(alice.id, gen, now.AddDate(1, 0, 0)),
+		"issued a year from now":  forge(alice.id, gen, now.AddDate(1, 0, 0)),
 		"issued fifteen days ago": forge(alice.id, gen, now.Add(-15*24*time.Hour)),
 	} {
 		if got := status(t, s1, "/messages.json", c); got != http.StatusUnauthorized {
