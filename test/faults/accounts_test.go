@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -343,4 +344,72 @@ func TestThrottlesAreSharedByReplicas(t *testing.T) {
 	if a.status != http.StatusCreated {
 		t.Errorf("a sign-up from another network: %d %s", a.status, a.body)
 	}
+}
+
+// The operator's commands, run with the binary beside a running server:
+// revoke ends every session, rotate-key prints a new key and ends the old
+// one, set-password reads the password from standard input only and ends
+// every session.
+func TestOperatorCommandsEndSessionsAndReplaceKeys(t *testing.T) {
+	skipShort(t)
+	dbURL := dbtest.New(t)
+	sim := startStripeSim(t, "", true)
+	s := startShop(t, "", dbURL, sim)
+	alice := newAccount(t, s, "alice", "member")
+	operator := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(proc.Binary(t), args...)
+		cmd.Env, cmd.Stdin = s.env, strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	cookie := login(t, s, "alice", "password of alice")
+	proc.MustRun(t, proc.Binary(t), s.env, "users", "revoke", "alice")
+	if got := status(t, s, "/messages.json", cookie); got != http.StatusUnauthorized {
+		t.Errorf("a cookie after users revoke: %d, want 401", got)
+	}
+
+	cookie = login(t, s, "alice", "password of alice")
+	out := proc.MustRun(t, proc.Binary(t), s.env, "users", "rotate-key", "alice")
+	var rotated struct {
+		APIKey string `json:"api_key"`
+	}
+	if err := json.Unmarshal([]byte(out), &rotated); err != nil || rotated.APIKey == "" || rotated.APIKey == alice.apiKey {
+		t.Fatalf("users rotate-key printed %q: %v", out, err)
+	}
+	if a := call(t, s, alice, "GET", "/messages.json", nil); a.status != http.StatusUnauthorized {
+		t.Errorf("the old key after rotate-key: %d", a.status)
+	}
+	if a := call(t, s, &buyer{name: "alice", apiKey: rotated.APIKey}, "GET", "/messages.json", nil); a.status != http.StatusOK {
+		t.Errorf("the new key: %d %s", a.status, a.body)
+	}
+	if got := status(t, s, "/messages.json", cookie); got != http.StatusOK {
+		t.Errorf("a new key ended the sessions: %d", got)
+	}
+
+	for _, bad := range []struct {
+		stdin string
+		args  []string
+	}{
+		{"", []string{"--password", "in the process list"}},
+		{"", []string{"--password-stdin"}},
+		{"short\n", []string{"--password-stdin"}},
+	} {
+		if out, err := operator(bad.stdin, append([]string{"users", "set-password", "alice"}, bad.args...)...); err == nil {
+			t.Errorf("set-password %v with %q on stdin succeeded: %s", bad.args, bad.stdin, out)
+		}
+	}
+	if got := status(t, s, "/messages.json", cookie); got != http.StatusOK {
+		t.Fatalf("a refused set-password ended the sessions: %d", got)
+	}
+	if out, err := operator("set by the operator\n", "users", "set-password", "alice", "--password-stdin"); err != nil {
+		t.Fatalf("set-password: %v\n%s", err, out)
+	}
+	if got := status(t, s, "/messages.json", cookie); got != http.StatusUnauthorized {
+		t.Errorf("a cookie after set-password: %d, want 401", got)
+	}
+	if a, _ := (request{method: "POST", path: "/session.json", body: map[string]string{"name": "alice", "password": "password of alice"}}).send(t, s); a.status != http.StatusUnauthorized {
+		t.Errorf("the old password after set-password: %d", a.status)
+	}
+	login(t, s, "alice", "set by the operator")
 }
