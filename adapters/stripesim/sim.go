@@ -38,6 +38,9 @@ type Config struct {
 	// key, sk_test_…): like Stripe, it serves one account, whose events,
 	// payments and refunds no one else may see or touch.
 	SecretKey string
+	// ShopURL is the shop's public URL (BASE_URL): a checkout session's
+	// success_url and cancel_url must be pages under it.
+	ShopURL string
 	// PublicURL is where browsers reach the simulation (the hosted pages
 	// are PublicURL/pay/{session}), e.g. BASE_URL/_stripe.
 	PublicURL string
@@ -66,8 +69,9 @@ type Config struct {
 // Simulator is the simulated Stripe, an http.Handler. Its state is in
 // memory and safe for concurrent use; Shutdown stops its deliveries.
 type Simulator struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	shop shopURL
+	mux  *http.ServeMux
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -91,6 +95,10 @@ func New(cfg Config) (*Simulator, error) {
 		return nil, errors.New("stripesim: the public URL " + err.Error())
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	shop, err := parseShopURL(cfg.ShopURL)
+	if err != nil {
+		return nil, errors.New("stripesim: the shop URL " + err.Error())
+	}
 	if !cfg.DropWebhooks {
 		if err := absoluteURL(cfg.WebhookURL); err != nil {
 			return nil, errors.New("stripesim: the webhook URL " + err.Error())
@@ -122,6 +130,7 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	s := &Simulator{
 		cfg:      cfg,
+		shop:     shop,
 		sessions: map[string]*session{},
 		intents:  map[string]*paymentIntent{},
 		charges:  map[string]*charge{},
