@@ -1,0 +1,147 @@
+package component
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	webhttp "upgrades/adapters/http"
+)
+
+// spec is the served description, loaded once for every test.
+type spec struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+var apiSpec = sync.OnceValues(func() (*spec, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(webhttp.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	router, err := gorillamux.NewRouter(doc)
+	return &spec{doc: doc, router: router}, err
+})
+
+// checkAgainstSpec checks a JSON answer against the description: its
+// route, method, status, headers and body. Pages asked for without .json
+// (Accept or a JSON body) are described under their .json path. A path
+// that is no route may only answer the description's 404 error.
+func checkAgainstSpec(method, rawURL string, reqHeader http.Header, status int, header http.Header, body []byte) error {
+	if !strings.HasPrefix(header.Get("Content-Type"), "application/json") {
+		return nil
+	}
+	sp, err := apiSpec()
+	if err != nil {
+		return err
+	}
+	router := sp.router
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return err
+	}
+	req := &http.Request{Method: method, URL: u, Header: reqHeader, Host: u.Host}
+	route, params, err := router.FindRoute(req)
+	if err != nil && !strings.HasSuffix(u.Path, ".json") {
+		withSuffix := *u
+		withSuffix.Path += ".json"
+		req.URL = &withSuffix
+		route, params, err = router.FindRoute(req)
+	}
+	if errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed) {
+		if status != http.StatusNotFound {
+			return fmt.Errorf("the description has no %s %s, yet it answered %d", method, u.Path, status)
+		}
+		return notFound(sp.doc, body)
+	}
+	if err != nil {
+		return err
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 status,
+		Header:                 header,
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	in.SetBodyBytes(body)
+	return openapi3filter.ValidateResponse(context.Background(), in)
+}
+
+// notFound checks the answer of a path that is no route: the description's
+// 404 error.
+func notFound(doc *openapi3.T, body []byte) error {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return err
+	}
+	schema := doc.Components.Responses["NotFound"].Value.Content.Get("application/json").Schema.Value
+	return schema.VisitJSON(v, openapi3.EnableJSONSchema2020())
+}
+
+// The check fails an answer the description does not allow.
+func TestSpecCheckRefusesWhatIsNotDescribed(t *testing.T) {
+	ct := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	for name, c := range map[string]struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		"an undescribed status":        {"GET", "/messages.json", http.StatusTeapot, `{"error":"invalid","message":"x"}`},
+		"a missing field":              {"GET", "/messages.json", 200, `{}`},
+		"an undescribed field":         {"GET", "/messages.json", 200, `{"messages":[],"unread":3}`},
+		"a wrong type":                 {"GET", "/user_upgrades.json", 200, `{"user_upgrades":[],"page":"1","limit":20,"has_more":false}`},
+		"an unknown error code":        {"GET", "/messages.json", 401, `{"error":"nope","message":"x"}`},
+		"an undescribed route":         {"GET", "/secrets.json", 200, `{}`},
+		"an undescribed method":        {"DELETE", "/messages.json", 200, `{"messages":[]}`},
+		"a 404 that is not an error":   {"GET", "/secrets.json", 404, `{"missing":true}`},
+		"a page asked for by Accept":   {"GET", "/messages", 200, `{"messages":[{"id":1}]}`},
+		"a status the route never has": {"GET", "/healthz", 401, `{"error":"unauthenticated","message":"x"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := checkAgainstSpec(c.method, "http://127.0.0.1"+c.path, nil, c.status, ct, []byte(c.body)); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	for name, c := range map[string]struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		"messages":                   {"GET", "/messages.json", 200, `{"messages":[{"id":1,"body":"hi","created_at":"2026-01-02T03:04:05Z"}]}`},
+		"a page asked for by Accept": {"GET", "/messages", 200, `{"messages":[]}`},
+		"no such page":               {"GET", "/secrets.json", 404, `{"error":"not_found","message":"there is no page here"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := checkAgainstSpec(c.method, "http://127.0.0.1"+c.path, nil, c.status, ct, []byte(c.body)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// Anyone can read the description, as /openapi.json.
+func TestOpenAPIServedToAnyone(t *testing.T) {
+	e := start(t, nil)
+	r := e.browser().get("/openapi.json").status(http.StatusOK)
+	if r.Body != string(webhttp.OpenAPI()) {
+		t.Fatal("/openapi.json is not the embedded description")
+	}
+	if got := r.object()["openapi"]; got != "3.1.0" {
+		t.Fatalf("openapi %v, want 3.1.0", got)
+	}
+}
