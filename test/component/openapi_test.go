@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	webhttp "upgrades/adapters/http"
+	"upgrades/domain"
 )
 
 // spec is the served description, loaded once for every test.
@@ -144,4 +145,31 @@ func TestOpenAPIServedToAnyone(t *testing.T) {
 	if got := r.object()["openapi"]; got != "3.1.0" {
 		t.Fatalf("openapi %v, want 3.1.0", got)
 	}
+}
+
+// The account routes that only API clients and the profile page use answer
+// JSON too, as described (every answer here passes the description check).
+func TestAccountRoutesAnswerJSON(t *testing.T) {
+	e := start(t, nil)
+	alice, bob := e.user("alice", domain.LevelMember), e.user("bob", domain.LevelMember)
+	keyPath := fmt.Sprintf("/users/%d/api_key.json", alice.ID)
+
+	e.api(bob).do("POST", keyPath, nil, nil).apiError(http.StatusForbidden, "forbidden")
+	e.browser().do("POST", keyPath, nil, nil).apiError(http.StatusUnauthorized, "unauthenticated")
+	u := e.api(alice).do("POST", keyPath, nil, nil).status(http.StatusOK).object()
+	newKey, _ := u["api_key"].(string)
+	if newKey == "" || newKey == alice.Key {
+		t.Fatalf("api_key %q after rotation, was %q", newKey, alice.Key)
+	}
+	e.api(alice).get("/messages.json").apiError(http.StatusUnauthorized, "unauthenticated")
+	alice.Key = newKey
+	e.api(alice).get("/messages.json").status(http.StatusOK)
+
+	pwPath := fmt.Sprintf("/users/%d/password.json", alice.ID)
+	api := e.api(alice)
+	api.json("POST", pwPath, map[string]any{"current_password": alice.Password, "password": "short"}).apiError(http.StatusUnprocessableEntity, "invalid")
+	api.json("POST", pwPath, map[string]any{"current_password": alice.Password, "password": []string{"x"}}).apiError(http.StatusBadRequest, "invalid")
+	api.json("POST", pwPath, map[string]any{"current_password": "not it at all", "password": "a new long one"}).apiError(http.StatusUnprocessableEntity, "invalid")
+	api.json("POST", pwPath, map[string]any{"current_password": alice.Password, "password": "a new long one"}).status(http.StatusOK)
+	e.browser().json("POST", "/session.json", map[string]any{"name": "alice", "password": "a new long one"}).status(http.StatusOK)
 }
