@@ -99,22 +99,28 @@ func TestSpecCheckRefusesWhatIsNotDescribed(t *testing.T) {
 	for name, c := range map[string]struct {
 		method, path string
 		status       int
-		body         string
+		body, why    string
 	}{
-		"an undescribed status":        {"GET", "/messages.json", http.StatusTeapot, `{"error":"invalid","message":"x"}`},
-		"a missing field":              {"GET", "/messages.json", 200, `{}`},
-		"an undescribed field":         {"GET", "/messages.json", 200, `{"messages":[],"unread":3}`},
-		"a wrong type":                 {"GET", "/user_upgrades.json", 200, `{"user_upgrades":[],"page":"1","limit":20,"has_more":false}`},
-		"an unknown error code":        {"GET", "/messages.json", 401, `{"error":"nope","message":"x"}`},
-		"an undescribed route":         {"GET", "/secrets.json", 200, `{}`},
-		"an undescribed method":        {"DELETE", "/messages.json", 200, `{"messages":[]}`},
-		"a 404 that is not an error":   {"GET", "/secrets.json", 404, `{"missing":true}`},
-		"a page asked for by Accept":   {"GET", "/messages", 200, `{"messages":[{"id":1}]}`},
-		"a status the route never has": {"GET", "/healthz", 401, `{"error":"unauthenticated","message":"x"}`},
+		"an undescribed status":        {"GET", "/messages.json", http.StatusTeapot, `{"error":"invalid","message":"x"}`, "status is not supported"},
+		"a status the route never has": {"GET", "/healthz", 404, `{"error":"not_found","message":"x"}`, "status is not supported"},
+		"a missing field":              {"GET", "/messages.json", 200, `{}`, `"messages" is missing`},
+		"an undescribed field":         {"GET", "/messages.json", 200, `{"messages":[],"unread":3}`, `"unread" is unsupported`},
+		"a wrong type":                 {"GET", "/user_upgrades.json", 200, `{"user_upgrades":[],"page":"1","limit":20,"has_more":false}`, `"/page": value must be an integer`},
+		"an unknown error code":        {"GET", "/user_upgrades.json", 422, `{"error":"nope","message":"x"}`, `"/error"`},
+		"an empty error message":       {"GET", "/user_upgrades.json", 422, `{"error":"invalid","message":""}`, `"/message"`},
+		"a 401 without its challenge":  {"GET", "/messages.json", 401, `{"error":"unauthenticated","message":"x"}`, "WWW-Authenticate"},
+		"an undescribed user field":    {"POST", "/session.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","password_hash":"x"}`, "/password_hash"},
+		"an undescribed profile field": {"GET", "/users/1.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","offers":[],"password_hash":"x"}`, "/password_hash"},
+		"a user without a level":       {"POST", "/session.json", 200, `{"id":1,"name":"a","is_banned":false,"created_at":"2026-01-02T03:04:05Z"}`, "'level'"},
+		"an undescribed route":         {"GET", "/secrets.json", 200, `{}`, "no GET /secrets.json"},
+		"an undescribed method":        {"DELETE", "/messages.json", 200, `{"messages":[]}`, "no DELETE /messages.json"},
+		"a 404 that is not an error":   {"GET", "/secrets.json", 404, `{"missing":true}`, "'error', 'message'"},
+		"a page asked for by Accept":   {"GET", "/messages", 200, `{"messages":[{"id":1}]}`, `"body" is missing`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if err := checkAgainstSpec(c.method, "http://127.0.0.1"+c.path, nil, c.status, ct, []byte(c.body)); err == nil {
-				t.Fatal("accepted")
+			err := checkAgainstSpec(c.method, "http://127.0.0.1"+c.path, nil, c.status, ct, []byte(c.body))
+			if err == nil || !strings.Contains(err.Error(), c.why) {
+				t.Fatalf("error %v, want one about %s", err, c.why)
 			}
 		})
 	}
@@ -125,6 +131,8 @@ func TestSpecCheckRefusesWhatIsNotDescribed(t *testing.T) {
 	}{
 		"messages":                   {"GET", "/messages.json", 200, `{"messages":[{"id":1,"body":"hi","created_at":"2026-01-02T03:04:05Z"}]}`},
 		"a page asked for by Accept": {"GET", "/messages", 200, `{"messages":[]}`},
+		"a user":                     {"POST", "/session.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","api_key":"k"}`},
+		"a profile":                  {"GET", "/users/1.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","offers":[]}`},
 		"no such page":               {"GET", "/secrets.json", 404, `{"error":"not_found","message":"there is no page here"}`},
 	} {
 		t.Run(name, func(t *testing.T) {
