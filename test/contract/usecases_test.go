@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -56,14 +55,14 @@ func newShop(t *testing.T, s store) shop {
 	app := application.New(application.Deps{
 		UoW: uow, Gateway: reads, Verifier: memory.Verifier{Secret: "whsec_test"}, Clock: clock,
 		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: application.DefaultConfig(),
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 	return shop{app: app, gw: gw, reads: reads, clock: clock, uow: uow, s: s}
 }
 
 func (sh shop) user(t *testing.T, name string, level domain.Level) *domain.User {
 	t.Helper()
-	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "password1", Level: level})
+	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "contract password", Level: level})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,12 +147,18 @@ type faultyUoW struct {
 	inner          application.UnitOfWork
 	failAfter      atomic.Bool // the next unit of work that succeeds fails instead
 	failOnMessages atomic.Bool // every Messages.Create fails
+	// Hooks into the upgrades repository (see hookedUpgrades); set before
+	// the units of work they watch start.
+	afterPaymentLock, afterLatestPending func() error
 }
 
 func (f *faultyUoW) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
 	return f.inner.Do(ctx, func(ctx context.Context, s application.Store) error {
 		if f.failOnMessages.Load() {
 			s.Messages = failingMessages{s.Messages}
+		}
+		if f.afterPaymentLock != nil || f.afterLatestPending != nil {
+			s.Upgrades = hookedUpgrades{Upgrades: s.Upgrades, afterPaymentLock: f.afterPaymentLock, afterLatestPending: f.afterLatestPending}
 		}
 		if err := fn(ctx, s); err != nil {
 			return err
