@@ -191,7 +191,7 @@ func TestApplyRecordsEveryCall(t *testing.T) {
 	}
 	for i, s := range steps {
 		now := t0.Add(time.Duration(i+1) * time.Minute)
-		r, err := up.Apply(domain.Event{Kind: s.kind, Cause: s.cause}, rcp, now)
+		r, err := up.Apply(matching(up, s.kind, s.cause, ""), domain.Facts{Recipient: rcp}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,16 +224,16 @@ func TestApplyCapturesThePaymentIntent(t *testing.T) {
 	up := storedUpgrade(domain.UpgradeGold, 1, 1)
 	rcp := stored(1, "alice", domain.LevelMember)
 	// An ignored event does not get to name the payment.
-	if _, err := up.Apply(domain.Event{Kind: domain.EventRefunded, Cause: "x", PaymentIntentID: "pi_wrong"}, rcp, t0); err != nil {
+	if _, err := up.Apply(domain.Payment{Kind: domain.EventRefunded, Cause: "x", PaymentIntentID: "pi_wrong"}, domain.Facts{Recipient: rcp}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if up.PaymentIntentID() != "" {
 		t.Fatalf("an ignored event set the payment intent to %q", up.PaymentIntentID())
 	}
-	if _, err := up.Apply(domain.Event{Kind: domain.EventCheckoutUnpaid, Cause: "x", PaymentIntentID: "pi_first"}, rcp, t0); err != nil {
+	if _, err := up.Apply(domain.Payment{Kind: domain.EventCheckoutUnpaid, Cause: "x", PaymentIntentID: "pi_first"}, domain.Facts{Recipient: rcp}, t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := up.Apply(domain.Event{Kind: domain.EventAsyncSucceeded, Cause: "x", PaymentIntentID: "pi_second"}, rcp, t0); err != nil {
+	if _, err := up.Apply(domain.Payment{Kind: domain.EventAsyncSucceeded, Cause: "x", PaymentIntentID: "pi_second"}, domain.Facts{Recipient: rcp}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if up.PaymentIntentID() != "pi_first" {
@@ -272,7 +272,7 @@ func TestApplyTrimsTheCause(t *testing.T) {
 func TestApplyNeedsItsRecipient(t *testing.T) {
 	up := storedUpgrade(domain.UpgradeGold, 1, 2)
 	for _, rcp := range []*domain.User{nil, stored(1, "alice", domain.LevelMember)} {
-		if _, err := up.Apply(domain.Event{Kind: domain.EventCheckoutPaid}, rcp, t0); err == nil {
+		if _, err := up.Apply(domain.Payment{Kind: domain.EventCheckoutPaid}, domain.Facts{Recipient: rcp}, t0); err == nil {
 			t.Fatal("Apply with the wrong recipient must fail")
 		}
 	}
