@@ -107,7 +107,7 @@ func TestRefund(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Outcome != "applied" || a.Result.Reverted != tc.reverted {
+			if a.Outcome.String() != "applied" || a.Result.Reverted != tc.reverted {
 				t.Fatalf("refund: %+v", a)
 			}
 			reqs := f.gw.refundRequests()

@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
 
@@ -26,8 +27,13 @@ type ShowUpgrade struct {
 }
 
 type ShowUpgradeHandler struct {
-	d    Deps
-	sync SyncUpgradeHandler
+	uow    UnitOfWork
+	logger *slog.Logger
+	sync   checkoutSync
+}
+
+func NewShowUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) ShowUpgradeHandler {
+	return ShowUpgradeHandler{uow, logger, newCheckoutSync(uow, gateway, clock, logger, livemode)}
 }
 
 func (h ShowUpgradeHandler) Handle(ctx context.Context, cmd ShowUpgrade) (UpgradeView, error) {
@@ -38,8 +44,8 @@ func (h ShowUpgradeHandler) Handle(ctx context.Context, cmd ShowUpgrade) (Upgrad
 	// The buyer is back from the checkout page; if the webhook has not
 	// arrived, ask the provider. A failure here only means the page shows
 	// the status as it was.
-	if _, err := h.sync.Handle(ctx, SyncUpgrade{UpgradeID: cmd.UpgradeID, Source: "success page"}); err != nil {
-		h.d.Logger.WarnContext(ctx, "success page could not read the checkout", "upgrade", cmd.UpgradeID, "err", err)
+	if _, err := h.sync.sync(ctx, SyncUpgrade{UpgradeID: cmd.UpgradeID, Source: "success page"}); err != nil {
+		h.logger.WarnContext(ctx, "success page could not read the checkout", "upgrade", cmd.UpgradeID, "err", err)
 		return v, nil
 	}
 	return h.read(ctx, cmd)
@@ -47,7 +53,7 @@ func (h ShowUpgradeHandler) Handle(ctx context.Context, cmd ShowUpgrade) (Upgrad
 
 func (h ShowUpgradeHandler) read(ctx context.Context, cmd ShowUpgrade) (UpgradeView, error) {
 	var v UpgradeView
-	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+	err := h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		viewer, err := requireUser(ctx, s, cmd.ViewerID)
 		if err != nil {
 			return err
@@ -119,7 +125,9 @@ type UpgradeList struct {
 	HasMore bool
 }
 
-type ListUpgradesHandler struct{ d Deps }
+type ListUpgradesHandler struct{ uow UnitOfWork }
+
+func NewListUpgradesHandler(uow UnitOfWork) ListUpgradesHandler { return ListUpgradesHandler{uow} }
 
 func (h ListUpgradesHandler) Handle(ctx context.Context, cmd ListUpgrades) (UpgradeList, error) {
 	q, err := cmd.query()
@@ -127,7 +135,7 @@ func (h ListUpgradesHandler) Handle(ctx context.Context, cmd ListUpgrades) (Upgr
 		return UpgradeList{}, err
 	}
 	list := UpgradeList{Page: cmd.Page, Limit: q.Limit}
-	err = h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+	err = h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		viewer, err := requireUser(ctx, s, cmd.ViewerID)
 		if err != nil {
 			return err

@@ -183,7 +183,7 @@ func TestStartUpgradeSelfAndGift(t *testing.T) {
 				!stored.SessionExpiresAt().Equal(want.ExpiresAt) || stored.Status() != domain.StatusPending {
 				t.Fatalf("stored upgrade %+v", stored.Snapshot())
 			}
-			if s := f.gw.Session(stored.SessionID()); s.AmountSubtotal != tc.price || s.Currency != "eur" || s.UpgradeID != up.ID() {
+			if s := f.gw.Session(stored.SessionID()).Payment; s.Amount != tc.price || s.Currency != "eur" || s.UpgradeID != up.ID() {
 				t.Fatalf("gateway session %+v", s)
 			}
 		})

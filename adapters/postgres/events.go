@@ -43,7 +43,7 @@ func (r events) Record(ctx context.Context, e application.ReceivedEvent) (bool, 
 	return len(ids) == 1, nil
 }
 
-func (r events) Finish(ctx context.Context, id, outcome string, upgrade domain.UpgradeID, at time.Time) error {
+func (r events) Finish(ctx context.Context, id string, outcome domain.Outcome, upgrade domain.UpgradeID, at time.Time) error {
 	var upgradeID *int64
 	if upgrade != 0 {
 		v := int64(upgrade)
@@ -51,7 +51,7 @@ func (r events) Finish(ctx context.Context, id, outcome string, upgrade domain.U
 	}
 	return r.w.hold(r.db.NewRaw(`
 		UPDATE stripe_events SET outcome = ?, upgrade_id = ?, processed_at = ?, last_error = NULL
-		WHERE id = ?`, outcome, upgradeID, at, id), nil)
+		WHERE id = ?`, outcome.String(), upgradeID, at, id), nil)
 }
 
 // Fail runs in its own unit of work after the event's own rolled back, so

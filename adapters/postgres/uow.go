@@ -50,5 +50,6 @@ func store(tx bun.Tx, w *writes) application.Store {
 		Upgrades: upgrades{tx, w},
 		Events:   events{tx, w},
 		Messages: messages{tx, w},
+		Outcomes: outcomes{tx, w},
 	}
 }

@@ -82,8 +82,8 @@ var handledTypes = map[string]bool{
 	"radar.early_fraud_warning.created":        true,
 }
 
-// parseEvent translates a verified event into the application's terms.
-// Types it does not act on come back with the zero Kind.
+// parseEvent translates a verified event into the shop's terms. Types it
+// does not act on come back with the zero Kind.
 func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	var env eventEnvelope
 	if err := json.Unmarshal(payload, &env); err != nil {
@@ -92,7 +92,8 @@ func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	if env.ID == "" || env.Type == "" {
 		return application.PaymentEvent{}, domain.Errorf(domain.KindMalformed, "the webhook's event has no id or type")
 	}
-	ev := application.PaymentEvent{ID: env.ID, Type: env.Type, Livemode: env.Livemode, Payload: payload}
+	ev := application.PaymentEvent{ID: env.ID, Type: env.Type, Payload: payload}
+	ev.Livemode = env.Livemode
 	if !handledTypes[env.Type] {
 		// Not read any further: an object of a kind we never act on must
 		// not make the event unreadable (Stripe would retry it for days).
@@ -106,17 +107,29 @@ func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	if err := json.Unmarshal(raw, obj); err != nil {
 		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "the webhook's %s event has an unreadable object", env.Type)
 	}
-	ev.UpgradeID = upgradeReference(obj.ClientReferenceID, obj.Metadata)
-	ev.PaymentIntentID = string(obj.PaymentIntent)
-
-	if kind, ok := checkoutKind(env.Type, obj.PaymentStatus); ok {
-		ev.Kind = kind
-		ev.SessionID = obj.ID
+	if strings.HasPrefix(env.Type, "checkout.session.") {
+		s := session{
+			ID: obj.ID, Status: sessionStatusOf[env.Type], PaymentStatus: obj.PaymentStatus,
+			ClientReferenceID: obj.ClientReferenceID, Metadata: obj.Metadata, Livemode: env.Livemode,
+			PaymentIntentID: string(obj.PaymentIntent), Currency: obj.Currency,
+		}
 		if obj.AmountSubtotal != nil {
-			ev.Amount, ev.Currency = *obj.AmountSubtotal, obj.Currency
+			s.AmountSubtotal, s.HasAmount = *obj.AmountSubtotal, true
+		}
+		ev.Payment = s.payment()
+		switch env.Type {
+		// A delayed payment's settlement is an event of its own; read back,
+		// the session only shows it as paid, or its PaymentIntent as failed.
+		case "checkout.session.async_payment_succeeded":
+			ev.Kind = domain.EventAsyncSucceeded
+		case "checkout.session.async_payment_failed":
+			ev.Kind = domain.EventAsyncFailed
 		}
 		return ev, nil
 	}
+	ev.UpgradeID = upgradeReference(obj.ClientReferenceID, obj.Metadata)
+	ev.Installation = obj.Metadata[metaInstallation]
+	ev.PaymentIntentID = string(obj.PaymentIntent)
 	switch env.Type {
 	case "charge.refunded":
 		// A partial refund leaves the upgrade paid.
@@ -142,26 +155,13 @@ func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	return ev, nil
 }
 
-// checkoutKind maps the checkout session events.
-func checkoutKind(eventType, paymentStatus string) (domain.EventKind, bool) {
-	switch eventType {
-	case "checkout.session.completed":
-		switch paymentStatus {
-		case application.PaymentPaid, application.PaymentNoPaymentRequired:
-			return domain.EventCheckoutPaid, true
-		case application.PaymentUnpaid:
-			return domain.EventCheckoutUnpaid, true
-		}
-		// An unknown payment status is not acted on.
-		return domain.EventKind{}, true
-	case "checkout.session.async_payment_succeeded":
-		return domain.EventAsyncSucceeded, true
-	case "checkout.session.async_payment_failed":
-		return domain.EventAsyncFailed, true
-	case "checkout.session.expired":
-		return domain.EventSessionExpired, true
-	}
-	return domain.EventKind{}, false
+// sessionStatusOf is the status a checkout session has when Stripe sends
+// each of its events.
+var sessionStatusOf = map[string]string{
+	"checkout.session.completed":               "complete",
+	"checkout.session.async_payment_succeeded": "complete",
+	"checkout.session.async_payment_failed":    "complete",
+	"checkout.session.expired":                 "expired",
 }
 
 // A dispute's amount is not checked against the price (a dispute may be
