@@ -96,8 +96,11 @@ func TestShutdownStopsRetrying(t *testing.T) {
 }
 
 func TestNewRejectsBadConfiguration(t *testing.T) {
-	good := stripesim.Config{PublicURL: "http://localhost:3000/_stripe", WebhookURL: "http://localhost:3000/webhooks/receive", WebhookSecret: "whsec_x"}
+	good := stripesim.Config{SecretKey: "sk_test_x", PublicURL: "http://localhost:3000/_stripe", WebhookURL: "http://localhost:3000/webhooks/receive", WebhookSecret: "whsec_x"}
 	for name, edit := range map[string]func(*stripesim.Config){
+		"no key":          func(c *stripesim.Config) { c.SecretKey = "" },
+		"bare key prefix": func(c *stripesim.Config) { c.SecretKey = "sk_test_" },
+		"live key":        func(c *stripesim.Config) { c.SecretKey = "sk_live_x" },
 		"no public url":   func(c *stripesim.Config) { c.PublicURL = "" },
 		"relative url":    func(c *stripesim.Config) { c.PublicURL = "/_stripe" },
 		"no webhook url":  func(c *stripesim.Config) { c.WebhookURL = "" },
@@ -110,7 +113,7 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	dropping := stripesim.Config{PublicURL: good.PublicURL, DropWebhooks: true}
+	dropping := stripesim.Config{SecretKey: good.SecretKey, PublicURL: good.PublicURL, DropWebhooks: true}
 	sim, err := stripesim.New(dropping)
 	if err != nil {
 		t.Fatalf("dropping webhooks needs no endpoint: %v", err)

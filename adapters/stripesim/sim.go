@@ -34,6 +34,10 @@ const (
 
 // Config is how the simulation is reached and where it sends webhooks.
 type Config struct {
+	// SecretKey is the only API key the simulation accepts (a test secret
+	// key, sk_test_…): like Stripe, it serves one account, whose events,
+	// payments and refunds no one else may see or touch.
+	SecretKey string
 	// PublicURL is where browsers reach the simulation (the hosted pages
 	// are PublicURL/pay/{session}), e.g. BASE_URL/_stripe.
 	PublicURL string
@@ -80,6 +84,9 @@ type Simulator struct {
 
 // New builds a simulation from cfg.
 func New(cfg Config) (*Simulator, error) {
+	if rest, ok := strings.CutPrefix(cfg.SecretKey, "sk_test_"); !ok || rest == "" {
+		return nil, errors.New("stripesim: a secret key is required, and it must be a test secret key (sk_test_…)")
+	}
 	if err := absoluteURL(cfg.PublicURL); err != nil {
 		return nil, errors.New("stripesim: the public URL " + err.Error())
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,15 +17,20 @@ import (
 	"upgrades/cmd/upgrades/server"
 )
 
-const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own (LISTEN_ADDR, STRIPE_SIM_PUBLIC_URL, STRIPE_SIM_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET, STRIPE_SIM_DROP_WEBHOOKS, STRIPE_SIM_RETRY_INITIAL|MAX|FOR, STRIPE_SIM_REDIRECT_WAIT)"
+const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own (LISTEN_ADDR, STRIPE_SIM_SECRET_KEY, STRIPE_SIM_PUBLIC_URL, STRIPE_SIM_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET, STRIPE_SIM_DROP_WEBHOOKS, STRIPE_SIM_RETRY_INITIAL|MAX|FOR, STRIPE_SIM_REDIRECT_WAIT)"
 
 // stripeSim serves the simulated Stripe as its own server, for tests that
 // need Stripe in another process: point the shop's STRIPE_API_BASE at it
-// (with any sk_test_ key) and it sends webhooks to STRIPE_SIM_WEBHOOK_URL.
+// (with its key, STRIPE_SIM_SECRET_KEY) and it sends webhooks to
+// STRIPE_SIM_WEBHOOK_URL.
 func stripeSim(ctx context.Context, args []string) error {
 	cfg, listen, err := stripeSimConfig(args, os.Getenv)
 	if err != nil {
 		return err
+	}
+	generated := cfg.SecretKey == ""
+	if generated {
+		cfg.SecretKey = "sk_test_" + rand.Text()
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
@@ -50,6 +56,10 @@ func stripeSim(ctx context.Context, args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Printf("simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
+	if generated {
+		// Printed, not logged: the key is what a shop needs to reach it.
+		fmt.Printf("its secret key (STRIPE_SIM_SECRET_KEY was not set): %s\n", cfg.SecretKey)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -88,6 +98,7 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 	}
 	var (
 		listen     = str("listen-addr", "LISTEN_ADDR", ":12111", "address to listen on")
+		key        = str("secret-key", "STRIPE_SIM_SECRET_KEY", "", "the only API key it accepts (sk_test_…); random and printed when unset")
 		publicURL  = str("public-url", "STRIPE_SIM_PUBLIC_URL", "", "public URL of the simulation (its pay pages); default http://localhost:<port>")
 		webhookURL = str("webhook-url", "STRIPE_SIM_WEBHOOK_URL", "http://localhost:3000/webhooks/receive", "where webhooks are sent")
 		secrets    = str("stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "webhook signing secrets, comma-separated; the first signs")
@@ -104,7 +115,11 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 		return stripesim.Config{}, "", fmt.Errorf("LISTEN_ADDR %q is not host:port", *listen)
 	}
 	// An empty public URL is filled in once the port is known.
-	cfg := stripesim.Config{PublicURL: strings.TrimRight(*publicURL, "/"), WebhookURL: *webhookURL, DropWebhooks: *drop}
+	// An empty key is made up once the configuration is known good.
+	cfg := stripesim.Config{SecretKey: *key, PublicURL: strings.TrimRight(*publicURL, "/"), WebhookURL: *webhookURL, DropWebhooks: *drop}
+	if rest, ok := strings.CutPrefix(cfg.SecretKey, "sk_test_"); cfg.SecretKey != "" && (!ok || rest == "") {
+		return cfg, "", errors.New("STRIPE_SIM_SECRET_KEY must be a test secret key (sk_test_…)")
+	}
 	secret, _, _ := strings.Cut(*secrets, ",")
 	cfg.WebhookSecret = strings.TrimSpace(secret)
 	if cfg.WebhookSecret == "" && !cfg.DropWebhooks {

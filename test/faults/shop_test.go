@@ -51,6 +51,7 @@ func startStripeSim(t *testing.T, webhookURL string, drop bool) *stripeSim {
 	addr := proc.FreeAddr(t)
 	env := proc.Env(
 		"LISTEN_ADDR="+addr,
+		"STRIPE_SIM_SECRET_KEY="+stripeKey,
 		"STRIPE_WEBHOOK_SECRET="+webhookSecret,
 		"STRIPE_SIM_WEBHOOK_URL="+webhookURL,
 		fmt.Sprintf("STRIPE_SIM_DROP_WEBHOOKS=%t", drop),

@@ -31,6 +31,9 @@ const (
 	webhookSecret  = "whsec_flow_current"
 	previousSecret = "whsec_flow_previous"
 	bodyLimit      = 64 << 10
+
+	// stripeKey is the simulated Stripe's own key, the only one it accepts.
+	stripeKey = "sk_test_flow"
 )
 
 // shop is the application wired to the simulated Stripe, served like the
@@ -56,7 +59,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	s.url = "http://" + srv.Listener.Addr().String()
 
 	simCfg := stripesim.Config{
-		PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
+		SecretKey: stripeKey, PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
 		Clock: s.clock, RetryInitial: 50 * time.Millisecond, RetryMax: 200 * time.Millisecond, RetryFor: 20 * time.Second,
 	}
 	for _, c := range configure {
@@ -122,7 +125,7 @@ func (s *shop) holdWebhooks() (release func()) {
 func newGateway(t *testing.T, base string, transport http.RoundTripper) *stripeadapter.Gateway {
 	t.Helper()
 	gw, err := stripeadapter.New(stripeadapter.Config{
-		SecretKey: "sk_test_flow", APIBase: base, Timeout: 10 * time.Second,
+		SecretKey: stripeKey, APIBase: base, Timeout: 10 * time.Second,
 		MaxNetworkRetries: stripego.Int64(1), Transport: transport,
 	})
 	if err != nil {
@@ -297,7 +300,7 @@ func authorized(endpoint string, form url.Values) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer sk_test_dashboard")
+	req.Header.Set("Authorization", "Bearer "+stripeKey)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := http.DefaultClient.Do(req)
 	if err == nil {

@@ -137,6 +137,7 @@ func payments(cfg Config) fx.Option {
 		},
 		fx.Annotate(func(lc fx.Lifecycle, l *slog.Logger) (http.Handler, error) {
 			sim, err := stripesim.New(stripesim.Config{
+				SecretKey:     simulatedKey,
 				PublicURL:     simBase,
 				WebhookURL:    cfg.App.BaseURL + "/webhooks/receive",
 				WebhookSecret: cfg.StripeWebhookSecrets[0],
