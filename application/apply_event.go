@@ -87,9 +87,15 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if err != nil {
 			return err
 		}
+		facts := domain.Facts{Recipient: recipient, Livemode: f.livemode}
+		if ev.MayRevert() {
+			if facts.Fulfilled, err = s.Upgrades.FulfilledFor(ctx, recipient.ID()); err != nil {
+				return err
+			}
+		}
 		levelBefore := recipient.Level()
 		now := f.clock.Now()
-		res, err := up.Apply(ev.Payment, domain.Facts{Recipient: recipient, Livemode: f.livemode}, now)
+		res, err := up.Apply(ev.Payment, facts, now)
 		if err != nil {
 			return err
 		}

@@ -28,3 +28,14 @@ type Payment struct {
 func (p Payment) settles() bool {
 	return p.Kind == EventCheckoutPaid || p.Kind == EventAsyncSucceeded
 }
+
+// MayRevert reports whether applying p may take a level back: then Apply
+// needs the recipient's fulfilled upgrades in its Facts.
+func (p Payment) MayRevert() bool {
+	for _, s := range Statuses {
+		if Decide(s, p.Kind).Effect == EffectRevert {
+			return true
+		}
+	}
+	return false
+}

@@ -155,10 +155,11 @@ type Facts struct {
 	// Livemode says whether the shop runs with a live key; a payment in
 	// the other mode is not about any of its upgrades.
 	Livemode bool
-	// Kept are the levels the recipient still has paid for besides this
-	// upgrade (their other complete upgrades, redeemed codes): a refund
-	// never takes the recipient below the highest of them.
-	Kept []Level
+	// Fulfilled are the recipient's upgrades that were ever fulfilled
+	// (complete or refunded), oldest first, this one included or not. A
+	// refund needs them (see Payment.MayRevert): the recipient keeps what
+	// they still paid for. Codes they redeemed will count the same way.
+	Fulfilled []*Upgrade
 }
 
 // Result is everything that follows from applying a payment: the state
@@ -224,7 +225,8 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 			note = fmt.Sprintf("%s upgraded from %s to %s", recipient.name, r.LevelBefore, granted)
 		}
 	case EffectRevert:
-		if back := u.revertLevel(f.Kept); recipient.level == u.upgradeType.Grants() && !back.IsZero() && recipient.level != back {
+		// Someone promoted (or demoted) since is left where they are.
+		if back := u.revertLevel(f.Fulfilled); !u.levelBefore.IsZero() && recipient.level == u.leftAt() && recipient.level != back {
 			recipient.level = back
 			r.Reverted = true
 			note = fmt.Sprintf("%s returned from %s to %s", recipient.name, r.LevelBefore, back)
@@ -245,16 +247,30 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	return r, nil
 }
 
-// revertLevel is the level a refund returns the recipient to: the one
-// they had before this upgrade, or a higher one they still paid for.
-func (u *Upgrade) revertLevel(kept []Level) Level {
+// revertLevel is the level a refund returns the recipient to (SPEC §2):
+// the higher of the levels their other complete upgrades grant and the
+// level they had before the first of their upgrades was fulfilled. Without
+// the recipient's other upgrades it is the level before this one.
+func (u *Upgrade) revertLevel(fulfilled []*Upgrade) Level {
 	back := u.levelBefore
-	for _, l := range kept {
-		if !back.IsZero() && !back.AtLeast(l) {
-			back = l
+	if len(fulfilled) > 0 && !fulfilled[0].levelBefore.IsZero() {
+		back = fulfilled[0].levelBefore
+	}
+	for _, o := range fulfilled {
+		if o.id != u.id && o.status == StatusComplete && !back.AtLeast(o.upgradeType.Grants()) {
+			back = o.upgradeType.Grants()
 		}
 	}
 	return back
+}
+
+// leftAt is the level this upgrade's fulfilment left the recipient at: the
+// level granted, or the higher one they already had.
+func (u *Upgrade) leftAt() Level {
+	if u.levelBefore.AtLeast(u.upgradeType.Grants()) {
+		return u.levelBefore
+	}
+	return u.upgradeType.Grants()
 }
 
 // notices says who is told what about r: the people of the upgrade about

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -144,4 +145,16 @@ func (r *upgrades) ClaimStale(_ context.Context, olderThan, now, leaseUntil time
 		(*DB)(r).onRollback(func() { rec.leaseUntil = old })
 	}
 	return ids, nil
+}
+
+func (r *upgrades) FulfilledFor(_ context.Context, recipient domain.UserID) ([]*domain.Upgrade, error) {
+	var out []*domain.Upgrade
+	for _, rec := range r.upgrades {
+		s := rec.snap
+		if s.RecipientID == recipient && (s.Status == domain.StatusComplete || s.Status == domain.StatusRefunded) {
+			out = append(out, r.load(rec, false))
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.Upgrade) int { return cmp.Compare(a.ID(), b.ID()) })
+	return out, nil
 }

@@ -169,6 +169,25 @@ func (r upgrades) history(ctx context.Context, id int64) ([]domain.HistoryEntry,
 	return out, nil
 }
 
+// FulfilledFor reads along the index of recipients.
+func (r upgrades) FulfilledFor(ctx context.Context, recipient domain.UserID) ([]*domain.Upgrade, error) {
+	var rows []upgradeRow
+	err := r.db.NewSelect().Model(&rows).
+		Where("recipient_id = ?", recipient).
+		Where("status IN (?, ?)", domain.StatusComplete.String(), domain.StatusRefunded.String()).
+		OrderExpr("id").Scan(ctx)
+	if err != nil {
+		return nil, translate(err, "read fulfilled upgrades")
+	}
+	out := make([]*domain.Upgrade, len(rows))
+	for i := range rows {
+		if out[i], err = rows[i].toDomain(nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // ClaimStale leases open upgrades. SKIP LOCKED lets replicas that claim at
 // the same moment take different rows instead of waiting for each other;
 // the lease then keeps the rows from the next claims until it ends.

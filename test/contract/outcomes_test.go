@@ -158,4 +158,26 @@ var outcomeCases = []testCase{
 			}
 		}
 	}},
+
+	{"upgrades/FulfilledFor lists a recipient's complete and refunded upgrades, oldest first", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		bob := mustUser(t, s, "bob", domain.LevelMember)
+		first := mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0)
+		mustUpgrade(t, s, bob, bob, domain.UpgradeGold, t0)           // pending
+		mustUpgrade(t, s, alice, alice, domain.UpgradePlatinum, t0)   // another recipient
+		second := mustUpgrade(t, s, bob, bob, domain.UpgradeGold, t0) // redundant, complete
+		apply(t, s, first.ID(), domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_first"}, t0.Add(time.Minute))
+		apply(t, s, second.ID(), domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_second"}, t0.Add(2*time.Minute))
+		apply(t, s, first.ID(), domain.Payment{Kind: domain.EventRefunded}, t0.Add(3*time.Minute))
+		var got []*domain.Upgrade
+		do(t, s, func(ctx context.Context, st application.Store) (err error) {
+			got, err = st.Upgrades.FulfilledFor(ctx, bob.ID())
+			return err
+		})
+		if len(got) != 2 || got[0].ID() != first.ID() || got[1].ID() != second.ID() ||
+			got[0].Status() != domain.StatusRefunded || got[1].Status() != domain.StatusComplete ||
+			got[0].LevelBefore() != domain.LevelMember || got[1].LevelBefore() != domain.LevelGold {
+			t.Fatalf("fulfilled for bob: %v", got)
+		}
+	}},
 }
