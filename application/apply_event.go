@@ -89,7 +89,8 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		}
 		facts := domain.Facts{Recipient: recipient, Livemode: f.livemode}
 		if ev.MayRevert() {
-			if facts.Fulfilled, err = s.Upgrades.FulfilledFor(ctx, recipient.ID()); err != nil {
+			facts.Fulfilled, err = s.Upgrades.ByRecipient(ctx, recipient.ID(), domain.StatusComplete, domain.StatusRefunded)
+			if err != nil {
 				return err
 			}
 		}

@@ -75,9 +75,9 @@ type Upgrades interface {
 	// locked (or created) in this unit of work; a KindNotFound error when
 	// there is no such upgrade.
 	Update(ctx context.Context, u *domain.Upgrade) error
-	// FulfilledFor returns the upgrades of a recipient that were ever
-	// fulfilled (complete or refunded), oldest first, without history.
-	FulfilledFor(ctx context.Context, recipient domain.UserID) ([]*domain.Upgrade, error)
+	// ByRecipient returns the upgrades of a recipient in any of the
+	// statuses, oldest first, without history.
+	ByRecipient(ctx context.Context, recipient domain.UserID, statuses ...domain.Status) ([]*domain.Upgrade, error)
 	List(ctx context.Context, q UpgradeQuery) ([]UpgradeRow, error)
 	// ClaimStale leases up to limit open upgrades last updated before
 	// olderThan and not leased by anyone else, until leaseUntil, so that

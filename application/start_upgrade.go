@@ -139,6 +139,13 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if refusal := domain.UpgradeRefusal(p, recipient, t); refusal != nil {
 			return refusal
 		}
+		processing, err := s.Upgrades.ByRecipient(ctx, recipient.ID(), domain.StatusProcessing)
+		if err != nil {
+			return err
+		}
+		if underway := domain.PaymentUnderway(t, processing); underway != nil {
+			return underway
+		}
 		now := h.clock.Now()
 		prev, err := s.Upgrades.LatestPending(ctx, p.ID(), recipient.ID(), t)
 		switch {

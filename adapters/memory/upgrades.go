@@ -147,11 +147,10 @@ func (r *upgrades) ClaimStale(_ context.Context, olderThan, now, leaseUntil time
 	return ids, nil
 }
 
-func (r *upgrades) FulfilledFor(_ context.Context, recipient domain.UserID) ([]*domain.Upgrade, error) {
+func (r *upgrades) ByRecipient(_ context.Context, recipient domain.UserID, statuses ...domain.Status) ([]*domain.Upgrade, error) {
 	var out []*domain.Upgrade
 	for _, rec := range r.upgrades {
-		s := rec.snap
-		if s.RecipientID == recipient && (s.Status == domain.StatusComplete || s.Status == domain.StatusRefunded) {
+		if rec.snap.RecipientID == recipient && slices.Contains(statuses, rec.snap.Status) {
 			out = append(out, r.load(rec, false))
 		}
 	}

@@ -169,12 +169,19 @@ func (r upgrades) history(ctx context.Context, id int64) ([]domain.HistoryEntry,
 	return out, nil
 }
 
-// FulfilledFor reads along the index of recipients.
-func (r upgrades) FulfilledFor(ctx context.Context, recipient domain.UserID) ([]*domain.Upgrade, error) {
+// ByRecipient reads along the index of recipients.
+func (r upgrades) ByRecipient(ctx context.Context, recipient domain.UserID, statuses ...domain.Status) ([]*domain.Upgrade, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	names := make([]string, len(statuses))
+	for i, st := range statuses {
+		names[i] = st.String()
+	}
 	var rows []upgradeRow
 	err := r.db.NewSelect().Model(&rows).
 		Where("recipient_id = ?", recipient).
-		Where("status IN (?, ?)", domain.StatusComplete.String(), domain.StatusRefunded.String()).
+		Where("status IN (?)", bun.In(names)).
 		OrderExpr("id").Scan(ctx)
 	if err != nil {
 		return nil, translate(err, "read fulfilled upgrades")

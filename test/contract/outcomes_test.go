@@ -159,7 +159,7 @@ var outcomeCases = []testCase{
 		}
 	}},
 
-	{"upgrades/FulfilledFor lists a recipient's complete and refunded upgrades, oldest first", func(t *testing.T, s store) {
+	{"upgrades/ByRecipient lists a recipient's upgrades in the statuses asked, oldest first", func(t *testing.T, s store) {
 		alice := mustUser(t, s, "alice", domain.LevelMember)
 		bob := mustUser(t, s, "bob", domain.LevelMember)
 		first := mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0)
@@ -171,7 +171,7 @@ var outcomeCases = []testCase{
 		apply(t, s, first.ID(), domain.Payment{Kind: domain.EventRefunded}, t0.Add(3*time.Minute))
 		var got []*domain.Upgrade
 		do(t, s, func(ctx context.Context, st application.Store) (err error) {
-			got, err = st.Upgrades.FulfilledFor(ctx, bob.ID())
+			got, err = st.Upgrades.ByRecipient(ctx, bob.ID(), domain.StatusComplete, domain.StatusRefunded)
 			return err
 		})
 		if len(got) != 2 || got[0].ID() != first.ID() || got[1].ID() != second.ID() ||
