@@ -82,6 +82,9 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if domain.IsKind(err, domain.KindNotFound) {
 			f.logger.InfoContext(ctx, "event for no known upgrade", "event", ev.ID, "type", ev.Type)
 			out.Outcome = OutcomeUnmatched
+			if err := tellUnmatched(ctx, s, ev.Payment, f.clock.Now()); err != nil {
+				return err
+			}
 			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
 		}
 		if err != nil {
@@ -148,6 +151,20 @@ func lockPayment(ctx context.Context, s Store, p domain.Payment) (*domain.Upgrad
 	}
 	recipient, err := s.Users.LockByID(ctx, up.RecipientID())
 	return up, recipient, err
+}
+
+// tellUnmatched writes the notices of a payment about no upgrade.
+func tellUnmatched(ctx context.Context, s Store, p domain.Payment, now time.Time) error {
+	msgs, err := messagesFor(ctx, s, domain.UnmatchedNotices(p), nil, now)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if err := s.Messages.Create(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // finishUnapplied records how an event that touched no upgrade ended.

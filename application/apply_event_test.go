@@ -264,7 +264,7 @@ func TestApplyEventUnmatchedAndUnhandled(t *testing.T) {
 	}{
 		{"unknown upgrade id", application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutPaid, UpgradeID: 9999, SessionID: "cs_x", Amount: 2000, Currency: "usd"}, ID: "evt_u1", Type: "checkout.session.completed"}, "unmatched"},
 		{"unknown payment", application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventRefunded, PaymentIntentID: "pi_nobody", Amount: 2000, Currency: "usd"}, ID: "evt_u2", Type: "charge.refunded"}, "unmatched"},
-		{"names no upgrade", application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventDisputeOpened}, ID: "evt_u3", Type: "charge.dispute.created"}, "unmatched"},
+		{"names no upgrade", application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutUnpaid}, ID: "evt_u3", Type: "checkout.session.completed"}, "unmatched"},
 		{"unhandled type", application.PaymentEvent{Payment: domain.Payment{UpgradeID: up.ID()}, ID: "evt_u4", Type: "customer.created"}, "unhandled"},
 		{"unhandled type of no upgrade", application.PaymentEvent{ID: "evt_u5", Type: "invoice.paid"}, "unhandled"},
 	}
@@ -363,5 +363,57 @@ func TestReceiveWebhook(t *testing.T) {
 	}
 	if last := f.lastHistory(up.ID()); !strings.HasPrefix(last.Cause, "stripe evt_hook") {
 		t.Fatalf("cause %q", last.Cause)
+	}
+}
+
+// Disputes and fraud warnings that match no upgrade still reach the owners,
+// with Stripe's ids, so they can be found in the dashboard (SPEC §2);
+// other events of no upgrade tell nobody.
+func TestApplyEventUnmatchedDisputesReachOwners(t *testing.T) {
+	f := newFixture(t)
+	alice := f.user("alice", domain.LevelMember)
+	olga := f.user("olga", domain.LevelOwner)
+	for _, tc := range []struct {
+		ev   application.PaymentEvent
+		told string
+	}{
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventDisputeOpened, PaymentIntentID: "pi_elsewhere"}, ID: "evt_d1", Type: "charge.dispute.created",
+			Note: "dispute dp_1 on charge ch_1: 2000 usd, needs_response"}, "A dispute was opened"},
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventDisputeLost}, ID: "evt_d2", Type: "charge.dispute.closed",
+			Note: "dispute dp_2 on charge ch_2: 2000 usd, lost"}, "A dispute was lost"},
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventFraudWarning, PaymentIntentID: "pi_elsewhere"}, ID: "evt_d3", Type: "radar.early_fraud_warning.created",
+			Note: "early fraud warning issfr_3 on charge ch_3"}, "An early fraud warning was raised"},
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventRefunded, PaymentIntentID: "pi_elsewhere"}, ID: "evt_r4", Type: "charge.refunded"}, ""},
+	} {
+		before := len(f.messages(f.owner))
+		tc.ev.Source = "stripe"
+		if a := f.apply(tc.ev); a.Outcome != application.OutcomeUnmatched {
+			t.Fatalf("%s: %s, want unmatched", tc.ev.ID, a.Outcome)
+		}
+		for _, owner := range []*domain.User{f.owner, olga} {
+			msgs := f.messages(owner)
+			if tc.told == "" {
+				if len(msgs) != before {
+					t.Errorf("%s told the owners: %q", tc.ev.ID, msgs)
+				}
+				continue
+			}
+			last := "" // f.messages lists the oldest first
+			if len(msgs) > 0 {
+				last = msgs[len(msgs)-1]
+			}
+			if !strings.Contains(last, tc.told) || !strings.Contains(last, tc.ev.ID) || !strings.Contains(last, tc.ev.Note) {
+				t.Errorf("%s: %s was told %q, want %q with Stripe's ids", tc.ev.ID, owner.Name(), msgs, tc.told)
+			}
+		}
+		if again := f.apply(tc.ev); !again.Duplicate {
+			t.Fatalf("redelivery of %s: %+v", tc.ev.ID, again)
+		}
+	}
+	if n := len(f.messages(alice)); n != 0 {
+		t.Errorf("alice was told %d things", n)
+	}
+	if n := len(f.messages(f.owner)); n != 3 {
+		t.Errorf("the owner was told %d times, want once per dispute or warning", n)
 	}
 }

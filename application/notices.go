@@ -11,9 +11,13 @@ import (
 // messagesFor turns the notices of a decision into messages: one per
 // person, one per owner for what the owners are told. The words of every
 // notice are here. recipient is the upgrade's recipient, already read;
-// anyone else named is read only when a text needs their name.
+// anyone else named is read only when a text needs their name. recipient
+// is nil for notices about no upgrade.
 func messagesFor(ctx context.Context, s Store, notices []domain.Notice, recipient *domain.User, now time.Time) ([]*domain.Message, error) {
-	names := map[domain.UserID]string{recipient.ID(): recipient.Name()}
+	names := map[domain.UserID]string{}
+	if recipient != nil {
+		names[recipient.ID()] = recipient.Name()
+	}
 	name := func(id domain.UserID) (string, error) {
 		if n, ok := names[id]; ok {
 			return n, nil
@@ -77,6 +81,12 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error)) (stri
 	case domain.NoticeGiftReverted:
 		purchaser, err := name(n.Purchaser)
 		return fmt.Sprintf("The %s upgrade %s gave you was refunded; your level is %s again.", level, purchaser, n.LevelNow.Title()), err
+	case domain.NoticeDispute, domain.NoticeDisputeLost, domain.NoticeFraudWarning:
+		if n.UpgradeID == 0 {
+			return unmatchedText(n), nil
+		}
+	}
+	switch n.Kind {
 	case domain.NoticeAnomaly:
 		return fmt.Sprintf("Upgrade #%d needs attention: %s (%s).", n.UpgradeID, n.Detail, n.Cause), nil
 	case domain.NoticeDispute:
@@ -87,4 +97,14 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error)) (stri
 		return fmt.Sprintf("The dispute on upgrade #%d was lost; the upgrade was reverted (%s).", n.UpgradeID, n.Cause), nil
 	}
 	return "", fmt.Errorf("no words for a %s notice", n.Kind)
+}
+
+// unmatchedText words an owners' notice about a payment of no upgrade.
+func unmatchedText(n domain.Notice) string {
+	what := map[domain.NoticeKind]string{
+		domain.NoticeDispute:      "A dispute was opened",
+		domain.NoticeDisputeLost:  "A dispute was lost",
+		domain.NoticeFraudWarning: "An early fraud warning was raised",
+	}[n.Kind]
+	return fmt.Sprintf("%s on a payment that matches no upgrade; find it at Stripe by its ids (%s).", what, n.Cause)
 }

@@ -252,3 +252,25 @@ func noticeString(ns []domain.Notice) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// A payment of no upgrade tells the owners only of disputes and warnings.
+func TestUnmatchedNotices(t *testing.T) {
+	want := map[domain.EventKind]domain.NoticeKind{
+		domain.EventDisputeOpened: domain.NoticeDispute,
+		domain.EventDisputeLost:   domain.NoticeDisputeLost,
+		domain.EventFraudWarning:  domain.NoticeFraudWarning,
+	}
+	for _, k := range domain.EventKinds {
+		ns := domain.UnmatchedNotices(domain.Payment{Kind: k, Cause: "stripe evt_1: dispute dp_1 on charge ch_1"})
+		w, told := want[k]
+		if !told {
+			if len(ns) != 0 {
+				t.Errorf("%s: %+v, want nobody told", k, ns)
+			}
+			continue
+		}
+		if len(ns) != 1 || ns[0].Kind != w || !ns[0].ToOwners() || ns[0].UpgradeID != 0 || ns[0].Cause != "stripe evt_1: dispute dp_1 on charge ch_1" {
+			t.Errorf("%s: %+v, want the owners told of a %s with its ids", k, ns, w)
+		}
+	}
+}

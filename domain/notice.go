@@ -38,3 +38,21 @@ type Notice struct {
 
 // ToOwners reports whether the notice is for every owner.
 func (n Notice) ToOwners() bool { return n.To == 0 }
+
+// UnmatchedNotices says who is told of a payment that names no upgrade of
+// the shop: the owners, of a dispute or a fraud warning, so that they can
+// find it at the provider by the ids in its cause.
+func UnmatchedNotices(p Payment) []Notice {
+	var k NoticeKind
+	switch p.Kind {
+	case EventDisputeOpened:
+		k = NoticeDispute
+	case EventDisputeLost:
+		k = NoticeDisputeLost
+	case EventFraudWarning:
+		k = NoticeFraudWarning
+	default:
+		return nil
+	}
+	return []Notice{{Kind: k, Cause: p.Cause}}
+}
