@@ -78,27 +78,16 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			out.Outcome = OutcomeUnhandled
 			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
 		}
-		up, recipient, err := lockPayment(ctx, s, ev.Payment)
+		up, facts, err := lockPayment(ctx, s, ev.Payment)
 		if domain.IsKind(err, domain.KindNotFound) {
-			f.logger.InfoContext(ctx, "event for no known upgrade", "event", ev.ID, "type", ev.Type)
 			out.Outcome = OutcomeUnmatched
-			if err := tellUnmatched(ctx, s, ev.Payment, f.clock.Now()); err != nil {
-				return err
-			}
-			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
+			return f.unmatched(ctx, s, ev)
 		}
 		if err != nil {
 			return err
 		}
-		facts := domain.Facts{Recipient: recipient, Livemode: f.livemode}
-		if ev.MayRevert() {
-			facts.Fulfilled, err = s.Upgrades.ByRecipient(ctx, recipient.ID(), domain.StatusComplete, domain.StatusRefunded)
-			if err != nil {
-				return err
-			}
-		}
-		levelBefore := recipient.Level()
-		now := f.clock.Now()
+		facts.Livemode = f.livemode
+		levelBefore, now := facts.Recipient.Level(), f.clock.Now()
 		res, err := up.Apply(ev.Payment, facts, now)
 		if err != nil {
 			return err
@@ -107,13 +96,12 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if !res.Match.OK() {
 			f.logger.WarnContext(ctx, "event does not match its upgrade", "event", ev.ID, "upgrade", up.ID(), "mismatch", res.Match.Note)
 		}
-		msgs, err := messagesFor(ctx, s, res.Notices, recipient, now)
-		if err != nil {
+		changes := PaymentChanges{Upgrade: up}
+		if changes.Messages, err = messagesFor(ctx, s, res.Notices, facts.Recipient, now); err != nil {
 			return err
 		}
-		changes := PaymentChanges{Upgrade: up, Messages: msgs}
-		if recipient.Level() != levelBefore {
-			changes.Recipient = recipient
+		if facts.Recipient.Level() != levelBefore {
+			changes.Recipient = facts.Recipient
 		}
 		if ev.ID != "" {
 			changes.Event = &FinishedEvent{ID: ev.ID, Outcome: out.Outcome, At: now}
@@ -121,22 +109,31 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		return s.Outcomes.Save(ctx, changes)
 	})
 	if err != nil && ev.ID != "" {
-		if ferr := f.uow.Do(ctx, func(ctx context.Context, s Store) error {
-			return s.Events.Fail(ctx, received, err.Error())
-		}); ferr != nil {
-			f.logger.WarnContext(ctx, "recording a failed event", "event", ev.ID, "err", ferr)
-		}
+		f.recordFailure(ctx, received, err)
 	}
 	return out, err
 }
 
+// recordFailure keeps why an event failed, outside its rolled back unit
+// of work; the event stays unprocessed so that a redelivery is applied.
+func (f fulfilment) recordFailure(ctx context.Context, received ReceivedEvent, cause error) {
+	err := f.uow.Do(ctx, func(ctx context.Context, s Store) error {
+		return s.Events.Fail(ctx, received, cause.Error())
+	})
+	if err != nil {
+		f.logger.WarnContext(ctx, "recording a failed event", "event", received.ID, "err", err)
+	}
+}
+
 // lockPayment locks the upgrade a payment is about, by the id its checkout
 // carries, else by its PaymentIntent (charges and disputes), and then the
-// upgrade's recipient.
-func lockPayment(ctx context.Context, s Store, p domain.Payment) (*domain.Upgrade, *domain.User, error) {
+// upgrade's recipient. A payment that may take a level back also reads
+// what the recipient still paid for.
+func lockPayment(ctx context.Context, s Store, p domain.Payment) (*domain.Upgrade, domain.Facts, error) {
 	var (
-		up  *domain.Upgrade
-		err error
+		up    *domain.Upgrade
+		facts domain.Facts
+		err   error
 	)
 	switch {
 	case p.UpgradeID != 0:
@@ -147,10 +144,25 @@ func lockPayment(ctx context.Context, s Store, p domain.Payment) (*domain.Upgrad
 		err = domain.Errorf(domain.KindNotFound, "the event names no upgrade")
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, facts, err
 	}
-	recipient, err := s.Users.LockByID(ctx, up.RecipientID())
-	return up, recipient, err
+	if facts.Recipient, err = s.Users.LockByID(ctx, up.RecipientID()); err != nil {
+		return nil, facts, err
+	}
+	if p.MayRevert() {
+		facts.Fulfilled, err = s.Upgrades.ByRecipient(ctx, up.RecipientID(), domain.StatusComplete, domain.StatusRefunded)
+	}
+	return up, facts, err
+}
+
+// unmatched ends an event about no upgrade of ours: the owners hear of
+// disputes and fraud warnings, and the event is marked unmatched.
+func (f fulfilment) unmatched(ctx context.Context, s Store, ev PaymentEvent) error {
+	f.logger.InfoContext(ctx, "event for no known upgrade", "event", ev.ID, "type", ev.Type)
+	if err := tellUnmatched(ctx, s, ev.Payment, f.clock.Now()); err != nil {
+		return err
+	}
+	return finishUnapplied(ctx, s, ev.ID, OutcomeUnmatched, f.clock.Now())
 }
 
 // tellUnmatched writes the notices of a payment about no upgrade.

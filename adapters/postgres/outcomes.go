@@ -21,6 +21,39 @@ var _ application.Outcomes = outcomes{}
 // many rows each update found and the new messages' ids. PostgreSQL runs
 // it whole or not at all, so a refused part fails Save itself.
 func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error {
+	q, args := saveQuery(c)
+	var nUpgrade, nRecipient, nEvent int
+	var ids []int64
+	if err := r.db.NewRaw(q, args...).Scan(ctx, &nUpgrade, &nRecipient, &nEvent, pgdialect.Array(&ids)); err != nil {
+		if e := refused(err, c.Upgrade); e != nil {
+			return e
+		}
+		if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
+			return notFound("a message's user was not found")
+		}
+		return translate(err, "save a payment's outcome")
+	}
+	switch {
+	case nUpgrade == 0:
+		return notFound("upgrade #%d not found", c.Upgrade.ID())
+	case nRecipient == 0:
+		return notFound("user %d not found", c.Recipient.ID())
+	case nEvent == 0:
+		return notFound("event %s not recorded", c.Event.ID)
+	case len(ids) != len(c.Messages):
+		return notFound("%d of %d messages stored", len(ids), len(c.Messages))
+	}
+	c.Upgrade.HistorySaved()
+	for i, m := range c.Messages {
+		m.ID = domain.MessageID(ids[i])
+	}
+	return nil
+}
+
+// saveQuery is Save's statement: a WITH query per part, and a SELECT of
+// how many rows each update found (1 for a part that is not there) and of
+// the new messages' ids.
+func saveQuery(c application.PaymentChanges) (string, []any) {
 	up := upgradeFromDomain(c.Upgrade)
 	var (
 		with   []string
@@ -65,32 +98,5 @@ func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error 
 		// Ids come from one sequence in the order of the rows.
 		messages = "ARRAY(SELECT id FROM saved_messages ORDER BY id)"
 	}
-	q := "WITH " + strings.Join(with, ",\n") + "\nSELECT " + strings.Join(counts, ", ") + ", " + messages
-
-	var nUpgrade, nRecipient, nEvent int
-	var ids []int64
-	if err := r.db.NewRaw(q, args...).Scan(ctx, &nUpgrade, &nRecipient, &nEvent, pgdialect.Array(&ids)); err != nil {
-		if e := refused(err, c.Upgrade); e != nil {
-			return e
-		}
-		if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
-			return notFound("a message's user was not found")
-		}
-		return translate(err, "save a payment's outcome")
-	}
-	switch {
-	case nUpgrade == 0:
-		return notFound("upgrade #%d not found", c.Upgrade.ID())
-	case nRecipient == 0:
-		return notFound("user %d not found", c.Recipient.ID())
-	case nEvent == 0:
-		return notFound("event %s not recorded", c.Event.ID)
-	case len(ids) != len(c.Messages):
-		return notFound("%d of %d messages stored", len(ids), len(c.Messages))
-	}
-	c.Upgrade.HistorySaved()
-	for i, m := range c.Messages {
-		m.ID = domain.MessageID(ids[i])
-	}
-	return nil
+	return "WITH " + strings.Join(with, ",\n") + "\nSELECT " + strings.Join(counts, ", ") + ", " + messages, args
 }

@@ -108,51 +108,64 @@ func parseEvent(payload []byte) (application.PaymentEvent, error) {
 		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "the webhook's %s event has an unreadable object", env.Type)
 	}
 	if strings.HasPrefix(env.Type, "checkout.session.") {
-		s := session{
-			ID: obj.ID, Status: sessionStatusOf[env.Type], PaymentStatus: obj.PaymentStatus,
-			ClientReferenceID: obj.ClientReferenceID, Metadata: obj.Metadata, Livemode: env.Livemode,
-			PaymentIntentID: string(obj.PaymentIntent), Currency: obj.Currency,
-		}
-		if obj.AmountSubtotal != nil {
-			s.AmountSubtotal, s.HasAmount = *obj.AmountSubtotal, true
-		}
-		ev.Payment = s.payment()
-		switch env.Type {
-		// A delayed payment's settlement is an event of its own; read back,
-		// the session only shows it as paid, or its PaymentIntent as failed.
-		case "checkout.session.async_payment_succeeded":
-			ev.Kind = domain.EventAsyncSucceeded
-		case "checkout.session.async_payment_failed":
-			ev.Kind = domain.EventAsyncFailed
-		}
-		return ev, nil
+		ev.Payment = sessionPayment(env, obj)
+	} else {
+		ev.Payment, ev.Note = chargePayment(env, obj)
 	}
-	ev.UpgradeID = upgradeReference(obj.ClientReferenceID, obj.Metadata)
-	ev.Installation = obj.Metadata[metaInstallation]
-	ev.PaymentIntentID = string(obj.PaymentIntent)
+	return ev, nil
+}
+
+// sessionPayment reads a checkout session event.
+func sessionPayment(env eventEnvelope, obj *eventObject) domain.Payment {
+	s := session{
+		ID: obj.ID, Status: sessionStatusOf[env.Type], PaymentStatus: obj.PaymentStatus,
+		ClientReferenceID: obj.ClientReferenceID, Metadata: obj.Metadata, Livemode: env.Livemode,
+		PaymentIntentID: string(obj.PaymentIntent), Currency: obj.Currency,
+	}
+	if obj.AmountSubtotal != nil {
+		s.AmountSubtotal, s.HasAmount = *obj.AmountSubtotal, true
+	}
+	p := s.payment()
+	switch env.Type {
+	// A delayed payment's settlement is an event of its own; read back,
+	// the session only shows it as paid, or its PaymentIntent as failed.
+	case "checkout.session.async_payment_succeeded":
+		p.Kind = domain.EventAsyncSucceeded
+	case "checkout.session.async_payment_failed":
+		p.Kind = domain.EventAsyncFailed
+	}
+	return p
+}
+
+// chargePayment reads a charge, dispute or early fraud warning event, and
+// the ids the owners need to find it at Stripe.
+func chargePayment(env eventEnvelope, obj *eventObject) (p domain.Payment, note string) {
+	p = domain.Payment{
+		UpgradeID: upgradeReference(obj.ClientReferenceID, obj.Metadata), Installation: obj.Metadata[metaInstallation],
+		PaymentIntentID: string(obj.PaymentIntent), Livemode: env.Livemode,
+	}
 	switch env.Type {
 	case "charge.refunded":
 		// A partial refund leaves the upgrade paid.
 		if obj.Refunded || (obj.Amount != nil && obj.AmountRefunded >= *obj.Amount) {
-			ev.Kind = domain.EventRefunded
+			p.Kind = domain.EventRefunded
 		}
 		if obj.Amount != nil {
-			ev.Amount, ev.Currency = *obj.Amount, obj.Currency
+			p.Amount, p.Currency = *obj.Amount, obj.Currency
 		}
-		ev.Note = fmt.Sprintf("charge %s, %d refunded", obj.ID, obj.AmountRefunded)
+		note = fmt.Sprintf("charge %s, %d refunded", obj.ID, obj.AmountRefunded)
 	case "charge.dispute.created":
-		ev.Kind = domain.EventDisputeOpened
-		ev.Note = disputeNote(obj)
+		p.Kind, note = domain.EventDisputeOpened, disputeNote(obj)
 	case "charge.dispute.closed":
 		if obj.Status == "lost" {
-			ev.Kind = domain.EventDisputeLost
+			p.Kind = domain.EventDisputeLost
 		}
-		ev.Note = disputeNote(obj)
+		note = disputeNote(obj)
 	case "radar.early_fraud_warning.created":
-		ev.Kind = domain.EventFraudWarning
-		ev.Note = fmt.Sprintf("early fraud warning %s on charge %s", obj.ID, obj.Charge)
+		p.Kind = domain.EventFraudWarning
+		note = fmt.Sprintf("early fraud warning %s on charge %s", obj.ID, obj.Charge)
 	}
-	return ev, nil
+	return p, note
 }
 
 // sessionStatusOf is the status a checkout session has when Stripe sends
