@@ -64,7 +64,7 @@ type Deps struct {
 	Clock     Clock
 	Tokens    Tokens
 	Passwords PasswordHasher
-	Logins    LoginThrottles
+	Throttles Throttles
 	Logger    *slog.Logger
 	Config    Config
 }
@@ -79,6 +79,12 @@ type App struct {
 	Ban                BanHandler
 	ShowUser           ShowUserHandler
 	CurrentUser        CurrentUserHandler
+	Logout             LogoutHandler
+	RevokeSessions     RevokeSessionsHandler
+	RotateOwnAPIKey    RotateOwnAPIKeyHandler
+	RotateAPIKey       RotateAPIKeyHandler
+	ChangePassword     ChangePasswordHandler
+	SetPassword        SetPasswordHandler
 
 	UpgradeOptions UpgradeOptionsHandler
 	StartUpgrade   StartUpgradeHandler
@@ -98,10 +104,10 @@ func New(d Deps) *App {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	if d.Logins.ByName == nil || d.Logins.ByAddress == nil {
+	if d.Throttles == nil {
 		// Logins without a throttle would let passwords be guessed at the
 		// speed of the hasher: a wiring mistake, not a configuration.
-		panic("application: Deps.Logins needs both throttles")
+		panic("application: Deps.Throttles is missing")
 	}
 	live := d.Config.Livemode
 	return &App{
@@ -113,6 +119,12 @@ func New(d Deps) *App {
 		Ban:                BanHandler{d},
 		ShowUser:           ShowUserHandler{d},
 		CurrentUser:        CurrentUserHandler{d},
+		Logout:             LogoutHandler{d},
+		RevokeSessions:     RevokeSessionsHandler{d},
+		RotateOwnAPIKey:    RotateOwnAPIKeyHandler{d},
+		RotateAPIKey:       RotateAPIKeyHandler{d},
+		ChangePassword:     ChangePasswordHandler{d},
+		SetPassword:        SetPasswordHandler{d},
 		UpgradeOptions:     NewUpgradeOptionsHandler(d.UoW, d.Config),
 		StartUpgrade:       NewStartUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, d.Config),
 		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),

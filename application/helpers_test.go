@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -50,7 +49,7 @@ func newFixture(t *testing.T, configure ...func(*application.Config)) *fixture {
 	f.app = application.New(application.Deps{
 		UoW: f.db, Gateway: f.gw, Verifier: memory.Verifier{Secret: "whsec_test"},
 		Clock: f.clock, Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: cfg,
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 	f.owner = f.user("olivia", domain.LevelOwner)
 	return f

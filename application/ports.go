@@ -25,21 +25,31 @@ type PasswordHasher interface {
 	Verify(hash, password string) bool
 }
 
-// Throttle rations attempts per key (an account name, an address): each
-// key has an allowance that refills with time. Safe for concurrent use.
-type Throttle interface {
-	// Take spends one attempt of key's allowance and returns zero; when
-	// nothing is left it spends nothing and returns how long until an
-	// attempt is allowed again.
-	Take(key string, now time.Time) (wait time.Duration)
-	// Return gives back an attempt that turned out well.
-	Return(key string)
+// Throttles keep allowances of attempts by key (token buckets): the
+// application chooses the keys and their limits, the store keeps the
+// levels. On PostgreSQL every replica shares them. Safe for concurrent use.
+type Throttles interface {
+	// Take brings each allowance up to date at now and hands their levels
+	// (attempts left, in the order given; a fresh key is full) to decide.
+	// When decide returns zero, one attempt of each is spent (never below
+	// zero); otherwise nothing is. decide runs while the keys are held
+	// against every other Take of them, so that concurrent attempts do not
+	// all see the same level. Take returns decide's answer.
+	Take(ctx context.Context, now time.Time, keys []Allowance, decide func(levels []float64) (wait time.Duration)) (time.Duration, error)
+	// Return gives one attempt back to each allowance, up to its burst.
+	Return(ctx context.Context, now time.Time, keys []Allowance) error
 }
 
-// LoginThrottles slow down password guessing, against one account from
-// anywhere and against any account from one address.
-type LoginThrottles struct {
-	ByName, ByAddress Throttle
+// Allowance is one key's allowance.
+type Allowance struct {
+	Key   string
+	Limit Limit
+}
+
+// Limit allows Burst attempts at once, then one more every Every.
+type Limit struct {
+	Burst int
+	Every time.Duration
 }
 
 // Users stores accounts. Lookups of a missing user return a

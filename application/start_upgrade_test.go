@@ -194,7 +194,7 @@ func TestStartUpgradeSelfAndGift(t *testing.T) {
 // recipient's, and none is sent when the purchaser has none.
 func TestStartUpgradeCustomerEmail(t *testing.T) {
 	f := newFixture(t)
-	noMail, err := f.app.SignUp.Handle(f.ctx, application.SignUp{Name: "nomail", Password: "password1"})
+	noMail, err := f.app.SignUp.Handle(f.ctx, application.SignUp{Name: "nomail", Password: "contract password"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,16 +19,18 @@ type userRow struct {
 	Name         string    `bun:"name,notnull"`
 	Email        string    `bun:"email,nullzero"`
 	PasswordHash string    `bun:"password_hash,notnull"`
-	APIKey       string    `bun:"api_key,notnull"`
-	Level        int16     `bun:"level,notnull"` // the level's rank
+	APIKeyHash   string    `bun:"api_key,notnull"` // SHA-256 of the key, hex
+	Level        int16     `bun:"level,notnull"`   // the level's rank
 	Banned       bool      `bun:"banned,notnull"`
+	SessionGen   int64     `bun:"session_generation,notnull"`
 	CreatedAt    time.Time `bun:"created_at,notnull"`
 }
 
 func userFromDomain(u *domain.User) *userRow {
 	return &userRow{
 		ID: int64(u.ID()), Name: u.Name(), Email: u.Email(), PasswordHash: u.PasswordHash(),
-		APIKey: u.APIKey(), Level: int16(u.Level().Rank()), Banned: u.IsBanned(), CreatedAt: u.CreatedAt(),
+		APIKeyHash: u.APIKeyHash(), Level: int16(u.Level().Rank()), Banned: u.IsBanned(),
+		SessionGen: u.SessionGeneration(), CreatedAt: u.CreatedAt(),
 	}
 }
 
@@ -37,8 +39,8 @@ func (r *userRow) toDomain() (*domain.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: user %d: %w", r.ID, err)
 	}
-	return domain.UnmarshalUserFromDatabase(domain.UserID(r.ID), r.Name, r.Email, r.PasswordHash, r.APIKey,
-		level, r.Banned, r.CreatedAt.UTC()), nil
+	return domain.UnmarshalUserFromDatabase(domain.UserID(r.ID), r.Name, r.Email, r.PasswordHash, r.APIKeyHash,
+		level, r.Banned, r.CreatedAt.UTC()).WithSessionGeneration(r.SessionGen), nil
 }
 
 // users is the Users repository bound to one transaction.
@@ -94,7 +96,7 @@ func (r users) one(ctx context.Context, q *bun.SelectQuery, missing string) (*do
 
 func (r users) Update(ctx context.Context, u *domain.User) error {
 	res, err := r.db.NewUpdate().Model(userFromDomain(u)).
-		Column("name", "email", "password_hash", "api_key", "level", "banned").
+		Column("name", "email", "password_hash", "api_key", "level", "banned", "session_generation").
 		WherePK().Exec(ctx)
 	if constraintError(err, uniqueViolation) == "users_name_lower_key" {
 		return domain.Errorf(domain.KindConflict, "the name %s is taken", u.Name())

@@ -108,7 +108,7 @@ func newHarness(t *testing.T, configure ...func(*stripesim.Config)) *harness {
 	api := httptest.NewUnstartedServer(nil)
 	h.url = "http://" + api.Listener.Addr().String()
 	cfg := stripesim.Config{
-		SecretKey: apiKey, PublicURL: h.url, WebhookURL: hooks.URL + "/webhooks/receive", WebhookSecret: secret, Clock: h.clock,
+		SecretKey: apiKey, ShopURL: "https://shop.example", PublicURL: h.url, WebhookURL: hooks.URL + "/webhooks/receive", WebhookSecret: secret, Clock: h.clock,
 		RetryInitial: 20 * time.Millisecond, RetryMax: 80 * time.Millisecond, RetryFor: 5 * time.Second,
 		RedirectWait: 5 * time.Second,
 	}

@@ -36,8 +36,8 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 	if !ok {
 		return rejected(missingParam("success_url"))
 	}
-	if absoluteURL(successURL) != nil {
-		return rejected(invalidParam("success_url", "Not a valid URL"))
+	if e := s.shopPage("success_url", successURL); e != nil {
+		return rejected(e)
 	}
 	now := s.now()
 	cs := &session{
@@ -47,8 +47,8 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 		ExpiresAt: now.Add(maxSessionLife).Unix(),
 	}
 	if v, ok := f.get("cancel_url"); ok {
-		if absoluteURL(v) != nil {
-			return rejected(invalidParam("cancel_url", "Not a valid URL"))
+		if e := s.shopPage("cancel_url", v); e != nil {
+			return rejected(e)
 		}
 		cs.CancelURL = str(v)
 	}
@@ -90,6 +90,12 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 		cs.AmountSubtotal += it.UnitAmount * it.Quantity
 	}
 	cs.AmountTotal = cs.AmountSubtotal
+	if v, sent := f.get("allow_promotion_codes"); sent {
+		if v != "true" && v != "false" {
+			return rejected(invalidParam("allow_promotion_codes", "Invalid boolean: "+v))
+		}
+		cs.promotions = v == "true"
+	}
 	if cs.AmountSubtotal < minAmount {
 		return rejected(invalidParam("line_items", fmt.Sprintf("The Checkout Session's total amount due must add up to at least %d in the smallest unit of %s.", minAmount, currency)))
 	}
@@ -103,10 +109,21 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 	return answer(s.view(cs, expand))
 }
 
+// shopPage checks that a URL the buyer is sent to is a page of the shop.
+func (s *Simulator) shopPage(param, raw string) *apiError {
+	if absoluteURL(raw) != nil {
+		return invalidParam(param, "Not a valid URL")
+	}
+	if !s.shop.contains(raw) {
+		return invalidParam(param, fmt.Sprintf("Invalid URL: %s must be a page of the shop, under %s. The simulated Stripe sends buyers back to its own shop only.", param, s.cfg.ShopURL))
+	}
+	return nil
+}
+
 // sessionParam lists the parameters of a session the simulation knows.
 func sessionParam(segs []string) bool {
 	switch segs[0] {
-	case "mode", "success_url", "cancel_url", "client_reference_id", "customer_email", "expires_at":
+	case "mode", "success_url", "cancel_url", "client_reference_id", "customer_email", "expires_at", "allow_promotion_codes":
 		return len(segs) == 1
 	case "metadata", "expand":
 		return len(segs) == 2
@@ -282,26 +299,29 @@ func (s *Simulator) expire(cs *session) *eventRecord {
 	return s.emit("checkout.session.expired", s.view(cs, false))
 }
 
-// intentFor creates the PaymentIntent and charge of a session being paid.
-func (s *Simulator) intentFor(cs *session, settled bool) (*paymentIntent, *charge) {
+// intentFor creates the PaymentIntent and charge of a session being paid
+// with method.
+func (s *Simulator) intentFor(cs *session, method payMethod) (*paymentIntent, *charge) {
 	now := s.now().Unix()
 	pi := &paymentIntent{
 		ID: newID("pi_"), Object: "payment_intent", Amount: cs.AmountTotal, CaptureMethod: "automatic",
 		Created: now, Currency: cs.Currency, Metadata: maps.Clone(cs.intentMeta),
-		PaymentMethodTypes: []string{"card"}, Status: "succeeded",
+		PaymentMethodTypes: []string{method.Type}, Status: "succeeded",
 	}
 	// Stripe copies the PaymentIntent's metadata to its charges, which is
 	// how a charge event names its upgrade.
 	ch := &charge{
 		ID: newID("ch_"), Object: "charge", Amount: pi.Amount, Created: now, Currency: pi.Currency,
 		Metadata: maps.Clone(pi.Metadata), PaymentIntent: pi.ID, Status: "succeeded",
+		PaymentMethodDetails: method.details(),
 	}
-	if settled {
-		pi.AmountReceived, ch.AmountCaptured, ch.Captured, ch.Paid = pi.Amount, ch.Amount, true, true
+	ch.ReceiptURL = s.cfg.PublicURL + "/receipts/" + ch.ID
+	if method.Delayed {
+		pi.Status, ch.Status = "processing", "pending"
 	} else {
-		pi.Status, pi.PaymentMethodTypes, ch.Status = "processing", []string{"us_bank_account"}, "pending"
+		pi.AmountReceived, ch.AmountCaptured, ch.Captured, ch.Paid = pi.Amount, ch.Amount, true, true
 	}
-	pi.LatestCharge = str(ch.ID)
+	pi.LatestCharge, pi.chargeID, pi.sessionID = ch.ID, ch.ID, cs.ID
 	s.intents[pi.ID], s.charges[ch.ID] = pi, ch
 	cs.intentID = pi.ID
 	return pi, ch

@@ -38,6 +38,9 @@ type Config struct {
 	// key, sk_test_…): like Stripe, it serves one account, whose events,
 	// payments and refunds no one else may see or touch.
 	SecretKey string
+	// ShopURL is the shop's public URL (BASE_URL): a checkout session's
+	// success_url and cancel_url must be pages under it.
+	ShopURL string
 	// PublicURL is where browsers reach the simulation (the hosted pages
 	// are PublicURL/pay/{session}), e.g. BASE_URL/_stripe.
 	PublicURL string
@@ -66,8 +69,9 @@ type Config struct {
 // Simulator is the simulated Stripe, an http.Handler. Its state is in
 // memory and safe for concurrent use; Shutdown stops its deliveries.
 type Simulator struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	shop shopURL
+	mux  *http.ServeMux
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -91,6 +95,10 @@ func New(cfg Config) (*Simulator, error) {
 		return nil, errors.New("stripesim: the public URL " + err.Error())
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	shop, err := parseShopURL(cfg.ShopURL)
+	if err != nil {
+		return nil, errors.New("stripesim: the shop URL " + err.Error())
+	}
 	if !cfg.DropWebhooks {
 		if err := absoluteURL(cfg.WebhookURL); err != nil {
 			return nil, errors.New("stripesim: the webhook URL " + err.Error())
@@ -122,14 +130,19 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	s := &Simulator{
 		cfg:      cfg,
+		shop:     shop,
 		sessions: map[string]*session{},
 		intents:  map[string]*paymentIntent{},
 		charges:  map[string]*charge{},
 		refunds:  map[string]*refund{},
 		idem:     map[string]*idempotentResult{},
 	}
+	cop, err := crossOriginProtection(cfg.PublicURL)
+	if err != nil {
+		return nil, errors.New("stripesim: the public URL: " + err.Error())
+	}
 	s.stop, s.cancel = context.WithCancel(context.Background())
-	s.routes()
+	s.routes(cop)
 	return s, nil
 }
 
@@ -141,18 +154,21 @@ func absoluteURL(s string) error {
 	return nil
 }
 
-func (s *Simulator) routes() {
+func (s *Simulator) routes(cop *http.CrossOriginProtection) {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /v1/checkout/sessions", s.api(s.createSession))
 	m.HandleFunc("GET /v1/checkout/sessions/{id}", s.api(s.retrieveSession))
 	m.HandleFunc("POST /v1/checkout/sessions/{id}/expire", s.api(s.expireSession))
+	m.HandleFunc("GET /v1/payment_intents/{id}", s.api(s.retrieveIntent))
 	m.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
 	m.HandleFunc("GET /v1/events", s.api(s.listEvents))
 	m.HandleFunc("GET /v1/events/{id}", s.api(s.retrieveEvent))
 	m.HandleFunc("/v1/", s.api(s.unknownPath))
-	m.HandleFunc("GET /pay/{id}", s.showPage)
-	m.HandleFunc("POST /pay/{id}", s.pay)
-	m.HandleFunc("POST /pay/{id}/settle", s.settle)
+	m.Handle("GET /pay/{id}", s.page(cop, s.showPage))
+	m.Handle("POST /pay/{id}", s.page(cop, s.pay))
+	m.Handle("POST /pay/{id}/settle", s.page(cop, s.settle))
+	m.Handle("POST /pay/{id}/promotion", s.page(cop, s.applyPromotion))
+	m.Handle("GET /receipts/{id}", s.page(cop, s.showReceipt))
 	s.mux = m
 }
 

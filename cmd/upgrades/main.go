@@ -53,4 +53,5 @@ func usage() {
 	}
 }
 
-const usersUsage = "users create NAME --password P [--email E] [--level L] | users set-level NAME LEVEL | users ban NAME"
+const usersUsage = "users create NAME --password P [--email E] [--level L] | users set-level NAME LEVEL | users ban NAME" +
+	" | users revoke NAME | users rotate-key NAME | users set-password NAME --password-stdin"

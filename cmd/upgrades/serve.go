@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
@@ -141,6 +144,29 @@ func users(ctx context.Context, args []string) error {
 			u, err = app.SetLevel.Handle(ctx, application.SetLevel{Name: name, Level: l})
 		case "ban":
 			u, err = app.Ban.Handle(ctx, application.Ban{Name: name})
+		case "revoke":
+			u, err = app.RevokeSessions.Handle(ctx, application.RevokeSessions{Name: name})
+		case "rotate-key":
+			u, err = app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{Name: name})
+			if err == nil {
+				return printUser(u, true) // the new key, shown this once
+			}
+		case "set-password":
+			fs := flag.NewFlagSet("users set-password", flag.ContinueOnError)
+			fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+			if err := fs.Parse(rest); err != nil {
+				return err
+			}
+			if !*fromStdin || fs.NArg() > 0 {
+				// A password among the arguments would be in the process
+				// list and the shell's history.
+				return errors.New("usage: users set-password NAME --password-stdin")
+			}
+			password, perr := firstLine(os.Stdin)
+			if perr != nil {
+				return perr
+			}
+			u, err = app.SetPassword.Handle(ctx, application.SetPassword{Name: name, Password: password})
 		default:
 			return errors.New("usage: upgrades " + usersUsage)
 		}
@@ -149,6 +175,19 @@ func users(ctx context.Context, args []string) error {
 		}
 		return printUser(u, false)
 	})
+}
+
+// firstLine reads a secret from the first line of r, without its line end.
+func firstLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("--password-stdin: nothing was read from standard input")
+	}
+	return line, nil
 }
 
 func printUser(u *domain.User, withKey bool) error {

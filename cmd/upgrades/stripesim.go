@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 	"upgrades/cmd/upgrades/server"
 )
 
-const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own (LISTEN_ADDR, STRIPE_SIM_SECRET_KEY, STRIPE_SIM_PUBLIC_URL, STRIPE_SIM_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET, STRIPE_SIM_DROP_WEBHOOKS, STRIPE_SIM_RETRY_INITIAL|MAX|FOR, STRIPE_SIM_REDIRECT_WAIT)"
+const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own (LISTEN_ADDR, STRIPE_SIM_SECRET_KEY, STRIPE_SIM_SHOP_URL, STRIPE_SIM_PUBLIC_URL, STRIPE_SIM_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET, STRIPE_SIM_DROP_WEBHOOKS, STRIPE_SIM_RETRY_INITIAL|MAX|FOR, STRIPE_SIM_REDIRECT_WAIT)"
 
 // stripeSim serves the simulated Stripe as its own server, for tests that
 // need Stripe in another process: point the shop's STRIPE_API_BASE at it
@@ -99,6 +100,7 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 	var (
 		listen     = str("listen-addr", "LISTEN_ADDR", ":12111", "address to listen on")
 		key        = str("secret-key", "STRIPE_SIM_SECRET_KEY", "", "the only API key it accepts (sk_test_…); random and printed when unset")
+		shopURL    = str("shop-url", "STRIPE_SIM_SHOP_URL", "", "the shop's BASE_URL: checkout sessions may return buyers only to pages under it; default the webhook URL's origin")
 		publicURL  = str("public-url", "STRIPE_SIM_PUBLIC_URL", "", "public URL of the simulation (its pay pages); default http://localhost:<port>")
 		webhookURL = str("webhook-url", "STRIPE_SIM_WEBHOOK_URL", "http://localhost:3000/webhooks/receive", "where webhooks are sent")
 		secrets    = str("stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "webhook signing secrets, comma-separated; the first signs")
@@ -116,7 +118,15 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 	}
 	// An empty public URL is filled in once the port is known.
 	// An empty key is made up once the configuration is known good.
-	cfg := stripesim.Config{SecretKey: *key, PublicURL: strings.TrimRight(*publicURL, "/"), WebhookURL: *webhookURL, DropWebhooks: *drop}
+	cfg := stripesim.Config{SecretKey: *key, ShopURL: *shopURL, PublicURL: strings.TrimRight(*publicURL, "/"), WebhookURL: *webhookURL, DropWebhooks: *drop}
+	if cfg.ShopURL == "" {
+		// The shop receives the webhooks, so it lives where they go.
+		u, err := url.Parse(cfg.WebhookURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return cfg, "", fmt.Errorf("STRIPE_SIM_SHOP_URL is required when STRIPE_SIM_WEBHOOK_URL (%q) names no shop", cfg.WebhookURL)
+		}
+		cfg.ShopURL = u.Scheme + "://" + u.Host
+	}
 	if rest, ok := strings.CutPrefix(cfg.SecretKey, "sk_test_"); cfg.SecretKey != "" && (!ok || rest == "") {
 		return cfg, "", errors.New("STRIPE_SIM_SECRET_KEY must be a test secret key (sk_test_…)")
 	}

@@ -15,7 +15,7 @@ func TestStripeSimConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if listen != "127.0.0.1:0" || cfg.SecretKey != "sk_test_given" || cfg.WebhookSecret != "whsec_new" || cfg.WebhookURL != env["STRIPE_SIM_WEBHOOK_URL"] ||
+	if listen != "127.0.0.1:0" || cfg.SecretKey != "sk_test_given" || cfg.ShopURL != "http://shop.test" || cfg.WebhookSecret != "whsec_new" || cfg.WebhookURL != env["STRIPE_SIM_WEBHOOK_URL"] ||
 		cfg.RetryFor != 2*time.Minute || cfg.PublicURL != "" {
 		t.Errorf("config %+v listen %q", cfg, listen)
 	}
@@ -33,5 +33,9 @@ func TestStripeSimConfig(t *testing.T) {
 	}
 	if _, _, err := stripeSimConfig([]string{"--drop-webhooks"}, func(string) string { return "" }); err != nil {
 		t.Errorf("dropping webhooks needs no secret: %v", err)
+	}
+	cfg, _, err = stripeSimConfig([]string{"--shop-url", "https://shop.test/store"}, func(k string) string { return env[k] })
+	if err != nil || cfg.ShopURL != "https://shop.test/store" {
+		t.Errorf("shop URL given: %q %v", cfg.ShopURL, err)
 	}
 }

@@ -34,7 +34,7 @@ INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
 
 -- Lock the upgrade, then its recipient, before deciding.
 SELECT "u"."id", "u"."purchaser_id", "u"."recipient_id", "u"."upgrade_type", "u"."status", "u"."amount", "u"."currency", "u"."checkout_session_id", "u"."checkout_url", "u"."session_expires_at", "u"."payment_intent_id", "u"."level_before", "u"."created_at", "u"."updated_at" FROM "upgrades" AS "u" WHERE (id = :id) FOR UPDATE;
-SELECT "user_row"."id", "user_row"."name", "user_row"."email", "user_row"."password_hash", "user_row"."api_key", "user_row"."level", "user_row"."banned", "user_row"."created_at" FROM "users" AS "user_row" WHERE (id = :user) FOR NO KEY UPDATE;
+SELECT "user_row"."id", "user_row"."name", "user_row"."email", "user_row"."password_hash", "user_row"."api_key", "user_row"."level", "user_row"."banned", "user_row"."session_generation", "user_row"."created_at" FROM "users" AS "user_row" WHERE (id = :user) FOR NO KEY UPDATE;
 
 -- Then the outcome, saved in one statement: the transition and its history
 -- entry numbered after the last, the recipient's level, the event marked

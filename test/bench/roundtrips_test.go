@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"upgrades/adapters/memory"
 	"upgrades/adapters/postgres"
@@ -44,7 +43,7 @@ func TestFulfilmentRoundTrips(t *testing.T) {
 	app := application.New(application.Deps{
 		UoW: db, Gateway: gw, Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
 		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: application.DefaultConfig(),
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 	buyer, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "pg1", Password: "password-pg1", Email: "pg1@example.com", Level: domain.LevelMember})
 	if err != nil {

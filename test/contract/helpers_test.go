@@ -138,8 +138,8 @@ func wantKind(t *testing.T, err error, kind domain.Kind) {
 func sameUser(t *testing.T, got, want *domain.User) {
 	t.Helper()
 	if got.ID() != want.ID() || got.Name() != want.Name() || got.Email() != want.Email() ||
-		got.PasswordHash() != want.PasswordHash() || got.APIKey() != want.APIKey() ||
-		got.Level() != want.Level() || got.IsBanned() != want.IsBanned() || !got.CreatedAt().Equal(want.CreatedAt()) {
+		got.PasswordHash() != want.PasswordHash() || got.APIKeyHash() != want.APIKeyHash() ||
+		got.SessionGeneration() != want.SessionGeneration() || got.Level() != want.Level() || got.IsBanned() != want.IsBanned() || !got.CreatedAt().Equal(want.CreatedAt()) {
 		t.Fatalf("user read back as %+v, stored %+v", *got, *want)
 	}
 }

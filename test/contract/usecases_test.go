@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -56,14 +55,14 @@ func newShop(t *testing.T, s store) shop {
 	app := application.New(application.Deps{
 		UoW: uow, Gateway: reads, Verifier: memory.Verifier{Secret: "whsec_test"}, Clock: clock,
 		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: application.DefaultConfig(),
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 	return shop{app: app, gw: gw, reads: reads, clock: clock, uow: uow, s: s}
 }
 
 func (sh shop) user(t *testing.T, name string, level domain.Level) *domain.User {
 	t.Helper()
-	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "password1", Level: level})
+	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "contract password", Level: level})
 	if err != nil {
 		t.Fatal(err)
 	}

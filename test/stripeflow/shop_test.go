@@ -6,8 +6,8 @@ package stripeflow
 
 import (
 	"context"
-	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,8 +19,8 @@ import (
 
 	stripego "github.com/stripe/stripe-go/v76"
 
+	webhttp "upgrades/adapters/http"
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	stripeadapter "upgrades/adapters/stripe"
 	"upgrades/adapters/stripesim"
 	"upgrades/application"
@@ -59,7 +59,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	s.url = "http://" + srv.Listener.Addr().String()
 
 	simCfg := stripesim.Config{
-		SecretKey: stripeKey, PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
+		SecretKey: stripeKey, ShopURL: s.url, PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
 		Clock: s.clock, RetryInitial: 50 * time.Millisecond, RetryMax: 200 * time.Millisecond, RetryFor: 20 * time.Second,
 	}
 	for _, c := range configure {
@@ -80,17 +80,25 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	s.app = application.New(application.Deps{
 		UoW: s.db, Gateway: s.gw, Verifier: verifier, Clock: s.clock, Tokens: &memory.Tokens{},
 		Passwords: memory.Passwords{}, Config: cfg,
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 
 	mux := http.NewServeMux()
 	mux.Handle("/_stripe/", http.StripPrefix("/_stripe", sim))
-	endpoint := webhookEndpoint(s.app)
+	// Webhooks reach the server's own web edge, so what it refuses (a bad
+	// signature, a body over the limit) is what the server refuses.
+	web, err := webhttp.NewRouter(webhttp.Deps{
+		App: s.app, DB: s.db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: s.clock,
+		Config: webhttp.Config{BaseURL: s.url, SessionSecret: "stripeflow-session-secret-0123456789", WebhookBodyLimit: bodyLimit},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux.HandleFunc("POST /webhooks/receive", func(w http.ResponseWriter, r *http.Request) {
 		if held := s.held.Load(); held != nil {
 			<-*held
 		}
-		endpoint(w, r)
+		web.ServeHTTP(w, r)
 	})
 	srv.Config.Handler = mux
 	srv.Start()
@@ -132,34 +140,6 @@ func newGateway(t *testing.T, base string, transport http.RoundTripper) *stripea
 		t.Fatal(err)
 	}
 	return gw
-}
-
-// webhookEndpoint is POST /webhooks/receive reduced to what the payment
-// flow needs: the raw body under a size limit, then the use case.
-func webhookEndpoint(app *application.App) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bodyLimit))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			http.Error(w, "unreadable", http.StatusBadRequest)
-			return
-		}
-		_, err = app.ReceiveWebhook.Handle(r.Context(), application.ReceiveWebhook{Payload: payload, Signature: r.Header.Get("Stripe-Signature")})
-		switch {
-		case err == nil:
-			w.WriteHeader(http.StatusOK)
-		case domain.IsKind(err, domain.KindMalformed):
-			http.Error(w, domain.MessageOf(err), http.StatusBadRequest)
-		case domain.IsKind(err, domain.KindUnavailable):
-			http.Error(w, "unavailable", http.StatusServiceUnavailable)
-		default:
-			http.Error(w, "failed", http.StatusInternalServerError)
-		}
-	}
 }
 
 func (s *shop) user(name, email string, level domain.Level) *domain.User {

@@ -31,7 +31,6 @@ func Core(cfg Config, logger *slog.Logger) fx.Option {
 			func() application.Clock { return secure.SystemClock{} },
 			fx.Annotate(secure.NewBcrypt, fx.As(new(application.PasswordHasher))),
 			func() application.Tokens { return secure.Tokens{} },
-			loginThrottles,
 			newDeps,
 			application.New,
 		),
@@ -85,32 +84,26 @@ func rootHandler(d httpadapter.Deps, sim http.Handler) (http.Handler, error) {
 }
 
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
-	tokens application.Tokens, pw application.PasswordHasher, logins application.LoginThrottles, l *slog.Logger, c application.Config) application.Deps {
-	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Logins: logins, Logger: l, Config: c}
-}
-
-// loginThrottles let one account be guessed at 5 times, then once a
-// minute (about 1,440 guesses a day), and one address try 20 logins, then
-// one every 6 seconds: a person who mistypes is not held up, and an office
-// behind one address can still log in.
-func loginThrottles() application.LoginThrottles {
-	return application.LoginThrottles{
-		ByName:    secure.NewThrottle(5, time.Minute),
-		ByAddress: secure.NewThrottle(20, 6*time.Second),
-	}
+	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config) application.Deps {
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}
 }
 
 func storage(cfg Config) fx.Option {
 	if !cfg.Memory() {
 		return fx.Options(
 			postgres.Module(cfg.DatabaseURL),
-			fx.Provide(func(db *postgres.DB) httpadapter.Pinger { return db }),
+			fx.Provide(
+				func(db *postgres.DB) httpadapter.Pinger { return db },
+				// Replicas share the throttles through the database.
+				func(db *postgres.DB) application.Throttles { return postgres.NewThrottles(db) },
+			),
 		)
 	}
 	return fx.Provide(
 		memory.NewDB,
 		func(db *memory.DB) application.UnitOfWork { return db },
 		func(db *memory.DB) httpadapter.Pinger { return db },
+		func() application.Throttles { return memory.NewThrottles() },
 	)
 }
 
@@ -138,6 +131,7 @@ func payments(cfg Config) fx.Option {
 		fx.Annotate(func(lc fx.Lifecycle, l *slog.Logger) (http.Handler, error) {
 			sim, err := stripesim.New(stripesim.Config{
 				SecretKey:     simulatedKey,
+				ShopURL:       cfg.App.BaseURL,
 				PublicURL:     simBase,
 				WebhookURL:    cfg.App.BaseURL + "/webhooks/receive",
 				WebhookSecret: cfg.StripeWebhookSecrets[0],
