@@ -98,7 +98,8 @@ type App struct {
 	ReadMessages   ReadMessagesHandler
 }
 
-// New wires every use case to d.
+// New builds every use case from the ports in d; each handler gets only
+// the ports it uses.
 func New(d Deps) *App {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -108,8 +109,7 @@ func New(d Deps) *App {
 		// speed of the hasher: a wiring mistake, not a configuration.
 		panic("application: Deps.Throttles is missing")
 	}
-	apply := ApplyEventHandler{d}
-	sync := SyncUpgradeHandler{d, apply}
+	live := d.Config.Livemode
 	return &App{
 		SignUp:             SignUpHandler{d},
 		CreateUser:         CreateUserHandler{d},
@@ -125,15 +125,15 @@ func New(d Deps) *App {
 		RotateAPIKey:       RotateAPIKeyHandler{d},
 		ChangePassword:     ChangePasswordHandler{d},
 		SetPassword:        SetPasswordHandler{d},
-		UpgradeOptions:     UpgradeOptionsHandler{d},
-		StartUpgrade:       StartUpgradeHandler{d, apply},
-		ShowUpgrade:        ShowUpgradeHandler{d, sync},
-		ListUpgrades:       ListUpgradesHandler{d},
-		ApplyEvent:         apply,
-		ReceiveWebhook:     ReceiveWebhookHandler{d, apply},
-		SyncUpgrade:        sync,
-		Reconcile:          ReconcileHandler{d, sync},
-		Refund:             RefundHandler{d, apply},
-		ReadMessages:       ReadMessagesHandler{d},
+		UpgradeOptions:     NewUpgradeOptionsHandler(d.UoW, d.Config),
+		StartUpgrade:       NewStartUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, d.Config),
+		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		ListUpgrades:       NewListUpgradesHandler(d.UoW),
+		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Clock, d.Logger, live),
+		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live),
+		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
+		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		ReadMessages:       NewReadMessagesHandler(d.UoW),
 	}
 }

@@ -159,6 +159,20 @@ func (u *User) Ban() {
 	u.EndSessions()
 }
 
+// PaymentUnderway says why an upgrade of type t for a recipient must wait:
+// one of the recipient's processing upgrades, a delayed payment on its way,
+// already grants the same level or a higher one, and nobody pays twice for
+// it. nil when none does.
+func PaymentUnderway(t UpgradeType, processing []*Upgrade) *Error {
+	for _, p := range processing {
+		if p.status == StatusProcessing && p.upgradeType.Grants().AtLeast(t.Grants()) {
+			return Errorf(KindConflict, "upgrade #%d (%s) for this recipient is waiting for its payment to settle; it grants %s already",
+				p.id, p.upgradeType.Title(), p.upgradeType.Grants().Title())
+		}
+	}
+	return nil
+}
+
 // UpgradeRefusal says why this purchaser may not buy upgrade t for
 // recipient, with the error kind the edge reports; nil means eligible.
 // It is the one place the shop's eligibility rules live.
