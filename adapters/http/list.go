@@ -29,7 +29,8 @@ type listPage struct {
 	PrevURL      string
 	NextURL      string
 	SeesEveryone bool
-	Refunds      bool // the viewer is an owner: each paid row has a refund button
+	Filtered     bool // a filter is set: the filters stay open
+	CanBuy       bool // the viewer may buy upgrades: the empty list says how
 }
 
 func (h *handlers) listUpgrades(c *gin.Context) {
@@ -63,7 +64,8 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	}
 	data := listPage{
 		UpgradeList: list, Filter: cmd.Filter, Types: domain.UpgradeTypes, Statuses: domain.Statuses,
-		SeesEveryone: viewerOf(c).IsAdmin(), Refunds: viewerOf(c).IsOwner(),
+		SeesEveryone: viewerOf(c).IsAdmin(), Filtered: cmd.Filter != (application.UpgradeFilter{}),
+		CanBuy: !viewerOf(c).IsBanned(),
 	}
 	if list.Page > 1 {
 		data.PrevURL = listURL(cmd.Filter, list.Page-1, list.Limit)
