@@ -73,7 +73,11 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	if list.HasMore {
 		data.NextURL = listURL(cmd.Filter, list.Page+1, list.Limit)
 	}
-	h.page(c, http.StatusOK, "upgrades.html", "Upgrades", data)
+	title := "Your upgrades"
+	if data.SeesEveryone {
+		title = "All upgrades"
+	}
+	h.page(c, http.StatusOK, "upgrades.html", title, data)
 }
 
 // queryInt reads a number from the query string; absent is 0, the

@@ -199,6 +199,7 @@ type statusPage struct {
 	// PollURL is set while the upgrade is open: the page's script asks it
 	// for news, and reloads PageURL's parts when the status changes.
 	PollURL, PageURL string
+	PollFor          int // seconds
 	Now              time.Time
 	// Refunded is set right after an owner's refund, to confirm it.
 	Refunded bool
@@ -232,7 +233,7 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 	u := v.Upgrade
 	data := statusPage{
 		UpgradeView: v, Story: tell(v, viewer), IsPurchaser: viewer.ID() == u.PurchaserID(),
-		PageURL: upgradePath(u.ID()), Now: h.sessions.now(),
+		PageURL: upgradePath(u.ID()), PollFor: int(pollFor / time.Second), Now: h.sessions.now(),
 		Refunded: c.Query("refunded") == "1" && u.Status() == domain.StatusRefunded,
 	}
 	if data.Refunded {
@@ -288,6 +289,10 @@ func (h *handlers) refundPage(c *gin.Context) {
 			return
 		}
 		h.fail(c, domain.Errorf(domain.KindInvalid, "upgrade #%d is %s: only a complete upgrade can be refunded", id, strings.ToLower(statusLabel(v.Upgrade.Status()))))
+		return
+	}
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, formJSON{Action: upgradePath(v.Upgrade.ID()) + "/refund", Method: "POST", Fields: []string{}})
 		return
 	}
 	data := struct {

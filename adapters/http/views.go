@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,8 +34,19 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 	},
-	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"statusLabel": statusLabel,
+	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"statusLabel":  statusLabel,
+	"linkUpgrades": linkUpgrades,
+}
+
+// upgradeMention is how messages name an upgrade: "upgrade #12".
+var upgradeMention = regexp.MustCompile(`(?i)\bupgrade #([0-9]+)`)
+
+// linkUpgrades escapes a message and links the upgrades it mentions to
+// their pages.
+func linkUpgrades(body string) template.HTML {
+	escaped := template.HTMLEscapeString(body)
+	return template.HTML(upgradeMention.ReplaceAllString(escaped, `<a href="/user_upgrades/$1">$0</a>`))
 }
 
 // statusLabel says an upgrade's status in words a buyer understands.

@@ -263,6 +263,7 @@ func TestRefund(t *testing.T) {
 	// The confirmation names the amount, who gets it back and the level.
 	e.loggedIn(owner).get(path+"/refund").status(http.StatusOK).
 		contains("Refund <strong>$20.00</strong> to <strong>alice</strong>", "alice goes back from Gold to Member", refundForm, "Keep it, go back")
+	e.api(owner).get(path+"/refund.json").status(http.StatusOK).contains(`"method":"POST"`)
 	e.loggedIn(admin).get(path + "/refund").status(http.StatusForbidden)
 	e.loggedIn(alice).get(path + "/refund").status(http.StatusForbidden)
 	e.loggedIn(alice).form("POST", path+"/refund", nil).status(http.StatusForbidden)

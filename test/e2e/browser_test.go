@@ -176,6 +176,17 @@ func walkThrough(t *testing.T, base string, sc screen) {
 		}
 		b.do(t, chromedp.Evaluate[chromedp.Void](`window.sameDocument = true`))
 
+		// After a while it stops asking and offers to check again; the
+		// while is cut to nothing here.
+		b.do(t, chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-poll]").setAttribute("data-poll-for", "0")`))
+		b.waitText(t, "Stopped checking")
+		b.do(t, chromedp.WaitVisible(chromedp.CSS(`#check-again`)))
+		b.do(t,
+			chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-poll]").setAttribute("data-poll-for", "600")`),
+			chromedp.Click(chromedp.CSS(`#check-again`)),
+		)
+		b.waitText(t, "checks for news every few seconds")
+
 		// The bank settles, as its webhook would say, while the page is open.
 		settle(t, checkout, "succeeded")
 		b.waitText(t, "Your account is now Gold!")

@@ -13,16 +13,16 @@
   var pollURL = story.getAttribute("data-poll");
   var pageURL = story.getAttribute("data-page");
   var status = story.getAttribute("data-status");
-  var limit = Number(story.getAttribute("data-poll-for") || 600) * 1000;
   var delays = [1500, 2000, 3000, 5000, 8000, 13000, 20000, 30000];
   var attempt, started, timer;
 
   function say(text) { live.textContent = text; }
 
   function start() {
+    clearTimeout(timer);
     attempt = 0; started = Date.now();
     again.hidden = true;
-    say("Checking for news by itself…");
+    say("This page checks for news every few seconds…");
     schedule();
   }
 
@@ -33,7 +33,9 @@
   }
 
   function schedule() {
-    if (Date.now() - started > limit) {
+    // How long to keep asking, in seconds, read each time from the page.
+    var limit = Number(story.getAttribute("data-poll-for") || 600) * 1000;
+    if (Date.now() - started >= limit) {
       stop("Stopped checking. Use “Check again” to look once more.");
       return;
     }
@@ -68,7 +70,7 @@
           story = next;
           status = story.getAttribute("data-status");
           say("Updated: " + (headline ? headline.textContent : "the status changed") + " Still checking…");
-          attempt = 0;
+          attempt = 0; started = Date.now();
           schedule();
         } else {
           clearTimeout(timer);
