@@ -263,7 +263,7 @@ func TestRefund(t *testing.T) {
 	// The confirmation names the amount, who gets it back and the level.
 	e.loggedIn(owner).get(path+"/refund").status(http.StatusOK).
 		contains("Refund <strong>$20.00</strong> to <strong>alice</strong>", "alice goes back from Gold to Member", refundForm, "Keep it, go back")
-	e.api(owner).get(path+"/refund.json").status(http.StatusOK).contains(`"method":"POST"`)
+	e.api(owner).get(path + "/refund.json").status(http.StatusOK).contains(`"method":"POST"`)
 	e.loggedIn(admin).get(path + "/refund").status(http.StatusForbidden)
 	e.loggedIn(alice).get(path + "/refund").status(http.StatusForbidden)
 	e.loggedIn(alice).form("POST", path+"/refund", nil).status(http.StatusForbidden)
@@ -279,7 +279,7 @@ func TestRefund(t *testing.T) {
 	}
 	e.loggedIn(alice).get(path).contains("This upgrade was refunded.")
 	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).lacks(refundLink)
-	e.loggedIn(owner).get(path+"/refund").status(http.StatusUnprocessableEntity).contains("only a complete upgrade can be refunded")
+	e.loggedIn(owner).get(path + "/refund").status(http.StatusUnprocessableEntity).contains("only a complete upgrade can be refunded")
 	if me := e.api(alice).get(fmt.Sprintf("/users/%d.json", alice.ID)).object(); me["level"] != "member" {
 		t.Errorf("alice after the refund: %v", me)
 	}
