@@ -101,6 +101,8 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		title = "Give " + v.Recipient.Name() + " an upgrade"
 	case data.GiftMode:
 		title = "Give someone an upgrade"
+	case data.AtTop:
+		title = "You're at the top"
 	case v.Viewer == nil:
 		title = "Upgrades"
 	}

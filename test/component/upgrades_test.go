@@ -254,12 +254,12 @@ func TestRefund(t *testing.T) {
 
 	e.api(owner).json("POST", path+"/refund.json", nil).apiError(http.StatusConflict, "conflict")
 	e.pay(u.ID)
-	// The owners' list links each paid upgrade to its refund's
-	// confirmation, never refunding from the row; nobody else's list does.
+	// The owners' list links to the upgrade, whose page offers the refund
+	// behind a confirmation; no row refunds.
 	refundForm, refundLink := fmt.Sprintf(`action="%s/refund"`, path), fmt.Sprintf(`href="%s/refund"`, path)
-	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).contains(refundLink).lacks(refundForm)
-	e.loggedIn(admin).get("/user_upgrades").status(http.StatusOK).lacks(refundLink)
-	e.loggedIn(alice).get("/user_upgrades").status(http.StatusOK).lacks(refundLink)
+	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).contains(fmt.Sprintf(`href="%s"`, path)).lacks(refundForm, refundLink)
+	e.loggedIn(owner).get(path).status(http.StatusOK).contains(refundLink).lacks(refundForm)
+	e.loggedIn(admin).get(path).status(http.StatusOK).lacks(refundLink)
 	// The confirmation names the amount, who gets it back and the level.
 	e.loggedIn(owner).get(path+"/refund").status(http.StatusOK).
 		contains("Refund <strong>$20.00</strong> to <strong>alice</strong>", "alice goes back from Gold to Member", refundForm, "Keep it, go back")
