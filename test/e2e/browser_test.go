@@ -307,6 +307,14 @@ func logIn(t *testing.T, b *browser, name string) {
 		chromedp.Click(chromedp.CSS(`main form[action="/session"] button[type="submit"]`)),
 	)
 	b.waitText(t, "Log out")
+	b.loaded(t)
+}
+
+// loaded waits until the current page has finished loading, so that the
+// next navigation does not cut a redirect short.
+func (b *browser) loaded(t *testing.T) {
+	t.Helper()
+	run(t, b, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingTimeout(20*time.Second)))
 }
 
 // logOut presses "Log out" and waits for the login page it leads to.
@@ -442,7 +450,7 @@ func (b *browser) check(t *testing.T, name string) {
 // axe runs axe-core's WCAG 2.1 A and AA rules on the loaded page.
 func (b *browser) axe(t *testing.T) []violation {
 	t.Helper()
-	run(t, b, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingTimeout(20*time.Second)))
+	b.loaded(t)
 	if run(t, b, chromedp.Evaluate[bool](`typeof window.axe === "undefined"`)) {
 		run(t, b, chromedp.Evaluate[chromedp.Void](axeSource))
 	}
