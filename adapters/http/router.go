@@ -137,6 +137,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
+	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)
 	pages.GET("/messages", h.messages)
 }
