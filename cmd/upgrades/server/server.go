@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"go.uber.org/fx"
@@ -53,12 +53,13 @@ func Web(cfg Config, logger *slog.Logger) fx.Option {
 }
 
 // Serve is the whole server: the core, the web edge and the reconciler.
-func Serve(cfg Config, logger *slog.Logger) fx.Option {
+// The demo users' logins are printed to out.
+func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 	return fx.Options(
 		Web(cfg, logger),
 		fx.Supply(httpadapter.ListenConfig{Addr: cfg.ListenAddr}),
 		fx.Provide(httpadapter.Serve),
-		demoSeed(cfg),
+		demoSeed(cfg, out),
 		fx.Invoke(func(*httpadapter.Listener) {}),
 		fx.Invoke(startReconciler),
 	)
@@ -66,9 +67,12 @@ func Serve(cfg Config, logger *slog.Logger) fx.Option {
 
 func webConfig(cfg Config) httpadapter.Config {
 	return httpadapter.Config{
-		BaseURL:        cfg.App.BaseURL,
-		SessionSecret:  cfg.SessionSecret,
-		TrustedProxies: cfg.TrustedProxies,
+		BaseURL:          cfg.App.BaseURL,
+		SessionSecret:    cfg.SessionSecret,
+		SessionTTL:       cfg.SessionTTL,
+		TrustedProxies:   cfg.TrustedProxies,
+		BodyLimit:        cfg.BodyLimit,
+		WebhookBodyLimit: cfg.WebhookBodyLimit,
 	}
 }
 
@@ -114,9 +118,6 @@ func storage(cfg Config) fx.Option {
 	)
 }
 
-// simulatedKey is the key the Stripe adapter sends to the simulated Stripe.
-const simulatedKey = "sk_test_simulated"
-
 // payments chooses the payment provider. With a secret key it is Stripe,
 // or whatever STRIPE_API_BASE names. Without one it is the simulated
 // Stripe, mounted at /_stripe, and the same Stripe adapter talks to it over
@@ -133,7 +134,7 @@ func payments(cfg Config) fx.Option {
 	simBase := cfg.App.BaseURL + "/_stripe"
 	return fx.Options(verifier, fx.Provide(
 		func(l *slog.Logger) (application.PaymentGateway, error) {
-			return stripeadapter.New(stripeadapter.Config{SecretKey: simulatedKey, APIBase: simBase, Logger: l})
+			return stripeadapter.New(stripeadapter.Config{SecretKey: cfg.SimulatedKey, APIBase: simBase, Logger: l})
 		},
 		fx.Annotate(func(lc fx.Lifecycle, l *slog.Logger) (http.Handler, error) {
 			sim, err := stripesim.New(stripesim.Config{
@@ -186,10 +187,4 @@ func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.
 			return nil
 		},
 	})
-}
-
-// NewLogger logs JSON lines to stderr, with the request id of each line
-// logged while serving a request.
-func NewLogger() *slog.Logger {
-	return slog.New(httpadapter.WithRequestIDs(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 }
