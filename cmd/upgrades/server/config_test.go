@@ -1,9 +1,14 @@
 package server
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/fx"
+
+	"upgrades/application"
 )
 
 func load(t *testing.T, vars map[string]string, args ...string) Config {
@@ -127,5 +132,27 @@ func TestStagingMustBeAskedFor(t *testing.T) {
 	c = load(t, map[string]string{"DATABASE_URL": "postgres://db", "STRIPE_SIMULATED": "true"})
 	if err := c.CheckServe(); err != nil || c.SimulatedKey == "" {
 		t.Errorf("staging asked for: %v, simulated key %q", err, c.SimulatedKey)
+	}
+}
+
+// The reconciler's lease follows RECONCILE_INTERVAL, in the configuration
+// and in what the graph hands the use cases.
+func TestReconcileLeaseFollowsTheInterval(t *testing.T) {
+	for _, tc := range []struct {
+		interval string
+		lease    time.Duration
+	}{{"10s", 10 * time.Second}, {"1h", time.Hour}, {"0", Defaults().App.ReconcileLease}} {
+		c := load(t, map[string]string{"RECONCILE_INTERVAL": tc.interval})
+		if c.App.ReconcileLease != tc.lease {
+			t.Errorf("RECONCILE_INTERVAL=%s: lease %v, want %v", tc.interval, c.App.ReconcileLease, tc.lease)
+		}
+	}
+	var got application.Config
+	app := fx.New(Core(load(t, map[string]string{"RECONCILE_INTERVAL": "7s"}), slog.New(slog.DiscardHandler)), fx.Populate(&got))
+	if err := app.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got.ReconcileLease != 7*time.Second {
+		t.Errorf("the use cases were given a lease of %v, want 7s", got.ReconcileLease)
 	}
 }
