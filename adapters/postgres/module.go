@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"go.uber.org/fx"
 
@@ -31,8 +31,7 @@ func NewDB(lc fx.Lifecycle, url string) (*DB, error) {
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
-				// Not wrapped: the command prints the innermost error.
-				return errors.New(err.Error())
+				return fmt.Errorf("the database at DATABASE_URL does not answer: %w", err)
 			}
 			return db.RequireMigrated(ctx)
 		},

@@ -48,6 +48,9 @@ func (c *serveCmd) Run(ctx context.Context, e env) error {
 	}
 	app := fx.New(server.Serve(cfg, logger, e.stdout))
 	if err := app.Start(ctx); err != nil {
+		if ctx.Err() != nil { // stopped while starting: not a failure
+			return app.Stop(context.Background())
+		}
 		return err
 	}
 	<-ctx.Done()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,17 @@ func TestReconcileLeaseFollowsTheInterval(t *testing.T) {
 	}
 	if got.ReconcileLease != 7*time.Second {
 		t.Errorf("the use cases were given a lease of %v, want 7s", got.ReconcileLease)
+	}
+}
+
+// A constructor that fails is named in the error, which stays one line.
+func TestAFailedConstructorIsNamed(t *testing.T) {
+	c := load(t, nil)
+	c.SessionSecret = "short"
+	var h http.Handler
+	err := fx.New(Web(c, slog.New(slog.DiscardHandler)), fx.Populate(&h)).Err()
+	if err == nil || !strings.Contains(err.Error(), "upgrades/adapters/http") || !strings.Contains(err.Error(), "session secret must be at least 32 characters") ||
+		strings.Contains(err.Error(), "\n") {
+		t.Errorf("a web edge with a short session secret: %v", err)
 	}
 }
