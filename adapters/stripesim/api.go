@@ -1,6 +1,7 @@
 package stripesim
 
 import (
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -46,7 +47,7 @@ func (s *Simulator) api(h func(r apiRequest) apiResponse) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		reqID := newID("req_")
 		w.Header().Set("Request-Id", reqID)
-		if e := authenticate(r); e != nil {
+		if e := s.authenticate(r); e != nil {
 			writeJSON(w, e.status, e.body())
 			return
 		}
@@ -94,9 +95,9 @@ func (s *Simulator) run(h func(apiRequest) apiResponse, r apiRequest, key, reqID
 	return resp.status, body, ""
 }
 
-// authenticate accepts any test secret key, as a bearer token or as the
-// user of HTTP Basic (curl -u sk_test_…:).
-func authenticate(r *http.Request) *apiError {
+// authenticate accepts the simulation's own secret key and no other, as a
+// bearer token (stripe-go) or as the user of HTTP Basic (curl -u sk_test_…:).
+func (s *Simulator) authenticate(r *http.Request) *apiError {
 	h := r.Header.Get("Authorization")
 	var key string
 	switch {
@@ -110,8 +111,10 @@ func authenticate(r *http.Request) *apiError {
 	default:
 		return authError("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
 	}
-	if !strings.HasPrefix(key, "sk_test_") || len(key) <= len("sk_test_") {
-		return authError(fmt.Sprintf("Invalid API Key provided: %s. The simulated Stripe accepts test secret keys (sk_test_…) only.", redact(key)))
+	// Constant time, so that the key cannot be guessed from how long a
+	// refusal takes.
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.SecretKey)) != 1 {
+		return authError(fmt.Sprintf("Invalid API Key provided: %s", redact(key)))
 	}
 	return nil
 }

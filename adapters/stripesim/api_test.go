@@ -97,36 +97,76 @@ func TestAPIErrorsHaveStripesFormat(t *testing.T) {
 	}
 }
 
-func TestAPIWantsATestSecretKey(t *testing.T) {
+func TestAPIAcceptsOnlyItsOwnKey(t *testing.T) {
 	h := newHarness(t)
+	basic := func(user string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":")) }
 	for name, auth := range map[string]string{
-		"none":            "",
-		"live key":        "Bearer sk_live_123456789012",
-		"publishable key": "Bearer pk_test_123456789012",
-		"bare prefix":     "Bearer sk_test_",
+		"none":              "",
+		"another test key":  "Bearer sk_test_someone_else_123",
+		"live key":          "Bearer sk_live_123456789012",
+		"publishable key":   "Bearer pk_test_123456789012",
+		"bare prefix":       "Bearer sk_test_",
+		"the key and more":  "Bearer " + apiKey + "x",
+		"a prefix of it":    "Bearer " + apiKey[:len(apiKey)-1],
+		"other key, basic":  basic("sk_test_curl"),
+		"the key as secret": "Basic " + base64.StdEncoding.EncodeToString([]byte("x:"+apiKey)),
+		"not base64":        "Basic %%%",
+		"other scheme":      "Token " + apiKey,
 	} {
-		req, _ := http.NewRequest("GET", h.url+"/v1/events", nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
+		status, body, _ := h.callAs(auth, "GET", "/v1/events", nil, "")
+		if status != http.StatusUnauthorized {
+			t.Errorf("%s: status %d", name, status)
+			continue
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		e := errorOf(t, body)
+		msg, _ := e["message"].(string)
+		if e["type"] != "invalid_request_error" || msg == "" || strings.Contains(msg, apiKey) || strings.Contains(msg, "someone_else") {
+			t.Errorf("%s: error %v", name, e)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("%s: status %d", name, resp.StatusCode)
+		if (strings.HasPrefix(auth, "Bearer ") || strings.HasPrefix(auth, "Basic ")) && !strings.HasPrefix(msg, "Invalid API Key provided: ") {
+			t.Errorf("%s: message %q", name, msg)
 		}
 	}
-	req, _ := http.NewRequest("GET", h.url+"/v1/events", nil)
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("sk_test_curl:")))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	for name, auth := range map[string]string{"bearer": "Bearer " + apiKey, "basic": basic(apiKey)} {
+		if status, body, _ := h.callAs(auth, "GET", "/v1/events", nil, ""); status != http.StatusOK {
+			t.Errorf("%s with the key: %d %v", name, status, body)
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("basic auth with a test key: status %d", resp.StatusCode)
+}
+
+// A request with another key is refused before it runs: no session is
+// created, expired or refunded, no event is emitted.
+func TestAnotherKeyChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	id := h.createSession()["id"].(string)
+	paid := h.createSession()["id"].(string)
+	h.press("/pay/"+paid, "paid")
+	pi := intent(h.session(paid))["id"].(string)
+	before := h.sim.Events()
+
+	other := "Bearer sk_test_other_account_42"
+	for _, c := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/v1/checkout/sessions", sessionForm(h, "user_upgrade_9")},
+		{"/v1/checkout/sessions/" + id + "/expire", nil},
+		{"/v1/refunds", url.Values{"payment_intent": {pi}}},
+	} {
+		// The idempotency key is not spent either.
+		if status, body, _ := h.callAs(other, "POST", c.path, c.form, "key-"+c.path); status != http.StatusUnauthorized {
+			t.Errorf("POST %s with another key: %d %v", c.path, status, body)
+		}
+	}
+	if s := h.session(id); s["status"] != "open" {
+		t.Errorf("the session was expired by another key: %v", s["status"])
+	}
+	if after := h.sim.Events(); len(after) != len(before) {
+		t.Errorf("another key's requests emitted %d events", len(after)-len(before))
+	}
+	status, body, _ := h.call("POST", "/v1/refunds", url.Values{"payment_intent": {pi}}, "key-/v1/refunds")
+	if status != http.StatusOK || body["amount"] != 2000.0 {
+		t.Errorf("refund with the key, after another key tried: %d %v", status, body)
 	}
 }
 

@@ -96,8 +96,15 @@ func TestShutdownStopsRetrying(t *testing.T) {
 }
 
 func TestNewRejectsBadConfiguration(t *testing.T) {
-	good := stripesim.Config{PublicURL: "http://localhost:3000/_stripe", WebhookURL: "http://localhost:3000/webhooks/receive", WebhookSecret: "whsec_x"}
+	good := stripesim.Config{SecretKey: "sk_test_x", ShopURL: "http://localhost:3000", PublicURL: "http://localhost:3000/_stripe", WebhookURL: "http://localhost:3000/webhooks/receive", WebhookSecret: "whsec_x"}
 	for name, edit := range map[string]func(*stripesim.Config){
+		"no key":          func(c *stripesim.Config) { c.SecretKey = "" },
+		"bare key prefix": func(c *stripesim.Config) { c.SecretKey = "sk_test_" },
+		"live key":        func(c *stripesim.Config) { c.SecretKey = "sk_live_x" },
+		"no shop url":     func(c *stripesim.Config) { c.ShopURL = "" },
+		"relative shop":   func(c *stripesim.Config) { c.ShopURL = "/shop" },
+		"shop with query": func(c *stripesim.Config) { c.ShopURL = "http://localhost:3000/?a=b" },
+		"shop with user":  func(c *stripesim.Config) { c.ShopURL = "http://u@localhost:3000" },
 		"no public url":   func(c *stripesim.Config) { c.PublicURL = "" },
 		"relative url":    func(c *stripesim.Config) { c.PublicURL = "/_stripe" },
 		"no webhook url":  func(c *stripesim.Config) { c.WebhookURL = "" },
@@ -110,7 +117,7 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	dropping := stripesim.Config{PublicURL: good.PublicURL, DropWebhooks: true}
+	dropping := stripesim.Config{SecretKey: good.SecretKey, ShopURL: good.ShopURL, PublicURL: good.PublicURL, DropWebhooks: true}
 	sim, err := stripesim.New(dropping)
 	if err != nil {
 		t.Fatalf("dropping webhooks needs no endpoint: %v", err)

@@ -17,7 +17,10 @@ import (
 	"upgrades/adapters/stripesim"
 )
 
-const secret = "whsec_sim_test_secret"
+const (
+	secret = "whsec_sim_test_secret"
+	apiKey = "sk_test_harness_3f9a1c"
+)
 
 type clock struct {
 	mu  sync.Mutex
@@ -105,7 +108,7 @@ func newHarness(t *testing.T, configure ...func(*stripesim.Config)) *harness {
 	api := httptest.NewUnstartedServer(nil)
 	h.url = "http://" + api.Listener.Addr().String()
 	cfg := stripesim.Config{
-		PublicURL: h.url, WebhookURL: hooks.URL + "/webhooks/receive", WebhookSecret: secret, Clock: h.clock,
+		SecretKey: apiKey, ShopURL: "https://shop.example", PublicURL: h.url, WebhookURL: hooks.URL + "/webhooks/receive", WebhookSecret: secret, Clock: h.clock,
 		RetryInitial: 20 * time.Millisecond, RetryMax: 80 * time.Millisecond, RetryFor: 5 * time.Second,
 		RedirectWait: 5 * time.Second,
 	}
@@ -128,9 +131,15 @@ func newHarness(t *testing.T, configure ...func(*stripesim.Config)) *harness {
 	return h
 }
 
-// call makes an API request with a test key and returns the status and
-// the decoded JSON answer.
+// call makes an API request with the simulation's key and returns the
+// status and the decoded JSON answer.
 func (h *harness) call(method, path string, form url.Values, idempotencyKey string) (int, map[string]any, http.Header) {
+	h.t.Helper()
+	return h.callAs("Bearer "+apiKey, method, path, form, idempotencyKey)
+}
+
+// callAs is call with another Authorization header ("" for none).
+func (h *harness) callAs(auth, method, path string, form url.Values, idempotencyKey string) (int, map[string]any, http.Header) {
 	h.t.Helper()
 	var body io.Reader
 	if method == http.MethodGet {
@@ -144,7 +153,9 @@ func (h *harness) call(method, path string, form url.Values, idempotencyKey stri
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer sk_test_harness")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	if method != http.MethodGet {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}

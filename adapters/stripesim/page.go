@@ -4,8 +4,6 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-
-	"upgrades/domain"
 )
 
 var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
@@ -100,14 +98,6 @@ func (s *Simulator) pageState(cs *session) string {
 
 func successURL(cs *session) string {
 	return strings.ReplaceAll(cs.SuccessURL, "{CHECKOUT_SESSION_ID}", cs.ID)
-}
-
-func formatAmount(amount int64, currency string) string {
-	m, err := domain.NewMoney(amount, currency)
-	if err != nil {
-		return ""
-	}
-	return m.String()
 }
 
 // pay is POST /pay/{id}: the buyer's choice on the checkout page.

@@ -36,8 +36,8 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 	if !ok {
 		return rejected(missingParam("success_url"))
 	}
-	if absoluteURL(successURL) != nil {
-		return rejected(invalidParam("success_url", "Not a valid URL"))
+	if e := s.shopPage("success_url", successURL); e != nil {
+		return rejected(e)
 	}
 	now := s.now()
 	cs := &session{
@@ -47,8 +47,8 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 		ExpiresAt: now.Add(maxSessionLife).Unix(),
 	}
 	if v, ok := f.get("cancel_url"); ok {
-		if absoluteURL(v) != nil {
-			return rejected(invalidParam("cancel_url", "Not a valid URL"))
+		if e := s.shopPage("cancel_url", v); e != nil {
+			return rejected(e)
 		}
 		cs.CancelURL = str(v)
 	}
@@ -101,6 +101,17 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 	cs.URL = str(cs.pageURL)
 	s.sessions[cs.ID] = cs
 	return answer(s.view(cs, expand))
+}
+
+// shopPage checks that a URL the buyer is sent to is a page of the shop.
+func (s *Simulator) shopPage(param, raw string) *apiError {
+	if absoluteURL(raw) != nil {
+		return invalidParam(param, "Not a valid URL")
+	}
+	if !s.shop.contains(raw) {
+		return invalidParam(param, fmt.Sprintf("Invalid URL: %s must be a page of the shop, under %s. The simulated Stripe sends buyers back to its own shop only.", param, s.cfg.ShopURL))
+	}
+	return nil
 }
 
 // sessionParam lists the parameters of a session the simulation knows.

@@ -34,6 +34,13 @@ const (
 
 // Config is how the simulation is reached and where it sends webhooks.
 type Config struct {
+	// SecretKey is the only API key the simulation accepts (a test secret
+	// key, sk_test_…): like Stripe, it serves one account, whose events,
+	// payments and refunds no one else may see or touch.
+	SecretKey string
+	// ShopURL is the shop's public URL (BASE_URL): a checkout session's
+	// success_url and cancel_url must be pages under it.
+	ShopURL string
 	// PublicURL is where browsers reach the simulation (the hosted pages
 	// are PublicURL/pay/{session}), e.g. BASE_URL/_stripe.
 	PublicURL string
@@ -62,8 +69,9 @@ type Config struct {
 // Simulator is the simulated Stripe, an http.Handler. Its state is in
 // memory and safe for concurrent use; Shutdown stops its deliveries.
 type Simulator struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	shop shopURL
+	mux  *http.ServeMux
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -80,10 +88,17 @@ type Simulator struct {
 
 // New builds a simulation from cfg.
 func New(cfg Config) (*Simulator, error) {
+	if rest, ok := strings.CutPrefix(cfg.SecretKey, "sk_test_"); !ok || rest == "" {
+		return nil, errors.New("stripesim: a secret key is required, and it must be a test secret key (sk_test_…)")
+	}
 	if err := absoluteURL(cfg.PublicURL); err != nil {
 		return nil, errors.New("stripesim: the public URL " + err.Error())
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	shop, err := parseShopURL(cfg.ShopURL)
+	if err != nil {
+		return nil, errors.New("stripesim: the shop URL " + err.Error())
+	}
 	if !cfg.DropWebhooks {
 		if err := absoluteURL(cfg.WebhookURL); err != nil {
 			return nil, errors.New("stripesim: the webhook URL " + err.Error())
@@ -115,6 +130,7 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	s := &Simulator{
 		cfg:      cfg,
+		shop:     shop,
 		sessions: map[string]*session{},
 		intents:  map[string]*paymentIntent{},
 		charges:  map[string]*charge{},

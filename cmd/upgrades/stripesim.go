@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,6 +20,8 @@ import (
 // it, with its secret key, and it sends webhooks to STRIPE_SIM_WEBHOOK_URL.
 type stripeSimCmd struct {
 	ListenAddr     string `name:"listen-addr" envvar:"LISTEN_ADDR" default:":12111" placeholder:"HOST:PORT" help:"Address to listen on."`
+	SecretKey      string `name:"secret-key" envvar:"STRIPE_SIM_SECRET_KEY" placeholder:"KEY" help:"The only API key it accepts (sk_test_…); random and printed when empty."`
+	ShopURL        string `name:"shop-url" envvar:"STRIPE_SIM_SHOP_URL" placeholder:"URL" help:"The shop's BASE_URL: checkout sessions may return buyers only to pages under it; default the webhook URL's origin."`
 	PublicURL      string `name:"public-url" envvar:"STRIPE_SIM_PUBLIC_URL" placeholder:"URL" help:"Public URL of the simulation (its pay pages); default http://localhost:<port>."`
 	WebhookURL     string `name:"webhook-url" envvar:"STRIPE_SIM_WEBHOOK_URL" default:"http://localhost:3000/webhooks/receive" placeholder:"URL" help:"Where webhooks are sent."`
 	WebhookSecrets string `name:"stripe-webhook-secret" envvar:"STRIPE_WEBHOOK_SECRET" placeholder:"WHSEC,..." help:"Webhook signing secrets, comma-separated; the first signs."`
@@ -33,6 +37,10 @@ func (c *stripeSimCmd) Run(ctx context.Context, e env) error {
 	cfg, err := c.config()
 	if err != nil {
 		return err
+	}
+	generated := cfg.SecretKey == ""
+	if generated {
+		cfg.SecretKey = "sk_test_" + rand.Text()
 	}
 	ln, err := net.Listen("tcp", c.ListenAddr)
 	if err != nil {
@@ -63,6 +71,10 @@ func (c *stripeSimCmd) Run(ctx context.Context, e env) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
+	if generated {
+		// Printed, not logged: the key is what a shop needs to reach it.
+		fmt.Fprintf(e.stdout, "its secret key (STRIPE_SIM_SECRET_KEY was not set): %s\n", cfg.SecretKey)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -95,7 +107,19 @@ func (c *stripeSimCmd) config() (stripesim.Config, error) {
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		return stripesim.Config{}, fmt.Errorf("LISTEN_ADDR %q is not host:port", c.ListenAddr)
 	}
-	cfg := stripesim.Config{PublicURL: strings.TrimRight(c.PublicURL, "/"), WebhookURL: c.WebhookURL, DropWebhooks: c.DropWebhooks}
+	// An empty key is made up once the configuration is known good.
+	cfg := stripesim.Config{SecretKey: c.SecretKey, ShopURL: c.ShopURL, PublicURL: strings.TrimRight(c.PublicURL, "/"), WebhookURL: c.WebhookURL, DropWebhooks: c.DropWebhooks}
+	if cfg.ShopURL == "" {
+		// The shop receives the webhooks, so it lives where they go.
+		u, err := url.Parse(cfg.WebhookURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return cfg, fmt.Errorf("STRIPE_SIM_SHOP_URL is required when STRIPE_SIM_WEBHOOK_URL (%q) names no shop", cfg.WebhookURL)
+		}
+		cfg.ShopURL = u.Scheme + "://" + u.Host
+	}
+	if rest, ok := strings.CutPrefix(cfg.SecretKey, "sk_test_"); cfg.SecretKey != "" && (!ok || rest == "") {
+		return cfg, errors.New("STRIPE_SIM_SECRET_KEY must be a test secret key (sk_test_…)")
+	}
 	secret, _, _ := strings.Cut(c.WebhookSecrets, ",")
 	cfg.WebhookSecret = strings.TrimSpace(secret)
 	if cfg.WebhookSecret == "" && !cfg.DropWebhooks {

@@ -26,13 +26,14 @@ func TestStripeSimConfig(t *testing.T) {
 		"STRIPE_WEBHOOK_SECRET":  "whsec_new,whsec_old",
 		"STRIPE_SIM_WEBHOOK_URL": "http://shop.test/webhooks/receive",
 		"STRIPE_SIM_RETRY_FOR":   "1h",
+		"STRIPE_SIM_SECRET_KEY":  "sk_test_given",
 	}
 	c, err := simConfig(t, vars, "--listen-addr", "127.0.0.1:0", "--retry-for", "2m")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg, _ := c.config()
-	if c.ListenAddr != "127.0.0.1:0" || cfg.WebhookSecret != "whsec_new" || cfg.WebhookURL != vars["STRIPE_SIM_WEBHOOK_URL"] ||
+	if c.ListenAddr != "127.0.0.1:0" || cfg.SecretKey != "sk_test_given" || cfg.ShopURL != "http://shop.test" || cfg.WebhookSecret != "whsec_new" || cfg.WebhookURL != vars["STRIPE_SIM_WEBHOOK_URL"] ||
 		cfg.RetryFor != 2*time.Minute || cfg.PublicURL != "" {
 		t.Errorf("config %+v listen %q", cfg, c.ListenAddr)
 	}
@@ -41,6 +42,8 @@ func TestStripeSimConfig(t *testing.T) {
 		"no secret":      {},
 		"bad listen":     {"STRIPE_WEBHOOK_SECRET": "whsec_x", "LISTEN_ADDR": "3000"},
 		"bad retry time": {"STRIPE_WEBHOOK_SECRET": "whsec_x", "STRIPE_SIM_RETRY_FOR": "forever"},
+		"live key":       {"STRIPE_WEBHOOK_SECRET": "whsec_x", "STRIPE_SIM_SECRET_KEY": "sk_live_x"},
+		"bare key":       {"STRIPE_WEBHOOK_SECRET": "whsec_x", "STRIPE_SIM_SECRET_KEY": "sk_test_"},
 	} {
 		if _, err := simConfig(t, vars); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -51,5 +54,9 @@ func TestStripeSimConfig(t *testing.T) {
 	}
 	if _, err := simConfig(t, map[string]string{"STRIPE_SIM_DROP_WEBHOOKS": "true"}); err != nil {
 		t.Errorf("STRIPE_SIM_DROP_WEBHOOKS=true needs no secret: %v", err)
+	}
+	c, err = simConfig(t, vars, "--shop-url", "https://shop.test/store")
+	if cfg, _ := c.config(); err != nil || cfg.ShopURL != "https://shop.test/store" {
+		t.Errorf("shop URL given: %q %v", cfg.ShopURL, err)
 	}
 }

@@ -180,6 +180,7 @@ func (b *bench) startProcesses() {
 	b.simAddr = proc.FreeAddr(t)
 	b.sim = proc.Start(t, "upgrades stripe-sim", b.bin, proc.Env(
 		"LISTEN_ADDR="+b.simAddr,
+		"STRIPE_SIM_SECRET_KEY="+stripeKey,
 		"STRIPE_WEBHOOK_SECRET="+webhookSecret,
 		// The benchmark sends the webhooks itself, at the rate it chooses.
 		"STRIPE_SIM_DROP_WEBHOOKS=true",

@@ -79,7 +79,9 @@ var claimCases = []testCase{
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for round := 0; ; round++ {
+				// Each round that claims anything claims a row for good, so
+				// more rounds than rows means the leases do not hold.
+				for round := 0; round <= n; round++ {
 					var got []domain.UpgradeID
 					err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) (err error) {
 						if round == 0 && !s.Serial {
@@ -102,6 +104,9 @@ var claimCases = []testCase{
 						return
 					}
 				}
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("a worker still claimed upgrades after %d rounds: the lease does not keep them", n+1))
+				mu.Unlock()
 			}()
 		}
 		wg.Wait()
@@ -112,6 +117,61 @@ var claimCases = []testCase{
 			if claimed[id] != 1 {
 				t.Errorf("upgrade #%d claimed %d times, want once", id, claimed[id])
 			}
+		}
+	}},
+
+	{"upgrades/ClaimStale skips the rows an open claim holds, without waiting for it", func(t *testing.T, s store) {
+		if s.Serial {
+			t.Skip("this store's units of work never overlap: a claim cannot be open during another")
+		}
+		var all []domain.UpgradeID
+		for i := range 4 {
+			u := mustUser(t, s, fmt.Sprintf("user%d", i), domain.LevelMember)
+			all = append(all, mustUpgrade(t, s, u, u, domain.UpgradeGold, t0).ID())
+		}
+		now := t0.Add(time.Hour)
+		olderThan, leaseUntil := now.Add(-5*time.Minute), now.Add(time.Minute)
+		var (
+			firstClaimed = make(chan struct{})
+			secondDone   = make(chan struct{})
+			second       []domain.UpgradeID
+			secondErr    error
+		)
+		go func() {
+			defer close(secondDone)
+			<-firstClaimed
+			secondErr = s.UoW.Do(ctx, func(ctx context.Context, st application.Store) (err error) {
+				second, err = st.Upgrades.ClaimStale(ctx, olderThan, now, leaseUntil, 10)
+				return err
+			})
+		}()
+		var first []domain.UpgradeID
+		err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) (err error) {
+			if first, err = st.Upgrades.ClaimStale(ctx, olderThan, now, leaseUntil, 2); err != nil {
+				return err
+			}
+			close(firstClaimed)
+			// The second claim must finish while this one stays open; it
+			// fails the test as soon as it waits for a lock instead.
+			if err := waitForLockOr(s, secondDone); err != nil {
+				return err
+			}
+			select {
+			case <-secondDone:
+				return nil
+			default:
+				return errors.New("the second claim waited for the rows the first holds")
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-secondDone
+		if secondErr != nil {
+			t.Fatal(secondErr)
+		}
+		if !slices.Equal(first, all[:2]) || !slices.Equal(second, all[2:]) {
+			t.Fatalf("claims got %v and %v, want %v and %v", first, second, all[:2], all[2:])
 		}
 	}},
 }

@@ -26,6 +26,9 @@ type store struct {
 	// Serial is set for a store whose units of work never overlap (they
 	// hold one lock): a test cannot make two of them wait for each other.
 	Serial bool
+	// Waiting counts the store's units of work that wait for a lock
+	// another one holds, for tests that prove a lock keeps them apart.
+	Waiting func() (int, error)
 }
 
 // factory makes a fresh store for one test.
@@ -34,7 +37,7 @@ type factory func(t *testing.T) store
 func TestMemory(t *testing.T) {
 	suite(t, func(t *testing.T) store {
 		db := memory.NewDB()
-		return store{UoW: db, Serial: true, Event: func(t *testing.T, id string) (string, int, bool) { return db.EventOutcome(id) }}
+		return store{UoW: db, Serial: true, Waiting: func() (int, error) { return 0, nil }, Event: func(t *testing.T, id string) (string, int, bool) { return db.EventOutcome(id) }}
 	})
 }
 
@@ -47,7 +50,12 @@ func TestPostgres(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		conn := dbtest.SQL(t, url)
-		return store{UoW: db, Event: func(t *testing.T, id string) (string, int, bool) {
+		waiting := func() (n int, err error) {
+			err = conn.QueryRow(`SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+			return n, err
+		}
+		return store{UoW: db, Waiting: waiting, Event: func(t *testing.T, id string) (string, int, bool) {
 			t.Helper()
 			var (
 				outcome  sql.NullString
@@ -67,7 +75,7 @@ func TestPostgres(t *testing.T) {
 
 // suite runs every case on a fresh store from newStore.
 func suite(t *testing.T, newStore factory) {
-	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases} {
+	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, lockCases} {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t)) })
 		}

@@ -2,8 +2,10 @@ package contract_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,6 +116,66 @@ var upgradeCases = []testCase{
 		}
 		if got := read(t, s, second.ID(), true); got.SessionID() != "" || len(got.History()) != 1 {
 			t.Errorf("the refused update left session %q and %d history entries", got.SessionID(), len(got.History()))
+		}
+	}},
+
+	{"upgrades/LockByID makes a second lock wait for the first unit of work", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		up := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)
+		var (
+			firstLocked  = make(chan struct{})
+			secondLocked = make(chan struct{})
+			firstOpen    atomic.Bool // the first unit of work has not returned yet
+			seen         = make(chan string, 1)
+			secondErr    = make(chan error, 1)
+		)
+		firstOpen.Store(true)
+		go func() {
+			<-firstLocked
+			secondErr <- s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+				locked, err := st.Upgrades.LockByID(ctx, up.ID())
+				if err != nil {
+					return err
+				}
+				early := firstOpen.Load()
+				close(secondLocked)
+				if early {
+					return errors.New("the second lock returned while the first unit of work was still open")
+				}
+				seen <- locked.SessionID()
+				return nil
+			})
+		}()
+		err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+			locked, err := st.Upgrades.LockByID(ctx, up.ID())
+			if err != nil {
+				return err
+			}
+			if err := locked.AttachCheckout("cs_first", "https://checkout.test/pay/cs_first", t0.Add(time.Hour), t0); err != nil {
+				return err
+			}
+			if err := st.Upgrades.Update(ctx, locked); err != nil {
+				return err
+			}
+			close(firstLocked)
+			if !s.Serial { // a serial store's second unit of work cannot start yet
+				if err := waitForLockOr(s, secondLocked); err != nil {
+					return err
+				}
+			}
+			firstOpen.Store(false)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-secondErr; err != nil {
+			t.Fatal(err)
+		}
+		// A lock that waited reads what the first committed; a read that
+		// did not wait sees the row as it was before.
+		if got := <-seen; got != "cs_first" {
+			t.Fatalf("the second lock read session %q, want the first unit of work's %q", got, "cs_first")
 		}
 	}},
 

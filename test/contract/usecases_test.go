@@ -148,12 +148,18 @@ type faultyUoW struct {
 	inner          application.UnitOfWork
 	failAfter      atomic.Bool // the next unit of work that succeeds fails instead
 	failOnMessages atomic.Bool // every Messages.Create fails
+	// Hooks into the upgrades repository (see hookedUpgrades); set before
+	// the units of work they watch start.
+	afterPaymentLock, afterLatestPending func() error
 }
 
 func (f *faultyUoW) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
 	return f.inner.Do(ctx, func(ctx context.Context, s application.Store) error {
 		if f.failOnMessages.Load() {
 			s.Messages = failingMessages{s.Messages}
+		}
+		if f.afterPaymentLock != nil || f.afterLatestPending != nil {
+			s.Upgrades = hookedUpgrades{Upgrades: s.Upgrades, afterPaymentLock: f.afterPaymentLock, afterLatestPending: f.afterLatestPending}
 		}
 		if err := fn(ctx, s); err != nil {
 			return err

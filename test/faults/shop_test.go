@@ -37,10 +37,12 @@ var client = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-// stripeSim is `upgrades stripe-sim` in its own process.
+// stripeSim is `upgrades stripe-sim` in its own process. shop is the
+// public URL of the shop it serves (its replicas' BASE_URL): checkout
+// sessions may send buyers back only there.
 type stripeSim struct {
 	*proc.Process
-	base string
+	base, shop string
 }
 
 // startStripeSim starts the simulated Stripe. It retries failed webhooks
@@ -49,8 +51,17 @@ type stripeSim struct {
 func startStripeSim(t *testing.T, webhookURL string, drop bool) *stripeSim {
 	t.Helper()
 	addr := proc.FreeAddr(t)
+	// The shop lives where the webhooks go; when the test delivers them
+	// itself, its replicas share a public URL nobody listens on, as they
+	// would behind a load balancer.
+	shop := "http://" + proc.FreeAddr(t)
+	if webhookURL != "" {
+		shop = strings.TrimSuffix(webhookURL, "/webhooks/receive")
+	}
 	env := proc.Env(
 		"LISTEN_ADDR="+addr,
+		"STRIPE_SIM_SECRET_KEY="+stripeKey,
+		"STRIPE_SIM_SHOP_URL="+shop,
 		"STRIPE_WEBHOOK_SECRET="+webhookSecret,
 		"STRIPE_SIM_WEBHOOK_URL="+webhookURL,
 		fmt.Sprintf("STRIPE_SIM_DROP_WEBHOOKS=%t", drop),
@@ -59,7 +70,7 @@ func startStripeSim(t *testing.T, webhookURL string, drop bool) *stripeSim {
 		"STRIPE_SIM_RETRY_FOR=5m",
 		"STRIPE_SIM_REDIRECT_WAIT=0",
 	)
-	s := &stripeSim{proc.Start(t, "stripe-sim", proc.Binary(t), env, "stripe-sim"), "http://" + addr}
+	s := &stripeSim{proc.Start(t, "stripe-sim", proc.Binary(t), env, "stripe-sim"), "http://" + addr, shop}
 	s.WaitListening(t, addr)
 	return s
 }
@@ -80,7 +91,7 @@ func startShop(t *testing.T, addr, dbURL string, sim *stripeSim, extra ...string
 	}
 	env := proc.Env(append([]string{
 		"LISTEN_ADDR=" + addr,
-		"BASE_URL=http://" + addr,
+		"BASE_URL=" + sim.shop,
 		"DATABASE_URL=" + dbURL,
 		"STRIPE_SECRET_KEY=" + stripeKey,
 		"STRIPE_API_BASE=" + sim.base,

@@ -45,7 +45,7 @@ func simulatedStripe(t *testing.T) simulated {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	sim, err := stripesim.New(stripesim.Config{PublicURL: base, DropWebhooks: true})
+	sim, err := stripesim.New(stripesim.Config{SecretKey: stripeKey, ShopURL: "https://shop.example", PublicURL: base, DropWebhooks: true})
 	if err != nil {
 		t.Fatal(err)
 	}

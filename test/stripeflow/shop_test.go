@@ -6,8 +6,8 @@ package stripeflow
 
 import (
 	"context"
-	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +19,7 @@ import (
 
 	stripego "github.com/stripe/stripe-go/v76"
 
+	webhttp "upgrades/adapters/http"
 	"upgrades/adapters/memory"
 	"upgrades/adapters/secure"
 	stripeadapter "upgrades/adapters/stripe"
@@ -31,6 +32,9 @@ const (
 	webhookSecret  = "whsec_flow_current"
 	previousSecret = "whsec_flow_previous"
 	bodyLimit      = 64 << 10
+
+	// stripeKey is the simulated Stripe's own key, the only one it accepts.
+	stripeKey = "sk_test_flow"
 )
 
 // shop is the application wired to the simulated Stripe, served like the
@@ -56,7 +60,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	s.url = "http://" + srv.Listener.Addr().String()
 
 	simCfg := stripesim.Config{
-		PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
+		SecretKey: stripeKey, ShopURL: s.url, PublicURL: s.url + "/_stripe", WebhookURL: s.url + "/webhooks/receive", WebhookSecret: webhookSecret,
 		Clock: s.clock, RetryInitial: 50 * time.Millisecond, RetryMax: 200 * time.Millisecond, RetryFor: 20 * time.Second,
 	}
 	for _, c := range configure {
@@ -82,12 +86,20 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 
 	mux := http.NewServeMux()
 	mux.Handle("/_stripe/", http.StripPrefix("/_stripe", sim))
-	endpoint := webhookEndpoint(s.app)
+	// Webhooks reach the server's own web edge, so what it refuses (a bad
+	// signature, a body over the limit) is what the server refuses.
+	web, err := webhttp.NewRouter(webhttp.Deps{
+		App: s.app, DB: s.db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: s.clock,
+		Config: webhttp.Config{BaseURL: s.url, SessionSecret: "stripeflow-session-secret-0123456789", WebhookBodyLimit: bodyLimit},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux.HandleFunc("POST /webhooks/receive", func(w http.ResponseWriter, r *http.Request) {
 		if held := s.held.Load(); held != nil {
 			<-*held
 		}
-		endpoint(w, r)
+		web.ServeHTTP(w, r)
 	})
 	srv.Config.Handler = mux
 	srv.Start()
@@ -122,41 +134,13 @@ func (s *shop) holdWebhooks() (release func()) {
 func newGateway(t *testing.T, base string, transport http.RoundTripper) *stripeadapter.Gateway {
 	t.Helper()
 	gw, err := stripeadapter.New(stripeadapter.Config{
-		SecretKey: "sk_test_flow", APIBase: base, Timeout: 10 * time.Second,
+		SecretKey: stripeKey, APIBase: base, Timeout: 10 * time.Second,
 		MaxNetworkRetries: stripego.Int64(1), Transport: transport,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return gw
-}
-
-// webhookEndpoint is POST /webhooks/receive reduced to what the payment
-// flow needs: the raw body under a size limit, then the use case.
-func webhookEndpoint(app *application.App) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bodyLimit))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			http.Error(w, "unreadable", http.StatusBadRequest)
-			return
-		}
-		_, err = app.ReceiveWebhook.Handle(r.Context(), application.ReceiveWebhook{Payload: payload, Signature: r.Header.Get("Stripe-Signature")})
-		switch {
-		case err == nil:
-			w.WriteHeader(http.StatusOK)
-		case domain.IsKind(err, domain.KindMalformed):
-			http.Error(w, domain.MessageOf(err), http.StatusBadRequest)
-		case domain.IsKind(err, domain.KindUnavailable):
-			http.Error(w, "unavailable", http.StatusServiceUnavailable)
-		default:
-			http.Error(w, "failed", http.StatusInternalServerError)
-		}
-	}
 }
 
 func (s *shop) user(name, email string, level domain.Level) *domain.User {
@@ -297,7 +281,7 @@ func authorized(endpoint string, form url.Values) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer sk_test_dashboard")
+	req.Header.Set("Authorization", "Bearer "+stripeKey)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := http.DefaultClient.Do(req)
 	if err == nil {

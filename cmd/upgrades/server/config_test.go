@@ -57,15 +57,6 @@ func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
 	}
 }
 
-func TestLivemodeFollowsTheKey(t *testing.T) {
-	for key, live := range map[string]bool{"sk_live_x": true, "rk_live_x": true, "sk_test_x": false, "rk_test_x": false} {
-		c := load(t, map[string]string{"STRIPE_SECRET_KEY": key, "STRIPE_WEBHOOK_SECRET": "whsec_x"})
-		if c.App.Livemode != live || c.Mode != ModeLive {
-			t.Errorf("%s: livemode %t mode %s", key, c.App.Livemode, c.Mode)
-		}
-	}
-}
-
 func TestDemoSecretsAreRandomForEachProcess(t *testing.T) {
 	a, b := load(t, nil), load(t, nil)
 	if a.Mode != ModeDemo {

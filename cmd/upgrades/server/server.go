@@ -124,6 +124,8 @@ func payments(cfg Config) fx.Option {
 	return fx.Options(
 		stripeadapter.Module(stripeadapter.Config{SecretKey: cfg.SimulatedKey, APIBase: simBase}, cfg.StripeWebhookSecrets),
 		stripesim.Module(stripesim.Config{
+			SecretKey:     cfg.SimulatedKey,
+			ShopURL:       cfg.App.BaseURL,
 			PublicURL:     simBase,
 			WebhookURL:    cfg.App.BaseURL + "/webhooks/receive",
 			WebhookSecret: cfg.StripeWebhookSecrets[0],
