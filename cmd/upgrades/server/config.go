@@ -149,13 +149,15 @@ func (f Flags) Config() (Config, error) {
 			return c, fmt.Errorf("%s must be a duration such as 5m, not %q", d.env, d.in)
 		}
 	}
-	// A replica holds the upgrades it claimed for one interval: by its next
-	// run they are free again, so the upgrades of a replica that died are
-	// checked by another one run later, not after a fixed two minutes, and
-	// a long interval is not undercut by a short lease. The one-off
-	// `upgrades reconcile` (no loop) keeps the use cases' default.
+	// A replica holds the upgrades it claimed for two intervals, so those
+	// of a replica that died are checked again a run or two later rather
+	// than after a fixed time, and a long interval is not undercut by a
+	// short lease. A run stops at its lease (startReconciler), so two
+	// replicas never check one upgrade at once; the floor leaves a run under
+	// load, or waiting on Stripe, the time to finish. The one-off `upgrades
+	// reconcile` (no loop) keeps the use cases' default.
 	if c.ReconcileInterval > 0 {
-		c.App.ReconcileLease = c.ReconcileInterval
+		c.App.ReconcileLease = max(2*c.ReconcileInterval, minReconcileLease)
 	}
 	c.App.Livemode = strings.HasPrefix(c.StripeSecretKey, "sk_live_") || strings.HasPrefix(c.StripeSecretKey, "rk_live_")
 

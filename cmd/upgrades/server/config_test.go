@@ -133,19 +133,19 @@ func TestReconcileLeaseFollowsTheInterval(t *testing.T) {
 	for _, tc := range []struct {
 		interval string
 		lease    time.Duration
-	}{{"10s", 10 * time.Second}, {"1h", time.Hour}, {"0", Defaults().App.ReconcileLease}} {
+	}{{"1m", 2 * time.Minute}, {"1h", 2 * time.Hour}, {"10s", minReconcileLease}, {"200ms", minReconcileLease}, {"0", Defaults().App.ReconcileLease}} {
 		c := load(t, map[string]string{"RECONCILE_INTERVAL": tc.interval})
 		if c.App.ReconcileLease != tc.lease {
 			t.Errorf("RECONCILE_INTERVAL=%s: lease %v, want %v", tc.interval, c.App.ReconcileLease, tc.lease)
 		}
 	}
 	var got application.Config
-	app := fx.New(Core(load(t, map[string]string{"RECONCILE_INTERVAL": "7s"}), slog.New(slog.DiscardHandler)), fx.Populate(&got))
+	app := fx.New(Core(load(t, map[string]string{"RECONCILE_INTERVAL": "5m"}), slog.New(slog.DiscardHandler)), fx.Populate(&got))
 	if err := app.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got.ReconcileLease != 7*time.Second {
-		t.Errorf("the use cases were given a lease of %v, want 7s", got.ReconcileLease)
+	if got.ReconcileLease != 10*time.Minute {
+		t.Errorf("the use cases were given a lease of %v, want 10m", got.ReconcileLease)
 	}
 }
 

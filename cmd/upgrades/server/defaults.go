@@ -7,6 +7,11 @@ import (
 	"upgrades/domain"
 )
 
+// minReconcileLease is the shortest time a replica holds the upgrades it
+// claimed: a run of the reconciler checks up to a hundred upgrades, each a
+// call to Stripe that may be retried.
+const minReconcileLease = 30 * time.Second
+
 var (
 	goldType           = domain.UpgradeGold
 	platinumType       = domain.UpgradePlatinum

@@ -151,9 +151,13 @@ func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.
 					case <-ctx.Done():
 						return
 					case <-t.C:
-						if _, err := app.Reconcile.Handle(ctx, application.Reconcile{}); err != nil && ctx.Err() == nil {
+						// A run ends with its lease: past it, another
+						// replica may claim the same upgrades.
+						run, stop := context.WithTimeout(ctx, cfg.App.ReconcileLease)
+						if _, err := app.Reconcile.Handle(run, application.Reconcile{}); err != nil && ctx.Err() == nil {
 							l.Warn("reconciler run failed", "err", err)
 						}
+						stop()
 					}
 				}
 			}()
