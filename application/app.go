@@ -64,7 +64,7 @@ type Deps struct {
 	Clock     Clock
 	Tokens    Tokens
 	Passwords PasswordHasher
-	Logins    LoginThrottles
+	Throttles Throttles
 	Logger    *slog.Logger
 	Config    Config
 }
@@ -79,6 +79,12 @@ type App struct {
 	Ban                BanHandler
 	ShowUser           ShowUserHandler
 	CurrentUser        CurrentUserHandler
+	Logout             LogoutHandler
+	RevokeSessions     RevokeSessionsHandler
+	RotateOwnAPIKey    RotateOwnAPIKeyHandler
+	RotateAPIKey       RotateAPIKeyHandler
+	ChangePassword     ChangePasswordHandler
+	SetPassword        SetPasswordHandler
 
 	UpgradeOptions UpgradeOptionsHandler
 	StartUpgrade   StartUpgradeHandler
@@ -92,18 +98,18 @@ type App struct {
 	ReadMessages   ReadMessagesHandler
 }
 
-// New wires every use case to d.
+// New builds every use case from the ports in d; each handler gets only
+// the ports it uses.
 func New(d Deps) *App {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	if d.Logins.ByName == nil || d.Logins.ByAddress == nil {
+	if d.Throttles == nil {
 		// Logins without a throttle would let passwords be guessed at the
 		// speed of the hasher: a wiring mistake, not a configuration.
-		panic("application: Deps.Logins needs both throttles")
+		panic("application: Deps.Throttles is missing")
 	}
-	apply := ApplyEventHandler{d}
-	sync := SyncUpgradeHandler{d, apply}
+	live := d.Config.Livemode
 	return &App{
 		SignUp:             SignUpHandler{d},
 		CreateUser:         CreateUserHandler{d},
@@ -113,15 +119,21 @@ func New(d Deps) *App {
 		Ban:                BanHandler{d},
 		ShowUser:           ShowUserHandler{d},
 		CurrentUser:        CurrentUserHandler{d},
-		UpgradeOptions:     UpgradeOptionsHandler{d},
-		StartUpgrade:       StartUpgradeHandler{d, apply},
-		ShowUpgrade:        ShowUpgradeHandler{d, sync},
-		ListUpgrades:       ListUpgradesHandler{d},
-		ApplyEvent:         apply,
-		ReceiveWebhook:     ReceiveWebhookHandler{d, apply},
-		SyncUpgrade:        sync,
-		Reconcile:          ReconcileHandler{d, sync},
-		Refund:             RefundHandler{d, apply},
-		ReadMessages:       ReadMessagesHandler{d},
+		Logout:             LogoutHandler{d},
+		RevokeSessions:     RevokeSessionsHandler{d},
+		RotateOwnAPIKey:    RotateOwnAPIKeyHandler{d},
+		RotateAPIKey:       RotateAPIKeyHandler{d},
+		ChangePassword:     ChangePasswordHandler{d},
+		SetPassword:        SetPasswordHandler{d},
+		UpgradeOptions:     NewUpgradeOptionsHandler(d.UoW, d.Config),
+		StartUpgrade:       NewStartUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, d.Config),
+		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		ListUpgrades:       NewListUpgradesHandler(d.UoW),
+		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Clock, d.Logger, live),
+		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live),
+		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
+		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		ReadMessages:       NewReadMessagesHandler(d.UoW),
 	}
 }

@@ -46,7 +46,7 @@ func TestApplyEventKinds(t *testing.T) {
 			}
 			ev := f.event(up, "evt_under_test", tc.kind)
 			a := f.apply(ev)
-			if a.Duplicate || a.Outcome != tc.outcome || a.UpgradeID != up.ID() {
+			if a.Duplicate || a.Outcome.String() != tc.outcome || a.UpgradeID != up.ID() {
 				t.Fatalf("applied %+v, want outcome %s for #%d", a, tc.outcome, up.ID())
 			}
 			stored := f.upgrade(up.ID())
@@ -133,7 +133,7 @@ func TestApplyEventNeverDemotes(t *testing.T) {
 	gold := f.start(carol, bob, domain.UpgradeGold)
 	f.pay(plat)
 	a := f.apply(f.event(gold, "evt_gold_paid", domain.EventCheckoutPaid))
-	if a.Outcome != "anomaly" || a.Result.Fulfilled {
+	if a.Outcome.String() != "anomaly" || a.Result.Fulfilled {
 		t.Fatalf("second gift: %+v", a)
 	}
 	if got := f.level(bob); got != domain.LevelPlatinum {
@@ -205,7 +205,7 @@ func TestApplyEventMismatch(t *testing.T) {
 			ev := f.event(up, "evt_odd", domain.EventCheckoutPaid)
 			tc.change(&ev)
 			a := f.apply(ev)
-			if a.Outcome != "anomaly" || a.Result.Fulfilled || a.UpgradeID != up.ID() {
+			if a.Outcome.String() != "anomaly" || a.Result.Fulfilled || a.UpgradeID != up.ID() {
 				t.Fatalf("applied %+v", a)
 			}
 			stored := f.upgrade(up.ID())
@@ -244,7 +244,7 @@ func TestApplyEventMismatch(t *testing.T) {
 		f.pay(up)
 		ev := f.event(up, "evt_refund", domain.EventRefunded)
 		ev.UpgradeID, ev.PaymentIntentID = up.ID(), "pi_other"
-		if a := f.apply(ev); a.Outcome != "anomaly" {
+		if a := f.apply(ev); a.Outcome.String() != "anomaly" {
 			t.Fatalf("applied %+v", a)
 		}
 		if st := f.upgrade(up.ID()).Status(); st != domain.StatusComplete || f.level(alice) != domain.LevelGold {
@@ -262,17 +262,17 @@ func TestApplyEventUnmatchedAndUnhandled(t *testing.T) {
 		ev      application.PaymentEvent
 		outcome string
 	}{
-		{"unknown upgrade id", application.PaymentEvent{ID: "evt_u1", Type: "checkout.session.completed", Kind: domain.EventCheckoutPaid, UpgradeID: 9999, SessionID: "cs_x", Amount: 2000, Currency: "usd"}, "unmatched"},
-		{"unknown payment", application.PaymentEvent{ID: "evt_u2", Type: "charge.refunded", Kind: domain.EventRefunded, PaymentIntentID: "pi_nobody", Amount: 2000, Currency: "usd"}, "unmatched"},
-		{"names no upgrade", application.PaymentEvent{ID: "evt_u3", Type: "charge.dispute.created", Kind: domain.EventDisputeOpened}, "unmatched"},
-		{"unhandled type", application.PaymentEvent{ID: "evt_u4", Type: "customer.created", UpgradeID: up.ID()}, "unhandled"},
+		{"unknown upgrade id", application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutPaid, UpgradeID: 9999, SessionID: "cs_x", Amount: 2000, Currency: "usd"}, ID: "evt_u1", Type: "checkout.session.completed"}, "unmatched"},
+		{"unknown payment", application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventRefunded, PaymentIntentID: "pi_nobody", Amount: 2000, Currency: "usd"}, ID: "evt_u2", Type: "charge.refunded"}, "unmatched"},
+		{"names no upgrade", application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutUnpaid}, ID: "evt_u3", Type: "checkout.session.completed"}, "unmatched"},
+		{"unhandled type", application.PaymentEvent{Payment: domain.Payment{UpgradeID: up.ID()}, ID: "evt_u4", Type: "customer.created"}, "unhandled"},
 		{"unhandled type of no upgrade", application.PaymentEvent{ID: "evt_u5", Type: "invoice.paid"}, "unhandled"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			tc.ev.Source = "stripe"
 			a := f.apply(tc.ev)
-			if a.Outcome != tc.outcome || a.Duplicate || a.Result.Fulfilled {
+			if a.Outcome.String() != tc.outcome || a.Duplicate || a.Result.Fulfilled {
 				t.Fatalf("applied %+v, want %s", a, tc.outcome)
 			}
 			if outcome, _, ok := f.db.EventOutcome(tc.ev.ID); !ok || outcome != tc.outcome {
@@ -314,7 +314,7 @@ func TestApplyEventRollsBackAFailedUnitOfWork(t *testing.T) {
 	}
 
 	a := f.apply(ev)
-	if a.Duplicate || a.Outcome != "applied" || !a.Result.Fulfilled {
+	if a.Duplicate || a.Outcome.String() != "applied" || !a.Result.Fulfilled {
 		t.Fatalf("redelivery: %+v", a)
 	}
 	if f.upgrade(up.ID()).Status() != domain.StatusComplete || f.level(bob) != domain.LevelGold {
@@ -358,10 +358,62 @@ func TestReceiveWebhook(t *testing.T) {
 	}
 
 	a, err := f.app.ReceiveWebhook.Handle(f.ctx, application.ReceiveWebhook{Payload: []byte(body), Signature: "whsec_test"})
-	if err != nil || a.Outcome != "applied" {
+	if err != nil || a.Outcome.String() != "applied" {
 		t.Fatalf("webhook: %+v, %v", a, err)
 	}
 	if last := f.lastHistory(up.ID()); !strings.HasPrefix(last.Cause, "stripe evt_hook") {
 		t.Fatalf("cause %q", last.Cause)
+	}
+}
+
+// Disputes and fraud warnings that match no upgrade still reach the owners,
+// with Stripe's ids, so they can be found in the dashboard (SPEC §2);
+// other events of no upgrade tell nobody.
+func TestApplyEventUnmatchedDisputesReachOwners(t *testing.T) {
+	f := newFixture(t)
+	alice := f.user("alice", domain.LevelMember)
+	olga := f.user("olga", domain.LevelOwner)
+	for _, tc := range []struct {
+		ev   application.PaymentEvent
+		told string
+	}{
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventDisputeOpened, PaymentIntentID: "pi_elsewhere"}, ID: "evt_d1", Type: "charge.dispute.created",
+			Note: "dispute dp_1 on charge ch_1: 2000 usd, needs_response"}, "A dispute was opened"},
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventDisputeLost}, ID: "evt_d2", Type: "charge.dispute.closed",
+			Note: "dispute dp_2 on charge ch_2: 2000 usd, lost"}, "A dispute was lost"},
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventFraudWarning, PaymentIntentID: "pi_elsewhere"}, ID: "evt_d3", Type: "radar.early_fraud_warning.created",
+			Note: "early fraud warning issfr_3 on charge ch_3"}, "An early fraud warning was raised"},
+		{application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventRefunded, PaymentIntentID: "pi_elsewhere"}, ID: "evt_r4", Type: "charge.refunded"}, ""},
+	} {
+		before := len(f.messages(f.owner))
+		tc.ev.Source = "stripe"
+		if a := f.apply(tc.ev); a.Outcome != application.OutcomeUnmatched {
+			t.Fatalf("%s: %s, want unmatched", tc.ev.ID, a.Outcome)
+		}
+		for _, owner := range []*domain.User{f.owner, olga} {
+			msgs := f.messages(owner)
+			if tc.told == "" {
+				if len(msgs) != before {
+					t.Errorf("%s told the owners: %q", tc.ev.ID, msgs)
+				}
+				continue
+			}
+			last := "" // f.messages lists the oldest first
+			if len(msgs) > 0 {
+				last = msgs[len(msgs)-1]
+			}
+			if !strings.Contains(last, tc.told) || !strings.Contains(last, tc.ev.ID) || !strings.Contains(last, tc.ev.Note) {
+				t.Errorf("%s: %s was told %q, want %q with Stripe's ids", tc.ev.ID, owner.Name(), msgs, tc.told)
+			}
+		}
+		if again := f.apply(tc.ev); !again.Duplicate {
+			t.Fatalf("redelivery of %s: %+v", tc.ev.ID, again)
+		}
+	}
+	if n := len(f.messages(alice)); n != 0 {
+		t.Errorf("alice was told %d things", n)
+	}
+	if n := len(f.messages(f.owner)); n != 3 {
+		t.Errorf("the owner was told %d times, want once per dispute or warning", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"upgrades/adapters/memory"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -195,7 +196,7 @@ func TestSuccessPageRacingTheWebhook(t *testing.T) {
 	f := newFixture(t)
 	alice, bob := f.user("alice", domain.LevelMember), f.user("bob", domain.LevelMember)
 	up := f.start(alice, bob, domain.UpgradeGold)
-	pi := f.gw.Complete(up.SessionID(), application.PaymentPaid)
+	pi := f.gw.Complete(up.SessionID(), memory.PaymentPaid)
 	ev := f.event(up, "evt_paid", domain.EventCheckoutPaid)
 	ev.PaymentIntentID = pi
 	errs := make([]error, racers)
@@ -270,7 +271,7 @@ func TestRefundClickedConcurrently(t *testing.T) {
 			wantKind(t, errs[i], domain.KindConflict)
 			continue
 		}
-		if results[i].Outcome == "applied" {
+		if results[i].Outcome.String() == "applied" {
 			applied++
 		}
 		if results[i].Result.Reverted {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -50,7 +49,7 @@ func newFixture(t *testing.T, configure ...func(*application.Config)) *fixture {
 	f.app = application.New(application.Deps{
 		UoW: f.db, Gateway: f.gw, Verifier: memory.Verifier{Secret: "whsec_test"},
 		Clock: f.clock, Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: cfg,
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 	f.owner = f.user("olivia", domain.LevelOwner)
 	return f
@@ -151,10 +150,7 @@ func paymentIntent(up *domain.Upgrade) string { return fmt.Sprintf("pi_for_%d", 
 
 // event is a webhook event that matches up in every checked field.
 func (f *fixture) event(up *domain.Upgrade, id string, kind domain.EventKind) application.PaymentEvent {
-	ev := application.PaymentEvent{
-		ID: id, Kind: kind, Livemode: f.cfg.Livemode, Source: "stripe",
-		PaymentIntentID: paymentIntent(up), Amount: up.Price().Amount(), Currency: up.Price().Currency(),
-	}
+	ev := application.PaymentEvent{Payment: domain.Payment{Kind: kind, Livemode: f.cfg.Livemode, PaymentIntentID: paymentIntent(up), Amount: up.Price().Amount(), Currency: up.Price().Currency()}, ID: id, Source: "stripe"}
 	switch kind {
 	case domain.EventRefunded, domain.EventDisputeLost, domain.EventDisputeOpened, domain.EventFraudWarning:
 		// Charge events name the payment, not the checkout.
@@ -188,7 +184,7 @@ func (f *fixture) apply(ev application.PaymentEvent) application.Applied {
 // pay completes an upgrade through a paid checkout event.
 func (f *fixture) pay(up *domain.Upgrade) {
 	f.t.Helper()
-	if a := f.apply(f.event(up, fmt.Sprintf("evt_paid_%d", up.ID()), domain.EventCheckoutPaid)); a.Outcome != "applied" {
+	if a := f.apply(f.event(up, fmt.Sprintf("evt_paid_%d", up.ID()), domain.EventCheckoutPaid)); a.Outcome.String() != "applied" {
 		f.t.Fatalf("paying #%d: outcome %s", up.ID(), a.Outcome)
 	}
 }

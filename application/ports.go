@@ -7,8 +7,12 @@ import (
 	"upgrades/domain"
 )
 
-// Clock tells the time; tests set it.
-type Clock interface{ Now() time.Time }
+// Clock tells the time and waits; tests set the time.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, or less when ctx ends (then it returns ctx's error).
+	Sleep(ctx context.Context, d time.Duration) error
+}
 
 // Tokens makes unguessable secrets such as API keys.
 type Tokens interface{ NewToken() (string, error) }
@@ -21,21 +25,31 @@ type PasswordHasher interface {
 	Verify(hash, password string) bool
 }
 
-// Throttle rations attempts per key (an account name, an address): each
-// key has an allowance that refills with time. Safe for concurrent use.
-type Throttle interface {
-	// Take spends one attempt of key's allowance and returns zero; when
-	// nothing is left it spends nothing and returns how long until an
-	// attempt is allowed again.
-	Take(key string, now time.Time) (wait time.Duration)
-	// Return gives back an attempt that turned out well.
-	Return(key string)
+// Throttles keep allowances of attempts by key (token buckets): the
+// application chooses the keys and their limits, the store keeps the
+// levels. On PostgreSQL every replica shares them. Safe for concurrent use.
+type Throttles interface {
+	// Take brings each allowance up to date at now and hands their levels
+	// (attempts left, in the order given; a fresh key is full) to decide.
+	// When decide returns zero, one attempt of each is spent (never below
+	// zero); otherwise nothing is. decide runs while the keys are held
+	// against every other Take of them, so that concurrent attempts do not
+	// all see the same level. Take returns decide's answer.
+	Take(ctx context.Context, now time.Time, keys []Allowance, decide func(levels []float64) (wait time.Duration)) (time.Duration, error)
+	// Return gives one attempt back to each allowance, up to its burst.
+	Return(ctx context.Context, now time.Time, keys []Allowance) error
 }
 
-// LoginThrottles slow down password guessing, against one account from
-// anywhere and against any account from one address.
-type LoginThrottles struct {
-	ByName, ByAddress Throttle
+// Allowance is one key's allowance.
+type Allowance struct {
+	Key   string
+	Limit Limit
+}
+
+// Limit allows Burst attempts at once, then one more every Every.
+type Limit struct {
+	Burst int
+	Every time.Duration
 }
 
 // Users stores accounts. Lookups of a missing user return a
@@ -47,7 +61,8 @@ type Users interface {
 	ByName(ctx context.Context, name string) (*domain.User, error)
 	// LockByID reads a user and locks it until the unit of work ends.
 	LockByID(ctx context.Context, id domain.UserID) (*domain.User, error)
-	// Update stores a user locked in this unit of work.
+	// Update stores a user locked in this unit of work; a KindNotFound
+	// error when there is no such user.
 	Update(ctx context.Context, u *domain.User) error
 	// Owners returns every user at the owner level.
 	Owners(ctx context.Context) ([]*domain.User, error)
@@ -67,8 +82,12 @@ type Upgrades interface {
 	// purchaser for recipient, or a KindNotFound error.
 	LatestPending(ctx context.Context, purchaser, recipient domain.UserID, t domain.UpgradeType) (*domain.Upgrade, error)
 	// Update stores the fields and the unsaved history of an upgrade
-	// locked (or created) in this unit of work.
+	// locked (or created) in this unit of work; a KindNotFound error when
+	// there is no such upgrade.
 	Update(ctx context.Context, u *domain.Upgrade) error
+	// ByRecipient returns the upgrades of a recipient in any of the
+	// statuses, oldest first, without history.
+	ByRecipient(ctx context.Context, recipient domain.UserID, statuses ...domain.Status) ([]*domain.Upgrade, error)
 	List(ctx context.Context, q UpgradeQuery) ([]UpgradeRow, error)
 	// ClaimStale leases up to limit open upgrades last updated before
 	// olderThan and not leased by anyone else, until leaseUntil, so that
@@ -109,7 +128,7 @@ type PaymentEvents interface {
 	// processed. An event whose earlier attempt failed is recorded again.
 	Record(ctx context.Context, e ReceivedEvent) (fresh bool, err error)
 	// Finish records how an event recorded in this unit of work ended.
-	Finish(ctx context.Context, id, outcome string, upgrade domain.UpgradeID, at time.Time) error
+	Finish(ctx context.Context, id string, outcome domain.Outcome, upgrade domain.UpgradeID, at time.Time) error
 	// Fail records why processing failed, outside the failed unit of work;
 	// the event stays unprocessed so that a redelivery is applied.
 	Fail(ctx context.Context, e ReceivedEvent, reason string) error
@@ -117,9 +136,35 @@ type PaymentEvents interface {
 
 // Messages stores in-app notifications.
 type Messages interface {
+	// Create stores a message and assigns its id.
 	Create(ctx context.Context, m *domain.Message) error
 	// ForUser returns a user's messages, newest first.
 	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
+}
+
+// Outcomes saves what applying a payment changed.
+type Outcomes interface {
+	// Save stores, at once, everything c holds: the upgrade's fields and
+	// unsaved history, the recipient's level, the messages (assigning
+	// their ids) and the event's outcome. Each row must exist (the upgrade
+	// and the recipient locked, the event recorded, in this unit of work):
+	// a missing one is a KindNotFound error.
+	Save(ctx context.Context, c PaymentChanges) error
+}
+
+// PaymentChanges is what applying one payment changed, saved by Outcomes.Save.
+type PaymentChanges struct {
+	Upgrade   *domain.Upgrade
+	Recipient *domain.User // nil when its level did not change
+	Messages  []*domain.Message
+	Event     *FinishedEvent // nil for a payment that is no provider event
+}
+
+// FinishedEvent is how a recorded provider event ended.
+type FinishedEvent struct {
+	ID      string
+	Outcome domain.Outcome
+	At      time.Time
 }
 
 // Store is every repository, bound to one unit of work.
@@ -128,13 +173,12 @@ type Store struct {
 	Upgrades Upgrades
 	Events   PaymentEvents
 	Messages Messages
+	Outcomes Outcomes
 }
 
 // UnitOfWork runs fn in one transaction: everything fn does through the
-// Store is committed when it returns nil and rolled back otherwise.
-// Every read sees the unit's own writes, but a write may reach the
-// database only with the next read or at the commit: a write the database
-// refuses can fail Do itself, which then rolls everything back.
+// Store is committed when it returns nil and rolled back otherwise. Every
+// call reaches the database when it is made and reports its own error.
 // An unreachable database is reported as domain.KindUnavailable.
 type UnitOfWork interface {
 	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error
@@ -172,28 +216,14 @@ type Checkout struct {
 	ExpiresAt time.Time
 }
 
-// Checkout session statuses and payment statuses, as the provider names them.
-const (
-	SessionOpen     = "open"
-	SessionComplete = "complete"
-	SessionExpired  = "expired"
-
-	PaymentPaid              = "paid"
-	PaymentUnpaid            = "unpaid"
-	PaymentNoPaymentRequired = "no_payment_required"
-)
-
 // CheckoutState is a checkout session as the provider sees it now.
 type CheckoutState struct {
-	SessionID           string
-	Status              string // SessionOpen, SessionComplete or SessionExpired
-	PaymentStatus       string // PaymentPaid, PaymentUnpaid or PaymentNoPaymentRequired
-	PaymentIntentID     string
-	PaymentIntentStatus string // e.g. "succeeded", "processing", "requires_payment_method"
-	Livemode            bool
-	AmountSubtotal      int64
-	Currency            string
-	UpgradeID           domain.UpgradeID // from the session's metadata
+	// Open is set while the buyer can still pay on the checkout page.
+	Open bool
+	// Payment is what the session says happened once it is not open: paid,
+	// unpaid, failed or expired. Its Kind is zero while nothing did.
+	Payment domain.Payment
+	Type    string // the provider's name of the session's state, for the history
 }
 
 // RefundRequest refunds a PaymentIntent in full.

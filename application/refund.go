@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"upgrades/domain"
 )
@@ -14,8 +15,13 @@ type RefundUpgrade struct {
 }
 
 type RefundHandler struct {
-	d     Deps
-	apply ApplyEventHandler
+	uow     UnitOfWork
+	gateway PaymentGateway
+	fulfil  fulfilment
+}
+
+func NewRefundHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) RefundHandler {
+	return RefundHandler{uow, gateway, fulfilment{uow, clock, logger, livemode}}
 }
 
 func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, error) {
@@ -23,7 +29,7 @@ func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, 
 		actor *domain.User
 		up    *domain.Upgrade
 	)
-	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+	err := h.uow.Do(ctx, func(ctx context.Context, s Store) (err error) {
 		if actor, err = requireUser(ctx, s, cmd.ActorID); err != nil {
 			return err
 		}
@@ -41,70 +47,17 @@ func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, 
 	}
 	// The idempotency key makes a repeated click (or a retry after a lost
 	// answer) return the first refund instead of refunding twice.
-	refund, err := h.d.Gateway.Refund(ctx, RefundRequest{
+	refund, err := h.gateway.Refund(ctx, RefundRequest{
 		PaymentIntentID: up.PaymentIntentID(),
 		IdempotencyKey:  fmt.Sprintf("refund_%s", ClientReference(up.ID())),
 	})
 	if err != nil {
 		return Applied{}, err
 	}
-	return h.apply.Handle(ctx, PaymentEvent{
-		Kind: domain.EventRefunded, Livemode: h.d.Config.Livemode, UpgradeID: up.ID(),
-		PaymentIntentID: up.PaymentIntentID(), Source: "owner " + actor.Name(), Note: "refund " + refund.ID,
+	return h.fulfil.apply(ctx, PaymentEvent{
+		Payment: domain.Payment{
+			Kind: domain.EventRefunded, Livemode: h.fulfil.livemode, UpgradeID: up.ID(), PaymentIntentID: up.PaymentIntentID(),
+		},
+		Source: "owner " + actor.Name(), Note: "refund " + refund.ID,
 	})
-}
-
-func requireUser(ctx context.Context, s Store, id domain.UserID) (*domain.User, error) {
-	if id == 0 {
-		return nil, domain.Errorf(domain.KindUnauthenticated, "log in first")
-	}
-	u, err := s.Users.ByID(ctx, id)
-	if domain.IsKind(err, domain.KindNotFound) {
-		return nil, domain.Errorf(domain.KindUnauthenticated, "log in first")
-	}
-	return u, err
-}
-
-// ReceiveWebhook verifies a provider's webhook and applies its event.
-type ReceiveWebhook struct {
-	Payload   []byte
-	Signature string
-}
-
-type ReceiveWebhookHandler struct {
-	d     Deps
-	apply ApplyEventHandler
-}
-
-func (h ReceiveWebhookHandler) Handle(ctx context.Context, cmd ReceiveWebhook) (Applied, error) {
-	ev, err := h.d.Verifier.Verify(cmd.Payload, cmd.Signature)
-	if err != nil {
-		return Applied{}, err
-	}
-	ev.Source = "stripe"
-	return h.apply.Handle(ctx, ev)
-}
-
-// ReadMessages lists a user's own messages.
-type ReadMessages struct {
-	UserID domain.UserID
-	Limit  int
-}
-
-type ReadMessagesHandler struct{ d Deps }
-
-func (h ReadMessagesHandler) Handle(ctx context.Context, cmd ReadMessages) ([]*domain.Message, error) {
-	limit := cmd.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 200
-	}
-	var msgs []*domain.Message
-	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
-		if _, err = requireUser(ctx, s, cmd.UserID); err != nil {
-			return err
-		}
-		msgs, err = s.Messages.ForUser(ctx, cmd.UserID, limit)
-		return err
-	})
-	return msgs, err
 }

@@ -107,7 +107,7 @@ func TestRefund(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Outcome != "applied" || a.Result.Reverted != tc.reverted {
+			if a.Outcome.String() != "applied" || a.Result.Reverted != tc.reverted {
 				t.Fatalf("refund: %+v", a)
 			}
 			reqs := f.gw.refundRequests()
@@ -163,4 +163,46 @@ func TestRefundGatewayFailure(t *testing.T) {
 	if len(reqs) != 2 || reqs[0].IdempotencyKey != reqs[1].IdempotencyKey {
 		t.Fatalf("refund requests %+v", reqs)
 	}
+}
+
+// SPEC §2's refund rule, through the owners' refunds: the recipient keeps
+// what they still paid for, else the level before their first upgrade.
+func TestRefundKeepsWhatIsStillPaidFor(t *testing.T) {
+	t.Run("two Gold gifts to bob, one refunded", func(t *testing.T) {
+		f := newFixture(t)
+		alice, carol, bob := f.user("alice", domain.LevelMember), f.user("carol", domain.LevelMember), f.user("bob", domain.LevelMember)
+		first, second := f.start(alice, bob, domain.UpgradeGold), f.start(carol, bob, domain.UpgradeGold)
+		f.pay(first)
+		// The second payment raises nothing: it stays complete, an anomaly
+		// for the owners (automatic refunds left to them).
+		if a := f.apply(f.event(second, "evt_second", domain.EventCheckoutPaid)); a.Outcome != domain.OutcomeAnomaly || f.upgrade(second.ID()).Status() != domain.StatusComplete {
+			t.Fatalf("the second gift: %s, %s", a.Outcome, f.upgrade(second.ID()).Status())
+		}
+		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: first.ID()}); err != nil {
+			t.Fatal(err)
+		}
+		if l := f.level(bob); l != domain.LevelGold {
+			t.Fatalf("bob is %s, want Gold: the other gift is still paid", l)
+		}
+	})
+	t.Run("alice bought Gold, then Gold to Platinum", func(t *testing.T) {
+		f := newFixture(t)
+		alice := f.user("alice", domain.LevelMember)
+		gold := f.start(alice, alice, domain.UpgradeGold)
+		f.pay(gold)
+		toPlatinum := f.start(alice, alice, domain.UpgradeGoldToPlatinum)
+		f.pay(toPlatinum)
+		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: gold.ID()}); err != nil {
+			t.Fatal(err)
+		}
+		if l := f.level(alice); l != domain.LevelPlatinum {
+			t.Fatalf("refunding the Gold made alice %s, want Platinum", l)
+		}
+		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: toPlatinum.ID()}); err != nil {
+			t.Fatal(err)
+		}
+		if l := f.level(alice); l != domain.LevelMember {
+			t.Fatalf("refunding the Gold to Platinum after that made alice %s, want member", l)
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"upgrades/adapters/memory"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -63,7 +64,7 @@ func TestShowUpgradeRefreshIsForViewersOnly(t *testing.T) {
 	f := newFixture(t)
 	alice, sam := f.user("alice", domain.LevelMember), f.user("sam", domain.LevelMember)
 	up := f.start(alice, alice, domain.UpgradeGold)
-	f.gw.Complete(up.SessionID(), application.PaymentPaid)
+	f.gw.Complete(up.SessionID(), memory.PaymentPaid)
 	_, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: sam.ID(), UpgradeID: up.ID(), Refresh: true})
 	wantKind(t, err, domain.KindForbidden)
 	if n := f.gw.CallCount("retrieve"); n != 0 || f.upgrade(up.ID()).Status() != domain.StatusPending {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"upgrades/domain"
@@ -29,8 +30,16 @@ type StartedUpgrade struct {
 const inFlight = time.Minute
 
 type StartUpgradeHandler struct {
-	d     Deps
-	apply ApplyEventHandler
+	uow     UnitOfWork
+	gateway PaymentGateway
+	clock   Clock
+	logger  *slog.Logger
+	config  Config
+	fulfil  fulfilment
+}
+
+func NewStartUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, config Config) StartUpgradeHandler {
+	return StartUpgradeHandler{uow, gateway, clock, logger, config, fulfilment{uow, clock, logger, config.Livemode}}
 }
 
 func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (StartedUpgrade, error) {
@@ -51,10 +60,8 @@ func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (Star
 		if !errors.Is(err, errCheckoutInFlight) || wait == inFlightPolls {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			return StartedUpgrade{}, ctx.Err()
-		case <-time.After(inFlightPoll):
+		if err := h.clock.Sleep(ctx, inFlightPoll); err != nil {
+			return StartedUpgrade{}, err
 		}
 	}
 	if errors.Is(err, errCheckoutInFlight) {
@@ -64,29 +71,29 @@ func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (Star
 		return StartedUpgrade{Upgrade: up, Reused: reused}, err
 	}
 
-	checkout, err := h.d.Gateway.CreateCheckout(ctx, h.checkoutRequest(up, purchaser))
+	checkout, err := h.gateway.CreateCheckout(ctx, h.checkoutRequest(up, purchaser))
 	if err != nil {
-		h.d.Logger.ErrorContext(ctx, "checkout creation failed", "upgrade", up.ID(), "err", err)
+		h.logger.ErrorContext(ctx, "checkout creation failed", "upgrade", up.ID(), "err", err)
 		// Mark it failed so no pending upgrade without a checkout is left
 		// behind; the history keeps what happened.
-		_, ferr := h.apply.Handle(ctx, PaymentEvent{
-			Kind: domain.EventCheckoutFailed, UpgradeID: up.ID(), Livemode: h.d.Config.Livemode,
-			Source: "checkout creation", Note: domain.MessageOf(err),
+		_, ferr := h.fulfil.apply(ctx, PaymentEvent{
+			Payment: domain.Payment{Kind: domain.EventCheckoutFailed, UpgradeID: up.ID(), Livemode: h.config.Livemode},
+			Source:  "checkout creation", Note: domain.MessageOf(err),
 		})
 		if ferr != nil {
-			h.d.Logger.ErrorContext(ctx, "marking the upgrade failed", "upgrade", up.ID(), "err", ferr)
+			h.logger.ErrorContext(ctx, "marking the upgrade failed", "upgrade", up.ID(), "err", ferr)
 		}
 		if domain.KindOf(err) == domain.KindPaymentProvider {
 			return StartedUpgrade{}, err
 		}
 		return StartedUpgrade{}, domain.WrapError(domain.KindPaymentProvider, err, "the payment provider could not create a checkout; please try again")
 	}
-	err = h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+	err = h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		locked, err := s.Upgrades.LockByID(ctx, up.ID())
 		if err != nil {
 			return err
 		}
-		if err := locked.AttachCheckout(checkout.SessionID, checkout.URL, checkout.ExpiresAt, h.d.Clock.Now()); err != nil {
+		if err := locked.AttachCheckout(checkout.SessionID, checkout.URL, checkout.ExpiresAt, h.clock.Now()); err != nil {
 			return err
 		}
 		up = locked
@@ -105,7 +112,7 @@ const (
 // reserve checks eligibility and returns the purchaser's open checkout for
 // the same upgrade, or a new pending upgrade.
 func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up *domain.Upgrade, purchaser *domain.User, reused bool, err error) {
-	err = h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+	err = h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		// Locking the purchaser serialises their double clicks.
 		p, err := s.Users.LockByID(ctx, cmd.PurchaserID)
 		if domain.IsKind(err, domain.KindNotFound) {
@@ -118,7 +125,7 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if p.IsBanned() {
 			return domain.Errorf(domain.KindForbidden, "banned users cannot buy upgrades")
 		}
-		if !h.d.Config.Enabled {
+		if !h.config.Enabled {
 			return domain.Errorf(domain.KindUnavailable, "upgrades are disabled at the moment")
 		}
 		recipient, err := findRecipient(ctx, s, p, cmd.RecipientID, cmd.RecipientName)
@@ -132,10 +139,17 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if refusal := domain.UpgradeRefusal(p, recipient, t); refusal != nil {
 			return refusal
 		}
-		now := h.d.Clock.Now()
+		processing, err := s.Upgrades.ByRecipient(ctx, recipient.ID(), domain.StatusProcessing)
+		if err != nil {
+			return err
+		}
+		if underway := domain.PaymentUnderway(t, processing); underway != nil {
+			return underway
+		}
+		now := h.clock.Now()
 		prev, err := s.Upgrades.LatestPending(ctx, p.ID(), recipient.ID(), t)
 		switch {
-		case err == nil && prev.HasOpenCheckout(now, h.d.Config.ReuseMargin):
+		case err == nil && prev.HasOpenCheckout(now, h.config.ReuseMargin):
 			up, reused = prev, true
 			return nil
 		case err == nil && prev.SessionID() == "" && now.Sub(prev.CreatedAt()) < inFlight:
@@ -143,7 +157,7 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		case err != nil && !domain.IsKind(err, domain.KindNotFound):
 			return err
 		}
-		up, err = domain.NewUpgrade(p, recipient, t, h.d.Config.Prices, now)
+		up, err = domain.NewUpgrade(p, recipient, t, h.config.Prices, now)
 		if err != nil {
 			return err
 		}
@@ -153,7 +167,7 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 }
 
 func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *domain.User) CheckoutRequest {
-	c := h.d.Config
+	c := h.config
 	id := up.ID()
 	return CheckoutRequest{
 		UpgradeID:      id,
@@ -166,7 +180,7 @@ func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *doma
 		CustomerEmail:  purchaser.Email(),
 		SuccessURL:     fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
 		CancelURL:      fmt.Sprintf("%s/user_upgrades/new?user_id=%d", c.BaseURL, up.RecipientID()),
-		ExpiresAt:      h.d.Clock.Now().Add(c.CheckoutTTL),
+		ExpiresAt:      h.clock.Now().Add(c.CheckoutTTL),
 		IdempotencyKey: ClientReference(id),
 	}
 }

@@ -183,7 +183,7 @@ func TestStartUpgradeSelfAndGift(t *testing.T) {
 				!stored.SessionExpiresAt().Equal(want.ExpiresAt) || stored.Status() != domain.StatusPending {
 				t.Fatalf("stored upgrade %+v", stored.Snapshot())
 			}
-			if s := f.gw.Session(stored.SessionID()); s.AmountSubtotal != tc.price || s.Currency != "eur" || s.UpgradeID != up.ID() {
+			if s := f.gw.Session(stored.SessionID()).Payment; s.Amount != tc.price || s.Currency != "eur" || s.UpgradeID != up.ID() {
 				t.Fatalf("gateway session %+v", s)
 			}
 		})
@@ -194,7 +194,7 @@ func TestStartUpgradeSelfAndGift(t *testing.T) {
 // recipient's, and none is sent when the purchaser has none.
 func TestStartUpgradeCustomerEmail(t *testing.T) {
 	f := newFixture(t)
-	noMail, err := f.app.SignUp.Handle(f.ctx, application.SignUp{Name: "nomail", Password: "password1"})
+	noMail, err := f.app.SignUp.Handle(f.ctx, application.SignUp{Name: "nomail", Password: "contract password"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,5 +368,46 @@ func TestStartUpgradeWhileTheFirstCheckoutIsBeingCreated(t *testing.T) {
 	wantKind(t, inner, domain.KindConflict)
 	if calls != 1 || f.upgradeCount() != 1 || first.SessionID() == "" {
 		t.Fatalf("%d create calls, %d upgrades", calls, f.upgradeCount())
+	}
+}
+
+// Nobody pays twice (SPEC §2): while a delayed payment for the recipient
+// is processing and grants the same or a higher level, a new upgrade is a
+// conflict naming it; one that grants more is not.
+func TestStartUpgradeWhileAPaymentIsProcessing(t *testing.T) {
+	for _, tc := range []struct {
+		processing, next domain.UpgradeType
+		refused          bool
+	}{
+		{domain.UpgradeGold, domain.UpgradeGold, true},
+		{domain.UpgradePlatinum, domain.UpgradeGold, true},
+		{domain.UpgradePlatinum, domain.UpgradePlatinum, true},
+		{domain.UpgradeGold, domain.UpgradePlatinum, false},
+	} {
+		t.Run(tc.processing.String()+" then "+tc.next.String(), func(t *testing.T) {
+			f := newFixture(t)
+			alice, bob, carol := f.user("alice", domain.LevelMember), f.user("bob", domain.LevelMember), f.user("carol", domain.LevelMember)
+			first := f.start(alice, bob, tc.processing)
+			f.apply(f.event(first, "evt_unpaid", domain.EventCheckoutUnpaid))
+			// Anyone's purchase for bob waits: carol's gift as much as bob's own.
+			for _, buyer := range []*domain.User{carol, bob} {
+				_, err := f.app.StartUpgrade.Handle(f.ctx, application.StartUpgrade{PurchaserID: buyer.ID(), RecipientID: bob.ID(), Type: tc.next.String()})
+				if !tc.refused {
+					if err != nil {
+						t.Fatalf("%s: %v", buyer.Name(), err)
+					}
+					continue
+				}
+				wantKind(t, err, domain.KindConflict)
+				if !strings.Contains(err.Error(), fmt.Sprintf("#%d", first.ID())) {
+					t.Errorf("the refusal does not name upgrade #%d: %v", first.ID(), err)
+				}
+			}
+			// Once the payment settles the recipient's level decides again.
+			f.apply(f.event(first, "evt_failed", domain.EventAsyncFailed))
+			if _, err := f.app.StartUpgrade.Handle(f.ctx, application.StartUpgrade{PurchaserID: carol.ID(), RecipientID: bob.ID(), Type: tc.next.String()}); err != nil {
+				t.Fatalf("after the payment failed: %v", err)
+			}
+		})
 	}
 }

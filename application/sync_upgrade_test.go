@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"upgrades/adapters/memory"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -21,14 +22,14 @@ func TestShowUpgradeRefresh(t *testing.T) {
 		level  domain.Level
 	}{
 		{"still open", func(f *fixture, s string) {}, domain.StatusPending, domain.LevelMember},
-		{"paid", func(f *fixture, s string) { f.gw.Complete(s, application.PaymentPaid) }, domain.StatusComplete, domain.LevelGold},
-		{"delayed", func(f *fixture, s string) { f.gw.Complete(s, application.PaymentUnpaid) }, domain.StatusProcessing, domain.LevelMember},
+		{"paid", func(f *fixture, s string) { f.gw.Complete(s, memory.PaymentPaid) }, domain.StatusComplete, domain.LevelGold},
+		{"delayed", func(f *fixture, s string) { f.gw.Complete(s, memory.PaymentUnpaid) }, domain.StatusProcessing, domain.LevelMember},
 		{"delayed, settled", func(f *fixture, s string) {
-			f.gw.Complete(s, application.PaymentUnpaid)
+			f.gw.Complete(s, memory.PaymentUnpaid)
 			f.gw.Settle(s, true)
 		}, domain.StatusComplete, domain.LevelGold},
 		{"delayed, failed", func(f *fixture, s string) {
-			f.gw.Complete(s, application.PaymentUnpaid)
+			f.gw.Complete(s, memory.PaymentUnpaid)
 			f.gw.Settle(s, false)
 		}, domain.StatusFailed, domain.LevelMember},
 	}
@@ -70,7 +71,7 @@ func TestShowUpgradeRefreshFollowsADelayedPayment(t *testing.T) {
 		}
 		return v.Upgrade.Status()
 	}
-	f.gw.Complete(up.SessionID(), application.PaymentUnpaid)
+	f.gw.Complete(up.SessionID(), memory.PaymentUnpaid)
 	if st := show(); st != domain.StatusProcessing {
 		t.Fatalf("after a delayed checkout: %s", st)
 	}
@@ -98,7 +99,7 @@ func TestShowUpgradeWithoutRefreshAsksNobody(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user("alice", domain.LevelMember)
 	up := f.start(alice, alice, domain.UpgradeGold)
-	f.gw.Complete(up.SessionID(), application.PaymentPaid)
+	f.gw.Complete(up.SessionID(), memory.PaymentPaid)
 	v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID()})
 	if err != nil || v.Upgrade.Status() != domain.StatusPending || f.gw.CallCount("retrieve") != 0 {
 		t.Fatalf("%v %s, %d retrieves", err, v.Upgrade.Status(), f.gw.CallCount("retrieve"))
@@ -109,7 +110,7 @@ func TestShowUpgradeRefreshSurvivesAProviderFailure(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user("alice", domain.LevelMember)
 	up := f.start(alice, alice, domain.UpgradeGold)
-	f.gw.Complete(up.SessionID(), application.PaymentPaid)
+	f.gw.Complete(up.SessionID(), memory.PaymentPaid)
 	f.gw.FailWith(errors.New("timeout"))
 	v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true})
 	if err != nil || v.Upgrade.Status() != domain.StatusPending {
@@ -123,12 +124,12 @@ func TestSyncUpgrade(t *testing.T) {
 	up := f.start(alice, alice, domain.UpgradeGold)
 
 	a, err := f.app.SyncUpgrade.Handle(f.ctx, application.SyncUpgrade{UpgradeID: up.ID(), Source: "test"})
-	if err != nil || a.Outcome != "ignored" {
+	if err != nil || a.Outcome.String() != "ignored" {
 		t.Fatalf("open checkout: %+v %v", a, err)
 	}
-	f.gw.Complete(up.SessionID(), application.PaymentPaid)
+	f.gw.Complete(up.SessionID(), memory.PaymentPaid)
 	a, err = f.app.SyncUpgrade.Handle(f.ctx, application.SyncUpgrade{UpgradeID: up.ID(), Source: "test"})
-	if err != nil || a.Outcome != "applied" || !a.Result.Fulfilled {
+	if err != nil || a.Outcome.String() != "applied" || !a.Result.Fulfilled {
 		t.Fatalf("paid checkout: %+v %v", a, err)
 	}
 	retrieves := f.gw.CallCount("retrieve")
@@ -160,9 +161,9 @@ func TestReconcile(t *testing.T) {
 	f.clock.Advance(30 * time.Minute)
 	fresh := mine("fresh") // at 60 min: a minute old when checked, too young
 	f.clock.Advance(time.Minute)
-	f.gw.Complete(paid.SessionID(), application.PaymentPaid)
-	f.gw.Complete(delayed.SessionID(), application.PaymentUnpaid)
-	f.gw.Complete(fresh.SessionID(), application.PaymentPaid)
+	f.gw.Complete(paid.SessionID(), memory.PaymentPaid)
+	f.gw.Complete(delayed.SessionID(), memory.PaymentUnpaid)
+	f.gw.Complete(fresh.SessionID(), memory.PaymentPaid)
 
 	r, err := f.app.Reconcile.Handle(f.ctx, application.Reconcile{})
 	if err != nil {
@@ -182,10 +183,10 @@ func TestReconcile(t *testing.T) {
 			t.Errorf("#%d is %s, want %s", up.ID(), got, st)
 		}
 	}
-	if f.gw.Session(closing.SessionID()).Status != application.SessionExpired || f.gw.CallCount("expire") != 1 {
+	if f.gw.Session(closing.SessionID()).Payment.Kind != domain.EventSessionExpired || f.gw.CallCount("expire") != 1 {
 		t.Fatalf("the closing checkout was not expired at the provider (%d expire calls)", f.gw.CallCount("expire"))
 	}
-	if f.gw.Session(open.SessionID()).Status != application.SessionOpen {
+	if !f.gw.Session(open.SessionID()).Open {
 		t.Fatal("a checkout still open was expired")
 	}
 	if f.gw.CallCount("retrieve "+fresh.SessionID()) != 0 || f.gw.CallCount("retrieve "+done.SessionID()) != 0 {
@@ -224,7 +225,7 @@ func TestReconcileLosesTheRaceToThePayment(t *testing.T) {
 	alice := f.user("alice", domain.LevelMember)
 	up := f.start(alice, alice, domain.UpgradeGold)
 	f.clock.Advance(f.cfg.CheckoutTTL + time.Minute)
-	f.gw.beforeExpire = func(id string) { f.gw.Complete(id, application.PaymentPaid) }
+	f.gw.beforeExpire = func(id string) { f.gw.Complete(id, memory.PaymentPaid) }
 	r, err := f.app.Reconcile.Handle(f.ctx, application.Reconcile{})
 	if err != nil || r != (application.ReconcileReport{Checked: 1, Changed: 1}) {
 		t.Fatalf("report %+v, %v", r, err)
@@ -275,7 +276,7 @@ func TestReconcileRunsAtOnceCheckEachUpgradeOnce(t *testing.T) {
 		u := f.user("user"+string(rune('a'+i)), domain.LevelMember)
 		up := f.start(u, u, domain.UpgradeGold)
 		if i%2 == 0 {
-			f.gw.Complete(up.SessionID(), application.PaymentPaid)
+			f.gw.Complete(up.SessionID(), memory.PaymentPaid)
 		}
 	}
 	f.clock.Advance(f.cfg.ReconcileAfter + time.Second)
@@ -330,7 +331,7 @@ func TestReconcileFailsUpgradeWhoseCheckoutWasNeverStored(t *testing.T) {
 	}
 
 	// Still being created: left alone.
-	if a, err := f.app.SyncUpgrade.Handle(f.ctx, application.SyncUpgrade{UpgradeID: id, Source: "reconciler"}); err != nil || a.Outcome != "ignored" {
+	if a, err := f.app.SyncUpgrade.Handle(f.ctx, application.SyncUpgrade{UpgradeID: id, Source: "reconciler"}); err != nil || a.Outcome.String() != "ignored" {
 		t.Fatalf("fresh unattached upgrade: %+v, %v", a, err)
 	}
 	f.clock.Advance(f.cfg.ReconcileAfter + time.Minute)

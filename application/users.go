@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"crypto/subtle"
 	"strings"
 	"sync"
 	"time"
@@ -10,19 +9,29 @@ import (
 	"upgrades/domain"
 )
 
-const (
-	minPasswordLen = 8
-	maxPasswordLen = 72 // bcrypt reads no further
-)
-
-// SignUp creates a member account.
+// SignUp creates a member account. Network is the client's network
+// (ClientNetwork), for the throttle.
 type SignUp struct {
 	Name, Password, Email string
+	Network               string
 }
 
 type SignUpHandler struct{ d Deps }
 
+// Handle spends an attempt of the network's sign-up allowance first: each
+// sign-up costs a password hash, and names are not to be squatted in bulk.
+// A refused sign-up (a taken name, a short password) counts too.
 func (h SignUpHandler) Handle(ctx context.Context, cmd SignUp) (*domain.User, error) {
+	keys := []Allowance{{Key: "signup-net:" + cmd.Network, Limit: signupsPerNetwork}}
+	wait, err := h.d.Throttles.Take(ctx, h.d.Clock.Now(), keys, func(levels []float64) time.Duration {
+		return signupsPerNetwork.Wait(levels[0])
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wait > 0 {
+		return nil, tooMany("too many sign-ups from your network", wait)
+	}
 	return createUser(ctx, h.d, cmd.Name, cmd.Password, cmd.Email, domain.LevelMember)
 }
 
@@ -43,8 +52,8 @@ func createUser(ctx context.Context, d Deps, name, password, email string, level
 	if err := domain.ValidateUserName(name); err != nil {
 		return nil, err
 	}
-	if len(password) < minPasswordLen || len(password) > maxPasswordLen {
-		return nil, domain.Errorf(domain.KindInvalid, "password must be %d to %d characters", minPasswordLen, maxPasswordLen)
+	if err := domain.CheckPassword(password); err != nil {
+		return nil, err
 	}
 	hash, err := d.Passwords.Hash(password)
 	if err != nil {
@@ -65,9 +74,9 @@ func createUser(ctx context.Context, d Deps, name, password, email string, level
 	return u, nil
 }
 
-// Login checks a name and password. Address is where the attempt comes
-// from, for the throttle.
-type Login struct{ Name, Password, Address string }
+// Login checks a name and password. Network is the client's network
+// (ClientNetwork), for the throttle.
+type Login struct{ Name, Password, Network string }
 
 // LoginHandler's dummyHash makes a login for an unknown name cost as much
 // as a real one, so that timing does not tell which names exist.
@@ -83,25 +92,51 @@ func newLoginHandler(d Deps) LoginHandler {
 	})}
 }
 
-// Handle spends an attempt of the address's and of the name's allowance
-// before the password is even looked at, so that a guesser learns nothing
-// once either is used up; a right password gives both attempts back. Names
-// nobody has are rationed too, so the throttle does not tell which exist.
+// Handle spends an attempt of the allowances of the network, of the name
+// from that network and of the name (loginAllowances) before the password
+// is even looked at, so that a guesser learns nothing once one is used up;
+// a right password gives them back. Names nobody has are rationed too, so
+// the throttle does not tell which exist.
 func (h LoginHandler) Handle(ctx context.Context, cmd Login) (*domain.User, error) {
 	name := strings.ToLower(strings.TrimSpace(cmd.Name))
-	now := h.d.Clock.Now()
-	if wait := h.d.Logins.ByAddress.Take(cmd.Address, now); wait > 0 {
-		return nil, tooManyLogins("from your address", wait)
-	}
-	if wait := h.d.Logins.ByName.Take(name, now); wait > 0 {
-		return nil, tooManyLogins("for this account", wait)
+	if err := takeLoginAttempt(ctx, h.d, name, cmd.Network); err != nil {
+		return nil, err
 	}
 	u, err := h.check(ctx, cmd)
 	if err == nil {
-		h.d.Logins.ByAddress.Return(cmd.Address)
-		h.d.Logins.ByName.Return(name)
+		giveLoginAttemptBack(ctx, h.d, name, cmd.Network)
+		if u.IsBanned() {
+			return nil, banned()
+		}
 	}
 	return u, err
+}
+
+func takeLoginAttempt(ctx context.Context, d Deps, name, network string) error {
+	var why string
+	wait, err := d.Throttles.Take(ctx, d.Clock.Now(), loginAllowances(name, network), func(levels []float64) (wait time.Duration) {
+		wait, why = decideLogin(levels)
+		return wait
+	})
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return tooMany("too many failed logins "+why, wait)
+	}
+	return nil
+}
+
+// giveLoginAttemptBack is best effort: the password was right, and failing
+// the login because the throttle's store hiccupped would help nobody.
+func giveLoginAttemptBack(ctx context.Context, d Deps, name, network string) {
+	if err := d.Throttles.Return(ctx, d.Clock.Now(), loginAllowances(name, network)); err != nil {
+		d.Logger.Warn("giving a login attempt back failed", "err", err)
+	}
+}
+
+func banned() error {
+	return domain.Errorf(domain.KindForbidden, "this account is banned")
 }
 
 func (h LoginHandler) check(ctx context.Context, cmd Login) (*domain.User, error) {
@@ -114,15 +149,17 @@ func (h LoginHandler) check(ctx context.Context, cmd Login) (*domain.User, error
 	if err != nil {
 		return nil, err
 	}
-	if !h.d.Passwords.Verify(u.PasswordHash(), cmd.Password) {
+	// bcrypt compares only the first 72 bytes: a longer password would
+	// log in with anything appended to the real one. None can be set.
+	if len(cmd.Password) > domain.MaxPasswordBytes || !h.d.Passwords.Verify(u.PasswordHash(), cmd.Password) {
 		return nil, wrong
 	}
 	return u, nil
 }
 
-func tooManyLogins(where string, wait time.Duration) error {
+func tooMany(what string, wait time.Duration) error {
 	wait = (wait + time.Second - 1).Truncate(time.Second) // never "try again in 0s"
-	e := domain.Errorf(domain.KindTooManyRequests, "too many failed logins %s; try again in %s", where, wait)
+	e := domain.Errorf(domain.KindTooManyRequests, "%s; try again in %s", what, wait)
 	e.RetryAfter = wait
 	return e
 }
@@ -141,24 +178,174 @@ func (h AuthenticateAPIKeyHandler) Handle(ctx context.Context, cmd AuthenticateA
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(u.APIKey()), []byte(cmd.Key)) != 1 {
+	if !u.HasAPIKey(cmd.Key) {
 		return nil, wrong
+	}
+	if u.IsBanned() {
+		return nil, banned()
 	}
 	return u, nil
 }
 
-// CurrentUser reads the logged-in user; a vanished account is
-// unauthenticated.
-type CurrentUser struct{ ID domain.UserID }
+// CurrentUser reads the user of a session: its user id and the generation
+// of that user's sessions it was started in. A vanished account, or a
+// session of an earlier generation (ended by a logout, a password change
+// or a revocation), is unauthenticated; a banned user is forbidden.
+type CurrentUser struct {
+	ID         domain.UserID
+	Generation int64
+}
 
 type CurrentUserHandler struct{ d Deps }
 
 func (h CurrentUserHandler) Handle(ctx context.Context, cmd CurrentUser) (*domain.User, error) {
 	u, err := userByID(ctx, h.d, cmd.ID)
-	if domain.IsKind(err, domain.KindNotFound) {
+	switch {
+	case domain.IsKind(err, domain.KindNotFound):
 		return nil, domain.Errorf(domain.KindUnauthenticated, "log in first")
+	case err != nil:
+		return nil, err
+	case u.IsBanned():
+		// Before the generation: a ban ends the sessions too, but the
+		// person should hear why they are refused.
+		return nil, banned()
+	case u.SessionGeneration() != cmd.Generation:
+		return nil, domain.Errorf(domain.KindUnauthenticated, "your session has ended; log in again")
 	}
-	return u, err
+	return u, nil
+}
+
+// Logout ends every session of the user, when the session logging out is
+// still one of them: a cookie already ended cannot end its successors.
+type Logout struct {
+	ID         domain.UserID
+	Generation int64
+}
+
+type LogoutHandler struct{ d Deps }
+
+func (h LogoutHandler) Handle(ctx context.Context, cmd Logout) error {
+	return h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+		u, err := s.Users.LockByID(ctx, cmd.ID)
+		if domain.IsKind(err, domain.KindNotFound) {
+			return nil
+		}
+		if err != nil || u.SessionGeneration() != cmd.Generation {
+			return err
+		}
+		u.EndSessions()
+		return s.Users.Update(ctx, u)
+	})
+}
+
+// RevokeSessions ends every session of a user (operators only).
+type RevokeSessions struct{ Name string }
+
+type RevokeSessionsHandler struct{ d Deps }
+
+func (h RevokeSessionsHandler) Handle(ctx context.Context, cmd RevokeSessions) (*domain.User, error) {
+	return updateUser(ctx, h.d, cmd.Name, func(u *domain.User) error { u.EndSessions(); return nil })
+}
+
+// RotateOwnAPIKey gives the viewer a new API key; the old one stops
+// working. The returned user's APIKey is the new key, shown this once.
+type RotateOwnAPIKey struct{ ViewerID, UserID domain.UserID }
+
+type RotateOwnAPIKeyHandler struct{ d Deps }
+
+func (h RotateOwnAPIKeyHandler) Handle(ctx context.Context, cmd RotateOwnAPIKey) (*domain.User, error) {
+	if err := requireSelf(cmd.ViewerID, cmd.UserID); err != nil {
+		return nil, err
+	}
+	return rotateAPIKey(ctx, h.d, cmd.UserID)
+}
+
+// RotateAPIKey gives a user a new API key (operators only).
+type RotateAPIKey struct{ Name string }
+
+type RotateAPIKeyHandler struct{ d Deps }
+
+func (h RotateAPIKeyHandler) Handle(ctx context.Context, cmd RotateAPIKey) (*domain.User, error) {
+	u, err := userByName(ctx, h.d, cmd.Name)
+	if err != nil {
+		return nil, err
+	}
+	return rotateAPIKey(ctx, h.d, u.ID())
+}
+
+func rotateAPIKey(ctx context.Context, d Deps, id domain.UserID) (*domain.User, error) {
+	key, err := d.Tokens.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	return updateUserByID(ctx, d, id, func(u *domain.User) error { return u.RotateAPIKey(key) })
+}
+
+// ChangePassword changes the viewer's own password, given the current
+// one. Every session of the user ends; the returned user carries the new
+// session generation, for the edge to start the caller's session again.
+// Network is the client's network: a wrong current password counts as a
+// failed login, so a stolen session cannot guess the password faster.
+type ChangePassword struct {
+	ViewerID, UserID domain.UserID
+	Current, New     string
+	Network          string
+}
+
+type ChangePasswordHandler struct{ d Deps }
+
+func (h ChangePasswordHandler) Handle(ctx context.Context, cmd ChangePassword) (*domain.User, error) {
+	if err := requireSelf(cmd.ViewerID, cmd.UserID); err != nil {
+		return nil, err
+	}
+	if err := domain.CheckPassword(cmd.New); err != nil {
+		return nil, err
+	}
+	u, err := userByID(ctx, h.d, cmd.UserID)
+	if err != nil {
+		return nil, err
+	}
+	name := strings.ToLower(u.Name())
+	if err := takeLoginAttempt(ctx, h.d, name, cmd.Network); err != nil {
+		return nil, err
+	}
+	if !h.d.Passwords.Verify(u.PasswordHash(), cmd.Current) {
+		return nil, domain.Errorf(domain.KindInvalid, "the current password is wrong")
+	}
+	giveLoginAttemptBack(ctx, h.d, name, cmd.Network)
+	hash, err := h.d.Passwords.Hash(cmd.New)
+	if err != nil {
+		return nil, err
+	}
+	return updateUserByID(ctx, h.d, u.ID(), func(u *domain.User) error { return u.SetPasswordHash(hash) })
+}
+
+// SetPassword sets a user's password and ends their sessions (operators
+// only).
+type SetPassword struct{ Name, Password string }
+
+type SetPasswordHandler struct{ d Deps }
+
+func (h SetPasswordHandler) Handle(ctx context.Context, cmd SetPassword) (*domain.User, error) {
+	if err := domain.CheckPassword(cmd.Password); err != nil {
+		return nil, err
+	}
+	hash, err := h.d.Passwords.Hash(cmd.Password)
+	if err != nil {
+		return nil, err
+	}
+	return updateUser(ctx, h.d, cmd.Name, func(u *domain.User) error { return u.SetPasswordHash(hash) })
+}
+
+// requireSelf lets only the user themself act on their account.
+func requireSelf(viewer, user domain.UserID) error {
+	switch {
+	case viewer == 0:
+		return domain.Errorf(domain.KindUnauthenticated, "log in first")
+	case viewer != user:
+		return domain.Errorf(domain.KindForbidden, "only the user themself can do this")
+	}
+	return nil
 }
 
 // SetLevel changes a user's level (operators only).
@@ -183,13 +370,17 @@ func (h BanHandler) Handle(ctx context.Context, cmd Ban) (*domain.User, error) {
 }
 
 func updateUser(ctx context.Context, d Deps, name string, change func(*domain.User) error) (*domain.User, error) {
+	found, err := userByName(ctx, d, name)
+	if err != nil {
+		return nil, err
+	}
+	return updateUserByID(ctx, d, found.ID(), change)
+}
+
+func updateUserByID(ctx context.Context, d Deps, id domain.UserID, change func(*domain.User) error) (*domain.User, error) {
 	var out *domain.User
 	err := d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
-		found, err := s.Users.ByName(ctx, name)
-		if err != nil {
-			return err
-		}
-		u, err := s.Users.LockByID(ctx, found.ID())
+		u, err := s.Users.LockByID(ctx, id)
 		if err != nil {
 			return err
 		}

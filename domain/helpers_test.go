@@ -38,7 +38,7 @@ func storedUpgrade(t domain.UpgradeType, purchaser, recipient domain.UserID) *do
 // apply runs one event and fails the test on an error.
 func apply(t *testing.T, u *domain.Upgrade, kind domain.EventKind, cause string, recipient *domain.User) domain.Result {
 	t.Helper()
-	r, err := u.Apply(domain.Event{Kind: kind, Cause: cause, PaymentIntentID: "pi_7"}, recipient, t0.Add(time.Minute))
+	r, err := u.Apply(matching(u, kind, cause, "pi_7"), domain.Facts{Recipient: recipient}, t0.Add(time.Minute))
 	if err != nil {
 		t.Fatalf("Apply(%s): %v", kind, err)
 	}
@@ -66,5 +66,14 @@ func wantKind(t *testing.T, err error, k domain.Kind) {
 	}
 	if de.Kind != k {
 		t.Fatalf("want kind %s, got %s (%v)", k, de.Kind, err)
+	}
+}
+
+// matching is a payment of kind that matches u, as the provider reports a
+// checkout paid at the upgrade's price.
+func matching(u *domain.Upgrade, kind domain.EventKind, cause, paymentIntent string) domain.Payment {
+	return domain.Payment{
+		Kind: kind, Cause: cause, PaymentIntentID: paymentIntent,
+		SessionID: u.SessionID(), Amount: u.Price().Amount(), Currency: u.Price().Currency(),
 	}
 }

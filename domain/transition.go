@@ -50,9 +50,14 @@ var (
 	OutcomeIgnored = Outcome{"ignored"} // stale, duplicate or out of order: nothing changed
 	OutcomeAnomaly = Outcome{"anomaly"} // needs an owner's attention
 	OutcomeNoted   = Outcome{"noted"}   // recorded for owners, status unchanged
+
+	// A provider event about no upgrade ends in one of these; they are
+	// never in an upgrade's history.
+	OutcomeUnhandled = Outcome{"unhandled"} // a kind of event the shop does not act on
+	OutcomeUnmatched = Outcome{"unmatched"} // no upgrade of this shop
 )
 
-// ParseOutcome reads an outcome by its slug.
+// ParseOutcome reads the outcome of a history entry by its slug.
 func ParseOutcome(s string) (Outcome, error) {
 	for _, o := range []Outcome{OutcomeApplied, OutcomeIgnored, OutcomeAnomaly, OutcomeNoted} {
 		if o.slug == s {

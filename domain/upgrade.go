@@ -147,33 +147,67 @@ func (u *Upgrade) AttachCheckout(sessionID, url string, expiresAt, now time.Time
 	return nil
 }
 
-// Event is one fact about the payment, applied by Apply.
-type Event struct {
-	Kind            EventKind
-	Cause           string
-	PaymentIntentID string // known from checkout completion on
+// Facts are what Apply needs besides the payment.
+type Facts struct {
+	// Recipient is the upgrade's recipient, locked by the caller: Apply
+	// raises or reverts its level.
+	Recipient *User
+	// Livemode says whether the shop runs with a live key; a payment in
+	// the other mode is not about any of its upgrades.
+	Livemode bool
+	// Fulfilled are the recipient's upgrades that were ever fulfilled
+	// (complete or refunded), oldest first, this one included or not. A
+	// refund needs them (see Payment.MayRevert): the recipient keeps what
+	// they still paid for. Codes they redeemed will count the same way.
+	Fulfilled []*Upgrade
 }
 
-// Result says what Apply did.
+// Result is everything that follows from applying a payment: the state
+// machine's decision, whether the payment matched, the level change and
+// who must be told. The caller stores the upgrade and the recipient and
+// writes the notices; it decides nothing.
 type Result struct {
 	Decision
 	From        Status
+	Match       Match
 	Fulfilled   bool   // the recipient's level was raised
 	Reverted    bool   // the recipient's level was put back
 	Anomaly     string // set when owners must look
 	LevelBefore Level
 	LevelAfter  Level
+	Notices     []Notice
 }
 
-// Apply runs ev through the state machine and carries out its effect on
-// the upgrade and on its recipient, recording it in the history. The
-// caller holds the upgrade's lock and stores both afterwards.
-func (u *Upgrade) Apply(ev Event, recipient *User, now time.Time) (Result, error) {
+// EventOutcome is the outcome recorded for the payment: an anomaly
+// whenever owners must look, even when the status moved.
+func (r Result) EventOutcome() Outcome {
+	if r.Anomaly != "" {
+		return OutcomeAnomaly
+	}
+	return r.Outcome
+}
+
+// Apply decides what p does to the upgrade and carries it out: it checks
+// that p is about this upgrade, runs the state machine, raises or reverts
+// the recipient's level, records it all in the history and returns the
+// notices. The caller holds the upgrade's and the recipient's locks and
+// stores both afterwards.
+func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
+	recipient := f.Recipient
 	if recipient == nil || recipient.id != u.recipientID {
 		return Result{}, fmt.Errorf("upgrade #%d: apply needs its recipient", u.id)
 	}
-	d := Decide(u.status, ev.Kind)
-	r := Result{Decision: d, From: u.status, LevelBefore: recipient.level, LevelAfter: recipient.level}
+	r := Result{From: u.status, LevelBefore: recipient.level, LevelAfter: recipient.level}
+	cause := trimCause(p.Cause)
+	if r.Match = u.Matches(p, f.Livemode); !r.Match.OK() {
+		r.Decision = Decision{To: u.status, Outcome: OutcomeAnomaly, Reason: r.Match.Note}
+		r.Anomaly = r.Match.Note
+		u.RecordAnomaly(p.Cause, r.Match.Note, now)
+		r.Notices = []Notice{u.notice(NoticeAnomaly, 0, recipient, r.Anomaly, p.Cause)}
+		return r, nil
+	}
+	d := Decide(u.status, p.Kind)
+	r.Decision = d
 	note := d.Reason
 	if d.Outcome == OutcomeAnomaly {
 		r.Anomaly = d.Reason
@@ -191,32 +225,100 @@ func (u *Upgrade) Apply(ev Event, recipient *User, now time.Time) (Result, error
 			note = fmt.Sprintf("%s upgraded from %s to %s", recipient.name, r.LevelBefore, granted)
 		}
 	case EffectRevert:
-		if recipient.level == u.upgradeType.Grants() && !u.levelBefore.IsZero() && recipient.level != u.levelBefore {
-			recipient.level = u.levelBefore
+		// Someone promoted (or demoted) since is left where they are.
+		if back := u.revertLevel(f.Fulfilled); !u.levelBefore.IsZero() && recipient.level == u.leftAt() && recipient.level != back {
+			recipient.level = back
 			r.Reverted = true
-			note = fmt.Sprintf("%s returned from %s to %s", recipient.name, r.LevelBefore, u.levelBefore)
+			note = fmt.Sprintf("%s returned from %s to %s", recipient.name, r.LevelBefore, back)
 		} else {
 			note = fmt.Sprintf("%s left at %s: the level changed since this upgrade", recipient.name, recipient.level)
 		}
 	}
 	r.LevelAfter = recipient.level
-	if ev.PaymentIntentID != "" && u.paymentIntentID == "" && d.Outcome != OutcomeIgnored {
-		u.paymentIntentID = ev.PaymentIntentID
-	}
-	outcome := d.Outcome
-	if r.Anomaly != "" {
-		outcome = OutcomeAnomaly
+	if p.PaymentIntentID != "" && u.paymentIntentID == "" && d.Outcome != OutcomeIgnored {
+		u.paymentIntentID = p.PaymentIntentID
 	}
 	u.status = d.To
 	if d.Outcome == OutcomeApplied {
 		u.updatedAt = now
 	}
-	u.record(HistoryEntry{At: now, From: r.From, To: d.To, Event: ev.Kind, Outcome: outcome, Cause: trimCause(ev.Cause), Note: note})
+	u.record(HistoryEntry{At: now, From: r.From, To: d.To, Event: p.Kind, Outcome: r.EventOutcome(), Cause: cause, Note: note})
+	r.Notices = u.notices(p, r, recipient)
 	return r, nil
 }
 
-// RecordAnomaly notes an event that could not be applied (it did not match
-// the upgrade) without changing anything else.
+// revertLevel is the level a refund returns the recipient to (SPEC §2):
+// the higher of the levels their other complete upgrades grant and the
+// level they had before the first of their upgrades was fulfilled. Without
+// the recipient's other upgrades it is the level before this one.
+func (u *Upgrade) revertLevel(fulfilled []*Upgrade) Level {
+	back := u.levelBefore
+	if len(fulfilled) > 0 && !fulfilled[0].levelBefore.IsZero() {
+		back = fulfilled[0].levelBefore
+	}
+	for _, o := range fulfilled {
+		if o.id != u.id && o.status == StatusComplete && !back.AtLeast(o.upgradeType.Grants()) {
+			back = o.upgradeType.Grants()
+		}
+	}
+	return back
+}
+
+// leftAt is the level this upgrade's fulfilment left the recipient at: the
+// level granted, or the higher one they already had.
+func (u *Upgrade) leftAt() Level {
+	if u.levelBefore.AtLeast(u.upgradeType.Grants()) {
+		return u.levelBefore
+	}
+	return u.upgradeType.Grants()
+}
+
+// notices says who is told what about r: the people of the upgrade about
+// their level and money, the owners about whatever needs a person.
+func (u *Upgrade) notices(p Payment, r Result, recipient *User) []Notice {
+	var out []Notice
+	add := func(k NoticeKind, to UserID, detail string) {
+		out = append(out, u.notice(k, to, recipient, detail, p.Cause))
+	}
+	applied := r.Outcome == OutcomeApplied
+	switch {
+	case r.Fulfilled:
+		add(NoticeUpgraded, u.recipientID, "")
+		if u.IsGifted() {
+			add(NoticeGiftDelivered, u.purchaserID, "")
+		}
+	case applied && p.Kind == EventAsyncFailed:
+		add(NoticePaymentFailed, u.purchaserID, "")
+	case applied && r.To == StatusRefunded:
+		add(NoticeRefunded, u.purchaserID, "")
+		if u.IsGifted() && r.Reverted {
+			add(NoticeGiftReverted, u.recipientID, "")
+		}
+	}
+	switch {
+	case r.Anomaly != "":
+		add(NoticeAnomaly, 0, r.Anomaly)
+	case p.Kind == EventDisputeOpened:
+		add(NoticeDispute, 0, "")
+	case p.Kind == EventFraudWarning:
+		add(NoticeFraudWarning, 0, "")
+	case applied && p.Kind == EventDisputeLost:
+		add(NoticeDisputeLost, 0, "")
+	}
+	return out
+}
+
+func (u *Upgrade) notice(k NoticeKind, to UserID, recipient *User, detail, cause string) Notice {
+	return Notice{
+		Kind: k, To: to, UpgradeID: u.id, Type: u.upgradeType,
+		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(),
+		Level: u.upgradeType.Grants(), LevelNow: recipient.level, Price: u.price,
+		Detail: detail, Cause: cause,
+	}
+}
+
+// RecordAnomaly notes a payment that could not be applied (it did not
+// match the upgrade) without changing anything else.
 func (u *Upgrade) RecordAnomaly(cause, note string, now time.Time) {
 	u.record(HistoryEntry{At: now, From: u.status, To: u.status, Event: EventAmountMismatch, Outcome: OutcomeAnomaly, Cause: trimCause(cause), Note: note})
 }

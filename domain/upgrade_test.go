@@ -191,7 +191,7 @@ func TestApplyRecordsEveryCall(t *testing.T) {
 	}
 	for i, s := range steps {
 		now := t0.Add(time.Duration(i+1) * time.Minute)
-		r, err := up.Apply(domain.Event{Kind: s.kind, Cause: s.cause}, rcp, now)
+		r, err := up.Apply(matching(up, s.kind, s.cause, ""), domain.Facts{Recipient: rcp}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,16 +224,16 @@ func TestApplyCapturesThePaymentIntent(t *testing.T) {
 	up := storedUpgrade(domain.UpgradeGold, 1, 1)
 	rcp := stored(1, "alice", domain.LevelMember)
 	// An ignored event does not get to name the payment.
-	if _, err := up.Apply(domain.Event{Kind: domain.EventRefunded, Cause: "x", PaymentIntentID: "pi_wrong"}, rcp, t0); err != nil {
+	if _, err := up.Apply(domain.Payment{Kind: domain.EventRefunded, Cause: "x", PaymentIntentID: "pi_wrong"}, domain.Facts{Recipient: rcp}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if up.PaymentIntentID() != "" {
 		t.Fatalf("an ignored event set the payment intent to %q", up.PaymentIntentID())
 	}
-	if _, err := up.Apply(domain.Event{Kind: domain.EventCheckoutUnpaid, Cause: "x", PaymentIntentID: "pi_first"}, rcp, t0); err != nil {
+	if _, err := up.Apply(domain.Payment{Kind: domain.EventCheckoutUnpaid, Cause: "x", PaymentIntentID: "pi_first"}, domain.Facts{Recipient: rcp}, t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := up.Apply(domain.Event{Kind: domain.EventAsyncSucceeded, Cause: "x", PaymentIntentID: "pi_second"}, rcp, t0); err != nil {
+	if _, err := up.Apply(domain.Payment{Kind: domain.EventAsyncSucceeded, Cause: "x", PaymentIntentID: "pi_second"}, domain.Facts{Recipient: rcp}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if up.PaymentIntentID() != "pi_first" {
@@ -272,7 +272,7 @@ func TestApplyTrimsTheCause(t *testing.T) {
 func TestApplyNeedsItsRecipient(t *testing.T) {
 	up := storedUpgrade(domain.UpgradeGold, 1, 2)
 	for _, rcp := range []*domain.User{nil, stored(1, "alice", domain.LevelMember)} {
-		if _, err := up.Apply(domain.Event{Kind: domain.EventCheckoutPaid}, rcp, t0); err == nil {
+		if _, err := up.Apply(domain.Payment{Kind: domain.EventCheckoutPaid}, domain.Facts{Recipient: rcp}, t0); err == nil {
 			t.Fatal("Apply with the wrong recipient must fail")
 		}
 	}
@@ -355,4 +355,51 @@ func TestCanBeViewedBy(t *testing.T) {
 			t.Errorf("CanBeViewedBy(%s) = %t, want %t", name, got, tc.ok)
 		}
 	}
+}
+
+// TestRefundRule is SPEC §2's refund rule and its examples: the recipient
+// keeps the higher of what they still paid for and the level they had
+// before their first fulfilled upgrade.
+func TestRefundRule(t *testing.T) {
+	refund := func(t *testing.T, up *domain.Upgrade, rcp *domain.User, fulfilled ...*domain.Upgrade) domain.Result {
+		t.Helper()
+		r, err := up.Apply(matching(up, domain.EventRefunded, "owner olivia", ""), domain.Facts{Recipient: rcp, Fulfilled: fulfilled}, t0.Add(time.Hour))
+		if err != nil || r.To != domain.StatusRefunded {
+			t.Fatalf("refund: %+v, %v", r, err)
+		}
+		return r
+	}
+	t.Run("two Gold gifts to bob, one refunded: bob stays Gold", func(t *testing.T) {
+		bob := stored(2, "bob", domain.LevelMember)
+		first, second := storedUpgrade(domain.UpgradeGold, 1, 2), withID(storedUpgrade(domain.UpgradeGold, 3, 2), 8)
+		apply(t, first, domain.EventCheckoutPaid, "stripe evt_1", bob)
+		if r := apply(t, second, domain.EventCheckoutPaid, "stripe evt_2", bob); r.Fulfilled || r.Anomaly == "" {
+			t.Fatalf("the second gift raised nothing: %+v", r)
+		}
+		if r := refund(t, first, bob, first, second); r.Reverted || bob.Level() != domain.LevelGold {
+			t.Fatalf("bob is %s (reverted %t), want Gold: the other gift is still paid", bob.Level(), r.Reverted)
+		}
+		if r := refund(t, second, bob, first, second); !r.Reverted || bob.Level() != domain.LevelMember {
+			t.Fatalf("bob is %s after both refunds, want member", bob.Level())
+		}
+	})
+	t.Run("alice bought Gold, then Gold to Platinum", func(t *testing.T) {
+		alice := stored(1, "alice", domain.LevelMember)
+		gold, toPlatinum := storedUpgrade(domain.UpgradeGold, 1, 1), withID(storedUpgrade(domain.UpgradeGoldToPlatinum, 1, 1), 8)
+		apply(t, gold, domain.EventCheckoutPaid, "stripe evt_1", alice)
+		apply(t, toPlatinum, domain.EventCheckoutPaid, "stripe evt_2", alice)
+		if refund(t, gold, alice, gold, toPlatinum); alice.Level() != domain.LevelPlatinum {
+			t.Fatalf("refunding the Gold made alice %s, want Platinum", alice.Level())
+		}
+		if refund(t, toPlatinum, alice, gold, toPlatinum); alice.Level() != domain.LevelMember {
+			t.Fatalf("refunding the Gold to Platinum after that made alice %s, want member", alice.Level())
+		}
+	})
+}
+
+// withID is up stored under another id.
+func withID(up *domain.Upgrade, id domain.UpgradeID) *domain.Upgrade {
+	s := up.Snapshot()
+	s.ID = id
+	return domain.UnmarshalUpgradeFromDatabase(s, nil)
 }

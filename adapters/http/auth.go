@@ -9,10 +9,15 @@ import (
 
 const viewerKey = "upgrades.viewer"
 
+// byCookieKey marks a viewer who came with a session cookie (not HTTP
+// Basic): the one whose cookie is started again after a password change.
+const byCookieKey = "upgrades.by_cookie"
+
 // authenticate finds out who is asking: an API client by HTTP Basic
 // name:api_key, else a browser by its session cookie. Wrong API
-// credentials are refused at once; a bad, expired or orphaned cookie just
-// means nobody is logged in.
+// credentials are refused at once; a bad, expired or ended cookie just
+// means nobody is logged in. A banned user is refused (403) whichever they
+// send. Either way it costs one read of the user.
 func (h *handlers) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	if name, key, ok := c.Request.BasicAuth(); ok {
@@ -25,8 +30,8 @@ func (h *handlers) authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if id, ok := h.sessions.read(c.Request); ok {
-		u, err := h.app.CurrentUser.Handle(ctx, application.CurrentUser{ID: id})
+	if s, ok := h.sessions.read(c.Request); ok {
+		u, err := h.app.CurrentUser.Handle(ctx, application.CurrentUser{ID: s.user, Generation: s.generation})
 		switch {
 		case domain.IsKind(err, domain.KindUnauthenticated):
 			h.sessions.end(c.Writer)
@@ -35,6 +40,7 @@ func (h *handlers) authenticate(c *gin.Context) {
 			return
 		default:
 			c.Set(viewerKey, u)
+			c.Set(byCookieKey, true)
 		}
 	}
 	c.Next()

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,6 +41,9 @@ func readInput(c *gin.Context) (*input, error) {
 	if err != nil {
 		return nil, bodyError(err)
 	}
+	if err := checkValues("the form", r.PostForm); err != nil {
+		return nil, err
+	}
 	in := &input{values: map[string]string{}}
 	for k, v := range r.PostForm {
 		if len(v) > 0 {
@@ -49,7 +54,16 @@ func readInput(c *gin.Context) (*input, error) {
 }
 
 func readJSON(body io.Reader) (*input, error) {
-	dec := json.NewDecoder(body)
+	// Read whole first: the decoder would quietly turn invalid UTF-8 into
+	// U+FFFD, and the text must be refused as sent.
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	if !utf8.Valid(raw) {
+		return nil, badText("the request body")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil {
@@ -66,6 +80,9 @@ func readJSON(body io.Reader) (*input, error) {
 		return nil, domain.Errorf(domain.KindMalformed, "the request body must hold one JSON object")
 	}
 	in := &input{values: map[string]string{}, shapes: map[string]bool{}}
+	if err := checkText(obj); err != nil {
+		return nil, err
+	}
 	for k, v := range obj {
 		switch v := v.(type) {
 		case string:
@@ -80,6 +97,77 @@ func readJSON(body io.Reader) (*input, error) {
 		}
 	}
 	return in, nil
+}
+
+// validText reports whether s is text the shop keeps: valid UTF-8 without
+// NUL, which PostgreSQL refuses in text and which no name or password holds.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+func badText(where string) error {
+	return domain.Errorf(domain.KindMalformed, "%s holds a NUL byte or invalid UTF-8", where)
+}
+
+// checkValues refuses form or query fields whose names or values are not
+// valid text.
+func checkValues(where string, vs map[string][]string) error {
+	for k, list := range vs {
+		if !validText(k) {
+			return badText(where)
+		}
+		for _, v := range list {
+			if !validText(v) {
+				return badText(where + "'s " + k)
+			}
+		}
+	}
+	return nil
+}
+
+// checkText refuses a decoded JSON value holding a NUL (sent as \u0000),
+// at any depth.
+func checkText(v any) error {
+	switch v := v.(type) {
+	case string:
+		if !validText(v) {
+			return badText("the request body")
+		}
+	case map[string]any:
+		for k, e := range v {
+			if !validText(k) {
+				return badText("the request body")
+			}
+			if err := checkText(e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if err := checkText(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refuseBadText answers 400 to a request whose query string, path or
+// HTTP Basic credentials are not valid text, before any handler reads
+// them: every route, whatever store is behind it.
+func (h *handlers) refuseBadText(c *gin.Context) {
+	err := checkValues("the query string", c.Request.URL.Query())
+	if err == nil && !validText(c.Request.URL.Path) {
+		err = badText("the path")
+	}
+	if name, key, ok := c.Request.BasicAuth(); err == nil && ok && (!validText(name) || !validText(key)) {
+		err = badText("the credentials")
+	}
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Next()
 }
 
 // bodyError says why a body could not be read: too large, or malformed.

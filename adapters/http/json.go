@@ -68,7 +68,7 @@ type upgradeJSON struct {
 	Amount            int64         `json:"amount"`
 	Currency          string        `json:"currency"`
 	CheckoutSessionID string        `json:"checkout_session_id"`
-	CheckoutURL       string        `json:"checkout_url,omitempty"` // while pending
+	CheckoutURL       string        `json:"checkout_url,omitempty"` // to the purchaser, while pending
 	CanRefund         bool          `json:"can_refund"`
 	CreatedAt         string        `json:"created_at"`
 	UpdatedAt         string        `json:"updated_at"`
@@ -85,7 +85,9 @@ type historyJSON struct {
 	Note    string `json:"note"`
 }
 
-func upgradeOut(v application.UpgradeView) upgradeJSON {
+// upgradeOut is an upgrade as viewer sees it in JSON. The checkout page is
+// the purchaser's alone: anyone holding its URL can pay or cancel it.
+func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 	u := v.Upgrade
 	out := upgradeJSON{
 		ID: int64(u.ID()), PurchaserID: int64(u.PurchaserID()), RecipientID: int64(u.RecipientID()),
@@ -94,7 +96,7 @@ func upgradeOut(v application.UpgradeView) upgradeJSON {
 		Amount: u.Price().Amount(), Currency: u.Price().Currency(), CheckoutSessionID: u.SessionID(),
 		CanRefund: v.CanRefund, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
 	}
-	if u.Status() == domain.StatusPending {
+	if u.Status() == domain.StatusPending && viewer == u.PurchaserID() {
 		out.CheckoutURL = u.CheckoutURL()
 	}
 	if v.ShowHistory {

@@ -3,7 +3,9 @@ package http
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,7 +34,15 @@ type listPage struct {
 	Refunds      bool // the viewer is an owner: each paid row has a refund button
 }
 
+// listFilters are the list's filters; any other search[…] is refused, so
+// that a script with a misspelt filter is not answered with everything.
+var listFilters = []string{searchRecipient, searchPurchaser, searchType, searchStatus, searchGifted}
+
 func (h *handlers) listUpgrades(c *gin.Context) {
+	if err := unknownFilter(c.Request.URL.Query()); err != nil {
+		h.fail(c, err)
+		return
+	}
 	cmd := application.ListUpgrades{
 		ViewerID: viewerID(c),
 		Filter: application.UpgradeFilter{
@@ -56,7 +66,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	if wantsJSON(c) {
 		out := upgradeListJSON{UserUpgrades: make([]upgradeJSON, len(list.Items)), Page: list.Page, Limit: list.Limit, HasMore: list.HasMore}
 		for i, v := range list.Items {
-			out.UserUpgrades[i] = upgradeOut(v)
+			out.UserUpgrades[i] = upgradeOut(v, viewerID(c))
 		}
 		c.JSON(http.StatusOK, out)
 		return
@@ -72,6 +82,21 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		data.NextURL = listURL(cmd.Filter, list.Page+1, list.Limit)
 	}
 	h.page(c, http.StatusOK, "upgrades.html", "Upgrades", data)
+}
+
+// unknownFilter names the first search parameter that is not a filter.
+func unknownFilter(q url.Values) error {
+	var unknown []string
+	for k := range q {
+		if strings.HasPrefix(k, "search") && !slices.Contains(listFilters, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return domain.Errorf(domain.KindInvalid, "unknown filter %s; the filters are %s", unknown[0], strings.Join(listFilters, ", "))
 }
 
 // queryInt reads a number from the query string; absent is 0, the

@@ -104,7 +104,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Use(requestID, h.accessLog, h.recovery, h.securityHeaders, h.crossOrigin(cop))
+	r.Use(requestID, h.accessLog, h.recovery, h.securityHeaders, h.crossOrigin(cop), h.refuseBadText)
 	h.routes(r)
 	r.NoRoute(func(c *gin.Context) { h.fail(c, notFound("there is no page here")) })
 	return stripJSONSuffix(r), nil
@@ -117,14 +117,16 @@ func (h *handlers) routes(r *gin.Engine) {
 	r.POST("/webhooks/receive", h.webhook)
 
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/user_upgrades/new") })
-	// Logging out needs nobody to be looked up: it works while the
-	// database is down.
+	// Logging out needs no login: an ended or banned session can still
+	// clear its cookie.
 	r.POST("/session/destroy", h.limitBody, h.logout)
 
 	pages := r.Group("/", h.limitBody, h.authenticate)
 	pages.GET("/users/new", h.signupPage)
 	pages.POST("/users", h.signup)
 	pages.GET("/users/:id", h.profile)
+	pages.POST("/users/:id/api_key", h.rotateAPIKey)
+	pages.POST("/users/:id/password", h.changePassword)
 	pages.GET("/login", h.loginPage)
 	pages.POST("/session", h.login)
 	pages.GET("/user_upgrades/new", h.newUpgrade)

@@ -119,7 +119,7 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		status = http.StatusOK
 	}
 	c.Header("Location", upgradePath(started.Upgrade.ID()))
-	c.JSON(status, upgradeOut(v))
+	c.JSON(status, upgradeOut(v, viewerID(c)))
 }
 
 // statusPage is the status and receipt page of one upgrade.
@@ -146,7 +146,7 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		c.JSON(http.StatusOK, upgradeOut(v))
+		c.JSON(http.StatusOK, upgradeOut(v, viewerID(c)))
 		return
 	}
 	viewer := viewerOf(c)
@@ -186,7 +186,7 @@ func (h *handlers) refund(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, upgradeOut(v))
+	c.JSON(http.StatusOK, upgradeOut(v, viewerID(c)))
 }
 
 func upgradePath(id domain.UpgradeID) string { return fmt.Sprintf("/user_upgrades/%d", id) }

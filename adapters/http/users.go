@@ -3,8 +3,8 @@ package http
 import (
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -41,7 +41,8 @@ func (h *handlers) signup(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	cmd := application.SignUp{Name: in.get("name"), Password: in.secret("password"), Email: in.get("email")}
+	cmd := application.SignUp{Name: in.get("name"), Password: in.secret("password"), Email: in.get("email"),
+		Network: application.ClientNetwork(c.ClientIP())}
 	if err := in.check(); err != nil {
 		h.fail(c, err)
 		return
@@ -51,7 +52,7 @@ func (h *handlers) signup(c *gin.Context) {
 		h.formFailed(c, err, "signup.html", "Sign up", credentialsForm{Name: cmd.Name, Email: cmd.Email})
 		return
 	}
-	h.sessions.start(c.Writer, u.ID())
+	h.sessions.start(c.Writer, u)
 	if wantsJSON(c) {
 		c.JSON(http.StatusCreated, userOut(u, true))
 		return
@@ -75,7 +76,7 @@ func (h *handlers) login(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	cmd := application.Login{Name: in.get("name"), Password: in.secret("password"), Address: throttleAddress(c.ClientIP())}
+	cmd := application.Login{Name: in.get("name"), Password: in.secret("password"), Network: application.ClientNetwork(c.ClientIP())}
 	next := localPath(in.get("next"))
 	if err := in.check(); err != nil {
 		h.fail(c, err)
@@ -86,7 +87,7 @@ func (h *handlers) login(c *gin.Context) {
 		h.formFailed(c, err, "login.html", "Log in", credentialsForm{Name: cmd.Name, Next: next})
 		return
 	}
-	h.sessions.start(c.Writer, u.ID())
+	h.sessions.start(c.Writer, u)
 	if wantsJSON(c) {
 		c.JSON(http.StatusOK, userOut(u, true))
 		return
@@ -97,8 +98,17 @@ func (h *handlers) login(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, next)
 }
 
+// logout ends every session of the user, on the server: a copy of the
+// cookie is worth nothing afterwards. The browser's cookie is cleared even
+// when the database cannot be reached, and the person is told.
 func (h *handlers) logout(c *gin.Context) {
 	h.sessions.end(c.Writer)
+	if s, ok := h.sessions.read(c.Request); ok {
+		if err := h.app.Logout.Handle(c.Request.Context(), application.Logout{ID: s.user, Generation: s.generation}); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
 	if wantsJSON(c) {
 		c.JSON(http.StatusOK, gin.H{"logged_out": true})
 		return
@@ -155,6 +165,66 @@ func (h *handlers) profile(c *gin.Context) {
 	h.page(c, http.StatusOK, "profile.html", p.User.Name(), data)
 }
 
+// rotateAPIKey makes the viewer a new API key and shows it, this once.
+func (h *handlers) rotateAPIKey(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		h.fail(c, notFound("no such user"))
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := h.app.RotateOwnAPIKey.Handle(ctx, application.RotateOwnAPIKey{ViewerID: viewerID(c), UserID: domain.UserID(id)})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, userOut(u, true))
+		return
+	}
+	p, err := h.app.ShowUser.Handle(ctx, application.ShowUser{ViewerID: u.ID(), UserID: u.ID()})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p.User = u // the only copy that knows the new key
+	h.page(c, http.StatusOK, "profile.html", u.Name(), profile{UserProfile: p})
+}
+
+// changePassword changes the viewer's password. Every other session ends;
+// the one that asked, if it came with a cookie, is started again.
+func (h *handlers) changePassword(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		h.fail(c, notFound("no such user"))
+		return
+	}
+	in, err := readInput(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	cmd := application.ChangePassword{ViewerID: viewerID(c), UserID: domain.UserID(id),
+		Current: in.secret("current_password"), New: in.secret("password"), Network: application.ClientNetwork(c.ClientIP())}
+	if err := in.check(); err != nil {
+		h.fail(c, err)
+		return
+	}
+	u, err := h.app.ChangePassword.Handle(c.Request.Context(), cmd)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if c.GetBool(byCookieKey) {
+		h.sessions.start(c.Writer, u)
+	}
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, userOut(u, true))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, profilePath(u.ID()))
+}
+
 func profilePath(id domain.UserID) string { return fmt.Sprintf("/users/%d", id) }
 
 // pathID reads the :id of the path; anything but a positive number names
@@ -165,26 +235,40 @@ func pathID(c *gin.Context) (int64, bool) {
 }
 
 // localPath keeps a "next" address only when it stays on this site, so
-// the login form cannot be used to send people elsewhere.
+// the login form cannot be used to send people elsewhere: a path from the
+// root, with no "//", no backslash and no control character, in the raw
+// text or decoded, checked on the path as it will be sent (cleaned, as
+// http.Redirect would clean it: "/./\evil.example" becomes
+// "/\evil.example", which browsers read as another host).
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !safePathText(next) {
 		return ""
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !safePathText(u.Path) {
 		return ""
 	}
-	return next
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !safePathText(clean) {
+		return ""
+	}
+	out := &url.URL{Path: clean, RawQuery: u.RawQuery, Fragment: u.Fragment}
+	return out.String()
 }
 
-// throttleAddress is the part of a client's address that one person
-// controls: the address itself for IPv4, its /64 network for IPv6, where
-// one subscriber is handed a whole /64 to pick addresses from.
-func throttleAddress(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil || a.Is4() || a.Is4In6() {
-		return ip
+// safePathText reports whether s starts at the site's root and holds
+// nothing a browser could read as another host.
+func safePathText(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.Contains(s, "//") || strings.ContainsRune(s, '\\') {
+		return false
 	}
-	p, _ := a.Prefix(64)
-	return p.String()
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
 }

@@ -38,7 +38,7 @@ func (h *handlers) webhook(c *gin.Context) {
 		return
 	}
 	h.log.InfoContext(ctx, "webhook received",
-		"outcome", applied.Outcome, "duplicate", applied.Duplicate, "upgrade", int64(applied.UpgradeID))
+		"outcome", applied.Outcome.String(), "duplicate", applied.Duplicate, "upgrade", int64(applied.UpgradeID))
 	c.JSON(http.StatusOK, gin.H{"received": true})
 }
 

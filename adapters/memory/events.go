@@ -29,13 +29,13 @@ func (r *events) Record(_ context.Context, e application.ReceivedEvent) (bool, e
 	return true, nil
 }
 
-func (r *events) Finish(_ context.Context, id, outcome string, upgrade domain.UpgradeID, at time.Time) error {
+func (r *events) Finish(_ context.Context, id string, outcome domain.Outcome, upgrade domain.UpgradeID, at time.Time) error {
 	rec, ok := r.events[id]
 	if !ok {
 		return domain.Errorf(domain.KindNotFound, "event %s not recorded", id)
 	}
 	old := *rec
-	rec.outcome, rec.upgrade, rec.processedAt, rec.lastError = outcome, upgrade, at, ""
+	rec.outcome, rec.upgrade, rec.processedAt, rec.lastError = outcome.String(), upgrade, at, ""
 	(*DB)(r).onRollback(func() { *rec = old })
 	return nil
 }

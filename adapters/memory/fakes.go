@@ -29,6 +29,20 @@ func (c *Clock) Now() time.Time {
 	return c.now
 }
 
+// Sleep waits for d in real time: the goroutines a test races are real,
+// and a waiter must give them real time to finish. The clock's own time
+// does not move.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // Advance moves the clock forward by d.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
@@ -60,7 +74,9 @@ func (Passwords) Hash(p string) (string, error) { return "plain:" + p, nil }
 func (Passwords) Verify(hash, p string) bool    { return hash == "plain:"+p }
 
 // Gateway is a fake payment provider that records its calls. Tests move its
-// sessions along with Complete and Expire, and make it fail with FailWith.
+// sessions along with Complete, Settle and ExpireCheckout, and make it fail
+// with FailWith. Its sessions are kept in the shop's terms: what a session
+// read back says happened.
 type Gateway struct {
 	mu       sync.Mutex
 	sessions map[string]*application.CheckoutState
@@ -125,10 +141,9 @@ func (g *Gateway) CreateCheckout(_ context.Context, r application.CheckoutReques
 	id := fmt.Sprintf("cs_test_%d", g.n)
 	c := application.Checkout{SessionID: id, URL: "https://checkout.test/pay/" + id, ExpiresAt: r.ExpiresAt}
 	g.byKey[r.IdempotencyKey] = c
-	g.sessions[id] = &application.CheckoutState{
-		SessionID: id, Status: application.SessionOpen, PaymentStatus: application.PaymentUnpaid,
-		Livemode: g.Livemode, AmountSubtotal: r.Price.Amount(), Currency: r.Price.Currency(), UpgradeID: r.UpgradeID,
-	}
+	g.sessions[id] = &application.CheckoutState{Open: true, Payment: domain.Payment{
+		SessionID: id, Livemode: g.Livemode, Amount: r.Price.Amount(), Currency: r.Price.Currency(), UpgradeID: r.UpgradeID,
+	}}
 	return c, nil
 }
 
@@ -152,10 +167,10 @@ func (g *Gateway) ExpireCheckout(_ context.Context, id string) (application.Chec
 		return application.CheckoutState{}, err
 	}
 	s, ok := g.sessions[id]
-	if !ok || s.Status != application.SessionOpen {
+	if !ok || !s.Open {
 		return application.CheckoutState{}, domain.Errorf(domain.KindPaymentProvider, "checkout session %s is not open", id)
 	}
-	s.Status = application.SessionExpired
+	s.Open, s.Payment.Kind, s.Type = false, domain.EventSessionExpired, "checkout.session.expired"
 	return *s, nil
 }
 
@@ -174,19 +189,25 @@ func (g *Gateway) Refund(_ context.Context, r application.RefundRequest) (applic
 	return rf, nil
 }
 
-// Complete finishes a session's checkout: paymentStatus is paid or unpaid.
-// It returns the PaymentIntent's id.
+// Payment statuses of a completed checkout, as the provider names them.
+const (
+	PaymentPaid   = "paid"
+	PaymentUnpaid = "unpaid"
+)
+
+// Complete finishes a session's checkout: paymentStatus is PaymentPaid or
+// PaymentUnpaid. It returns the PaymentIntent's id.
 func (g *Gateway) Complete(sessionID, paymentStatus string) string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	s := g.sessions[sessionID]
-	s.Status, s.PaymentStatus = application.SessionComplete, paymentStatus
-	s.PaymentIntentID = "pi_" + strings.TrimPrefix(sessionID, "cs_")
-	s.PaymentIntentStatus = map[string]string{application.PaymentPaid: "succeeded"}[paymentStatus]
-	if s.PaymentIntentStatus == "" {
-		s.PaymentIntentStatus = "processing"
+	s.Open, s.Type = false, "checkout.session.complete"
+	s.Payment.PaymentIntentID = "pi_" + strings.TrimPrefix(sessionID, "cs_")
+	s.Payment.Kind = domain.EventCheckoutUnpaid
+	if paymentStatus == PaymentPaid {
+		s.Payment.Kind = domain.EventCheckoutPaid
 	}
-	return s.PaymentIntentID
+	return s.Payment.PaymentIntentID
 }
 
 // Settle ends a delayed payment: it succeeded or failed.
@@ -195,9 +216,9 @@ func (g *Gateway) Settle(sessionID string, succeeded bool) {
 	defer g.mu.Unlock()
 	s := g.sessions[sessionID]
 	if succeeded {
-		s.PaymentStatus, s.PaymentIntentStatus = application.PaymentPaid, "succeeded"
+		s.Payment.Kind = domain.EventCheckoutPaid
 	} else {
-		s.PaymentIntentStatus = "requires_payment_method"
+		s.Payment.Kind = domain.EventAsyncFailed
 	}
 }
 

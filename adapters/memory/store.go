@@ -115,6 +115,7 @@ func (db *DB) store() application.Store {
 		Upgrades: (*upgrades)(db),
 		Events:   (*events)(db),
 		Messages: (*messages)(db),
+		Outcomes: (*outcomes)(db),
 	}
 }
 

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -144,4 +145,15 @@ func (r *upgrades) ClaimStale(_ context.Context, olderThan, now, leaseUntil time
 		(*DB)(r).onRollback(func() { rec.leaseUntil = old })
 	}
 	return ids, nil
+}
+
+func (r *upgrades) ByRecipient(_ context.Context, recipient domain.UserID, statuses ...domain.Status) ([]*domain.Upgrade, error) {
+	var out []*domain.Upgrade
+	for _, rec := range r.upgrades {
+		if rec.snap.RecipientID == recipient && slices.Contains(statuses, rec.snap.Status) {
+			out = append(out, r.load(rec, false))
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.Upgrade) int { return cmp.Compare(a.ID(), b.ID()) })
+	return out, nil
 }

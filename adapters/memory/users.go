@@ -14,7 +14,8 @@ type users DB
 var _ application.Users = (*users)(nil)
 
 func copyUser(u *domain.User) *domain.User {
-	return domain.UnmarshalUserFromDatabase(u.ID(), u.Name(), u.Email(), u.PasswordHash(), u.APIKey(), u.Level(), u.IsBanned(), u.CreatedAt())
+	return domain.UnmarshalUserFromDatabase(u.ID(), u.Name(), u.Email(), u.PasswordHash(), u.APIKeyHash(), u.Level(), u.IsBanned(), u.CreatedAt()).
+		WithSessionGeneration(u.SessionGeneration())
 }
 
 func (r *users) Create(_ context.Context, u *domain.User) error {

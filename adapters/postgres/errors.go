@@ -91,3 +91,16 @@ func notFound(format string, args ...any) error {
 
 // isNoRows reports a query that found nothing.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// mustAffect turns an update that changed no row into a not-found error:
+// the row it was to change does not exist.
+func mustAffect(res sql.Result, format string, args ...any) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return translate(err, "update")
+	}
+	if n == 0 {
+		return notFound(format, args...)
+	}
+	return nil
+}

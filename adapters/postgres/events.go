@@ -14,10 +14,7 @@ import (
 const maxErrorLen = 2000
 
 // events is the PaymentEvents repository bound to one transaction.
-type events struct {
-	db bun.IDB
-	w  *writes
-}
+type events struct{ db bun.IDB }
 
 var _ application.PaymentEvents = events{}
 
@@ -27,9 +24,6 @@ var _ application.PaymentEvents = events{}
 // Concurrent deliveries of one id wait on its primary key until the first
 // transaction ends, then see it processed (or, if it rolled back, insert).
 func (r events) Record(ctx context.Context, e application.ReceivedEvent) (bool, error) {
-	if err := r.w.flush(ctx); err != nil {
-		return false, err
-	}
 	var ids []string
 	err := r.db.NewRaw(`
 		INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
@@ -43,15 +37,19 @@ func (r events) Record(ctx context.Context, e application.ReceivedEvent) (bool, 
 	return len(ids) == 1, nil
 }
 
-func (r events) Finish(ctx context.Context, id, outcome string, upgrade domain.UpgradeID, at time.Time) error {
+func (r events) Finish(ctx context.Context, id string, outcome domain.Outcome, upgrade domain.UpgradeID, at time.Time) error {
 	var upgradeID *int64
 	if upgrade != 0 {
 		v := int64(upgrade)
 		upgradeID = &v
 	}
-	return r.w.hold(r.db.NewRaw(`
+	res, err := r.db.NewRaw(`
 		UPDATE stripe_events SET outcome = ?, upgrade_id = ?, processed_at = ?, last_error = NULL
-		WHERE id = ?`, outcome, upgradeID, at, id), nil)
+		WHERE id = ?`, outcome.String(), upgradeID, at, id).Exec(ctx)
+	if err != nil {
+		return translate(err, "finish event")
+	}
+	return mustAffect(res, "event %s not recorded", id)
 }
 
 // Fail runs in its own unit of work after the event's own rolled back, so
@@ -60,9 +58,6 @@ func (r events) Finish(ctx context.Context, id, outcome string, upgrade domain.U
 func (r events) Fail(ctx context.Context, e application.ReceivedEvent, reason string) error {
 	if len(reason) > maxErrorLen {
 		reason = reason[:maxErrorLen]
-	}
-	if err := r.w.flush(ctx); err != nil {
-		return err
 	}
 	_, err := r.db.NewRaw(`
 		INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts, last_error)

@@ -30,9 +30,6 @@ type listRow struct {
 // whole table. Its ids are instead the newest of the ones they bought and
 // the newest of the gifts they received, each read along its own index.
 func (r upgrades) List(ctx context.Context, q application.UpgradeQuery) ([]application.UpgradeRow, error) {
-	if err := r.w.flush(ctx); err != nil {
-		return nil, err
-	}
 	ids, err := r.pageIDs(ctx, q)
 	if err != nil || len(ids) == 0 {
 		return nil, err

@@ -25,31 +25,31 @@ func (m *messageRow) toDomain() *domain.Message {
 }
 
 // messages is the Messages repository bound to one transaction.
-type messages struct {
-	db bun.IDB
-	w  *writes
-}
+type messages struct{ db bun.IDB }
 
 var _ application.Messages = messages{}
 
-// Create holds the message. Its id is the database's, known once it is
-// read back.
-func (r messages) Create(_ context.Context, m *domain.Message) error {
+func (r messages) Create(ctx context.Context, m *domain.Message) error {
 	row := &messageRow{UserID: int64(m.UserID), Body: m.Body, CreatedAt: m.CreatedAt}
-	return r.w.hold(r.db.NewInsert().Model(row).ExcludeColumn("id"), func(err error) error {
-		if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
-			return notFound("user %d not found", m.UserID)
-		}
-		return nil
-	})
+	_, err := r.db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx)
+	if err != nil {
+		return messageRefused(err, m.UserID)
+	}
+	m.ID = domain.MessageID(row.ID)
+	return nil
+}
+
+// messageRefused explains a refused message in the application's terms.
+func messageRefused(err error, user domain.UserID) error {
+	if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
+		return notFound("user %d not found", user)
+	}
+	return translate(err, "create message")
 }
 
 // ForUser reads newest first along the (user_id, id DESC) index; limit 0
 // reads them all.
 func (r messages) ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error) {
-	if err := r.w.flush(ctx); err != nil {
-		return nil, err
-	}
 	var rows []messageRow
 	q := r.db.NewSelect().Model(&rows).Where("user_id = ?", user).OrderExpr("id DESC")
 	if limit > 0 {

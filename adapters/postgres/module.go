@@ -9,13 +9,15 @@ import (
 	"upgrades/application"
 )
 
-// Module provides the store of the database at url as *DB and as the
-// application's unit of work.
+// Module provides the store of the database at url as *DB, as the
+// application's unit of work, and its throttles.
 func Module(url string) fx.Option {
 	return fx.Module("postgres",
 		fx.Provide(
 			func(lc fx.Lifecycle) (*DB, error) { return NewDB(lc, url) },
 			func(db *DB) application.UnitOfWork { return db },
+			// Replicas share the throttles through the database.
+			func(db *DB) application.Throttles { return NewThrottles(db) },
 		),
 	)
 }

@@ -30,10 +30,7 @@ func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application
 	ctx = context.WithValue(ctx, txKey{}, true)
 	var fnErr error
 	err := db.bun.RunInTx(ctx, txOptions, func(ctx context.Context, tx bun.Tx) error {
-		w := &writes{tx: tx.Tx, gen: db.bun.QueryGen()}
-		if fnErr = fn(ctx, store(tx, w)); fnErr == nil {
-			fnErr = w.flush(ctx)
-		}
+		fnErr = fn(ctx, store(tx))
 		return fnErr
 	})
 	if fnErr != nil {
@@ -42,13 +39,14 @@ func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application
 	return translate(err, "transaction") // begin or commit failed
 }
 
-// store binds every repository to tx and its held writes. The bun.Tx
-// never leaves this package.
-func store(tx bun.Tx, w *writes) application.Store {
+// store binds every repository to tx. The bun.Tx never leaves this
+// package.
+func store(tx bun.Tx) application.Store {
 	return application.Store{
-		Users:    users{tx, w},
-		Upgrades: upgrades{tx, w},
-		Events:   events{tx, w},
-		Messages: messages{tx, w},
+		Users:    users{tx},
+		Upgrades: upgrades{tx},
+		Events:   events{tx},
+		Messages: messages{tx},
+		Outcomes: outcomes{tx},
 	}
 }

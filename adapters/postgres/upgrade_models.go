@@ -128,3 +128,26 @@ func utc(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// Zero values that the upgrades' and history's columns store as NULL
+// (bun's nullzero does the same for its models), for hand-written SQL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func nullRank(r int16) any {
+	if r == 0 {
+		return nil
+	}
+	return r
+}

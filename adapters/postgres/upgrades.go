@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -13,18 +14,12 @@ import (
 )
 
 // upgrades is the Upgrades repository bound to one transaction.
-type upgrades struct {
-	db bun.IDB
-	w  *writes
-}
+type upgrades struct{ db bun.IDB }
 
 var _ application.Upgrades = upgrades{}
 
-// Create inserts the upgrade at once, for its id, and holds its history.
+// Create inserts the upgrade, for its id, and then its history.
 func (r upgrades) Create(ctx context.Context, u *domain.Upgrade) error {
-	if err := r.w.flush(ctx); err != nil {
-		return err
-	}
 	row := upgradeFromDomain(u)
 	if _, err := r.db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
 		if e := refused(err, u); e != nil {
@@ -33,42 +28,66 @@ func (r upgrades) Create(ctx context.Context, u *domain.Upgrade) error {
 		return translate(err, "create upgrade")
 	}
 	u.AssignID(domain.UpgradeID(row.ID))
-	if err := r.holdHistory(u); err != nil {
-		return err
-	}
-	u.HistorySaved()
-	return nil
+	return r.saveHistory(ctx, u)
 }
 
-// Update holds the upgrade's new fields and its unsaved history.
+// Update stores the upgrade's fields, and then its unsaved history.
 func (r upgrades) Update(ctx context.Context, u *domain.Upgrade) error {
-	q := r.db.NewUpdate().Model(upgradeFromDomain(u)).Column(upgradeColumns...).WherePK()
-	if err := r.w.hold(q, func(err error) error { return refused(err, u) }); err != nil {
+	res, err := r.db.NewUpdate().Model(upgradeFromDomain(u)).Column(upgradeColumns...).WherePK().Exec(ctx)
+	if err != nil {
+		if e := refused(err, u); e != nil {
+			return e
+		}
+		return translate(err, "update upgrade")
+	}
+	if err := mustAffect(res, "upgrade #%d not found", u.ID()); err != nil {
 		return err
 	}
-	if err := r.holdHistory(u); err != nil {
-		return err
+	return r.saveHistory(ctx, u)
+}
+
+func (r upgrades) saveHistory(ctx context.Context, u *domain.Upgrade) error {
+	entries := u.UnsavedHistory()
+	if len(entries) == 0 {
+		return nil
+	}
+	q, args := historyInsert(u.ID(), entries, "")
+	if _, err := r.db.NewRaw(q, args...).Exec(ctx); err != nil {
+		if e := refused(err, u); e != nil {
+			return e
+		}
+		return translate(err, "append upgrade history")
 	}
 	u.HistorySaved()
 	return nil
 }
 
-// holdHistory holds the upgrade's unsaved entries, each to be stored after
-// the ones already stored. Each INSERT numbers its entry itself, one past
-// the last stored, when it runs: after the caller created or locked the
-// upgrade, so nobody appends in between (and the primary key would refuse
-// it if anyone did).
-func (r upgrades) holdHistory(u *domain.Upgrade) error {
-	for _, e := range u.UnsavedHistory() {
-		row := historyFromDomain(u.ID(), 0, e)
-		q := r.db.NewInsert().Model(&row).
-			Value("seq", "(SELECT coalesce(max(h.seq), 0) + 1 FROM upgrade_history AS h WHERE h.upgrade_id = ?)", u.ID()).
-			Returning("NULL") // bun would ask for the computed seq back; nobody reads it
-		if err := r.w.hold(q, func(err error) error { return refused(err, u) }); err != nil {
-			return err
+// historyInsert is one INSERT of an upgrade's new history entries, each
+// numbered after the last one stored. It runs after the caller created or
+// locked the upgrade, so nobody appends in between (and the primary key
+// would refuse it if anyone did). A non-empty onlyIf is a condition the
+// entries are inserted under.
+func historyInsert(id domain.UpgradeID, entries []domain.HistoryEntry, onlyIf string) (string, []any) {
+	var b strings.Builder
+	args := []any{id}
+	b.WriteString(`INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
+		SELECT ?, last.seq + e.n, e.at, e.from_status, e.to_status, e.event, e.outcome, e.cause, e.note
+		FROM (SELECT coalesce(max(seq), 0) AS seq FROM upgrade_history WHERE upgrade_id = ?) AS last,
+		(VALUES `)
+	args = append(args, id)
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteString(", ")
 		}
+		b.WriteString("(?::int, ?::timestamptz, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text)")
+		row := historyFromDomain(id, 0, e)
+		args = append(args, i+1, row.At, nullString(row.FromStatus), row.ToStatus, nullString(row.Event), row.Outcome, row.Cause, row.Note)
 	}
-	return nil
+	b.WriteString(") AS e (n, at, from_status, to_status, event, outcome, cause, note)")
+	if onlyIf != "" {
+		b.WriteString(" WHERE " + onlyIf)
+	}
+	return b.String(), args
 }
 
 // refused explains PostgreSQL's refusal of a write of u in the
@@ -117,9 +136,6 @@ func (r upgrades) LatestPending(ctx context.Context, purchaser, recipient domain
 }
 
 func (r upgrades) one(ctx context.Context, q *bun.SelectQuery, withHistory bool, missing string) (*domain.Upgrade, error) {
-	if err := r.w.flush(ctx); err != nil {
-		return nil, err
-	}
 	var row upgradeRow
 	if err := q.Model(&row).Scan(ctx); err != nil {
 		if isNoRows(err) {
@@ -153,15 +169,38 @@ func (r upgrades) history(ctx context.Context, id int64) ([]domain.HistoryEntry,
 	return out, nil
 }
 
+// ByRecipient reads along the index of recipients.
+func (r upgrades) ByRecipient(ctx context.Context, recipient domain.UserID, statuses ...domain.Status) ([]*domain.Upgrade, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	names := make([]string, len(statuses))
+	for i, st := range statuses {
+		names[i] = st.String()
+	}
+	var rows []upgradeRow
+	err := r.db.NewSelect().Model(&rows).
+		Where("recipient_id = ?", recipient).
+		Where("status IN (?)", bun.In(names)).
+		OrderExpr("id").Scan(ctx)
+	if err != nil {
+		return nil, translate(err, "read fulfilled upgrades")
+	}
+	out := make([]*domain.Upgrade, len(rows))
+	for i := range rows {
+		if out[i], err = rows[i].toDomain(nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // ClaimStale leases open upgrades. SKIP LOCKED lets replicas that claim at
 // the same moment take different rows instead of waiting for each other;
 // the lease then keeps the rows from the next claims until it ends.
 func (r upgrades) ClaimStale(ctx context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error) {
 	if limit <= 0 {
 		return nil, nil
-	}
-	if err := r.w.flush(ctx); err != nil {
-		return nil, err
 	}
 	var ids []int64
 	err := r.db.NewRaw(`

@@ -19,16 +19,18 @@ type userRow struct {
 	Name         string    `bun:"name,notnull"`
 	Email        string    `bun:"email,nullzero"`
 	PasswordHash string    `bun:"password_hash,notnull"`
-	APIKey       string    `bun:"api_key,notnull"`
-	Level        int16     `bun:"level,notnull"` // the level's rank
+	APIKeyHash   string    `bun:"api_key,notnull"` // SHA-256 of the key, hex
+	Level        int16     `bun:"level,notnull"`   // the level's rank
 	Banned       bool      `bun:"banned,notnull"`
+	SessionGen   int64     `bun:"session_generation,notnull"`
 	CreatedAt    time.Time `bun:"created_at,notnull"`
 }
 
 func userFromDomain(u *domain.User) *userRow {
 	return &userRow{
 		ID: int64(u.ID()), Name: u.Name(), Email: u.Email(), PasswordHash: u.PasswordHash(),
-		APIKey: u.APIKey(), Level: int16(u.Level().Rank()), Banned: u.IsBanned(), CreatedAt: u.CreatedAt(),
+		APIKeyHash: u.APIKeyHash(), Level: int16(u.Level().Rank()), Banned: u.IsBanned(),
+		SessionGen: u.SessionGeneration(), CreatedAt: u.CreatedAt(),
 	}
 }
 
@@ -37,22 +39,16 @@ func (r *userRow) toDomain() (*domain.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: user %d: %w", r.ID, err)
 	}
-	return domain.UnmarshalUserFromDatabase(domain.UserID(r.ID), r.Name, r.Email, r.PasswordHash, r.APIKey,
-		level, r.Banned, r.CreatedAt.UTC()), nil
+	return domain.UnmarshalUserFromDatabase(domain.UserID(r.ID), r.Name, r.Email, r.PasswordHash, r.APIKeyHash,
+		level, r.Banned, r.CreatedAt.UTC()).WithSessionGeneration(r.SessionGen), nil
 }
 
 // users is the Users repository bound to one transaction.
-type users struct {
-	db bun.IDB
-	w  *writes
-}
+type users struct{ db bun.IDB }
 
 var _ application.Users = users{}
 
 func (r users) Create(ctx context.Context, u *domain.User) error {
-	if err := r.w.flush(ctx); err != nil {
-		return err
-	}
 	row := userFromDomain(u)
 	_, err := r.db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx)
 	switch constraintError(err, uniqueViolation) {
@@ -88,9 +84,6 @@ func (r users) LockByID(ctx context.Context, id domain.UserID) (*domain.User, er
 }
 
 func (r users) one(ctx context.Context, q *bun.SelectQuery, missing string) (*domain.User, error) {
-	if err := r.w.flush(ctx); err != nil {
-		return nil, err
-	}
 	var row userRow
 	if err := q.Model(&row).Scan(ctx); err != nil {
 		if isNoRows(err) {
@@ -101,23 +94,20 @@ func (r users) one(ctx context.Context, q *bun.SelectQuery, missing string) (*do
 	return row.toDomain()
 }
 
-// Update holds the user's new fields.
-func (r users) Update(_ context.Context, u *domain.User) error {
-	q := r.db.NewUpdate().Model(userFromDomain(u)).
-		Column("name", "email", "password_hash", "api_key", "level", "banned").
-		WherePK()
-	return r.w.hold(q, func(err error) error {
-		if constraintError(err, uniqueViolation) == "users_name_lower_key" {
-			return domain.Errorf(domain.KindConflict, "the name %s is taken", u.Name())
-		}
-		return nil
-	})
+func (r users) Update(ctx context.Context, u *domain.User) error {
+	res, err := r.db.NewUpdate().Model(userFromDomain(u)).
+		Column("name", "email", "password_hash", "api_key", "level", "banned", "session_generation").
+		WherePK().Exec(ctx)
+	if constraintError(err, uniqueViolation) == "users_name_lower_key" {
+		return domain.Errorf(domain.KindConflict, "the name %s is taken", u.Name())
+	}
+	if err != nil {
+		return translate(err, "update user")
+	}
+	return mustAffect(res, "user %d not found", u.ID())
 }
 
 func (r users) Owners(ctx context.Context) ([]*domain.User, error) {
-	if err := r.w.flush(ctx); err != nil {
-		return nil, err
-	}
 	var rows []userRow
 	err := r.db.NewSelect().Model(&rows).
 		Where("level >= ?", domain.LevelOwner.Rank()).

@@ -2,6 +2,7 @@
 package secure
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -49,3 +50,15 @@ func (Tokens) NewToken() (string, error) {
 type SystemClock struct{}
 
 func (SystemClock) Now() time.Time { return time.Now() }
+
+// Sleep waits for d on the wall clock, or until ctx ends.
+func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -13,10 +13,13 @@ import (
 // Metadata keys the checkout carries, on the session and on its
 // PaymentIntent (and so on its charges), so that any event names its upgrade.
 const (
-	metaUpgradeID   = "user_upgrade_id"
-	metaPurchaserID = "purchaser_id"
-	metaRecipientID = "recipient_id"
-	metaUpgradeType = "upgrade_type"
+	metaUpgradeID = "user_upgrade_id"
+	// metaInstallation names the installation that created a checkout;
+	// the shop writes it once installations exist (SPEC §3).
+	metaInstallation = "installation"
+	metaPurchaserID  = "purchaser_id"
+	metaRecipientID  = "recipient_id"
+	metaUpgradeType  = "upgrade_type"
 )
 
 func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequest) (application.Checkout, error) {
@@ -94,18 +97,9 @@ func (g *Gateway) ExpireCheckout(ctx context.Context, sessionID string) (applica
 }
 
 func checkoutState(s *stripego.CheckoutSession) application.CheckoutState {
-	st := application.CheckoutState{
-		SessionID:      s.ID,
-		Status:         string(s.Status),
-		PaymentStatus:  string(s.PaymentStatus),
-		Livemode:       s.Livemode,
-		AmountSubtotal: s.AmountSubtotal,
-		Currency:       string(s.Currency),
-		UpgradeID:      upgradeReference(s.ClientReferenceID, s.Metadata),
+	return application.CheckoutState{
+		Open:    s.Status == stripego.CheckoutSessionStatusOpen,
+		Payment: sessionOf(s).payment(),
+		Type:    "checkout.session." + string(s.Status),
 	}
-	if pi := s.PaymentIntent; pi != nil {
-		st.PaymentIntentID = pi.ID
-		st.PaymentIntentStatus = string(pi.Status)
-	}
-	return st
 }

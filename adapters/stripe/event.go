@@ -82,8 +82,8 @@ var handledTypes = map[string]bool{
 	"radar.early_fraud_warning.created":        true,
 }
 
-// parseEvent translates a verified event into the application's terms.
-// Types it does not act on come back with the zero Kind.
+// parseEvent translates a verified event into the shop's terms. Types it
+// does not act on come back with the zero Kind.
 func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	var env eventEnvelope
 	if err := json.Unmarshal(payload, &env); err != nil {
@@ -92,7 +92,8 @@ func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	if env.ID == "" || env.Type == "" {
 		return application.PaymentEvent{}, domain.Errorf(domain.KindMalformed, "the webhook's event has no id or type")
 	}
-	ev := application.PaymentEvent{ID: env.ID, Type: env.Type, Livemode: env.Livemode, Payload: payload}
+	ev := application.PaymentEvent{ID: env.ID, Type: env.Type, Payload: payload}
+	ev.Livemode = env.Livemode
 	if !handledTypes[env.Type] {
 		// Not read any further: an object of a kind we never act on must
 		// not make the event unreadable (Stripe would retry it for days).
@@ -106,62 +107,74 @@ func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	if err := json.Unmarshal(raw, obj); err != nil {
 		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "the webhook's %s event has an unreadable object", env.Type)
 	}
-	ev.UpgradeID = upgradeReference(obj.ClientReferenceID, obj.Metadata)
-	ev.PaymentIntentID = string(obj.PaymentIntent)
+	if strings.HasPrefix(env.Type, "checkout.session.") {
+		ev.Payment = sessionPayment(env, obj)
+	} else {
+		ev.Payment, ev.Note = chargePayment(env, obj)
+	}
+	return ev, nil
+}
 
-	if kind, ok := checkoutKind(env.Type, obj.PaymentStatus); ok {
-		ev.Kind = kind
-		ev.SessionID = obj.ID
-		if obj.AmountSubtotal != nil {
-			ev.Amount, ev.Currency = *obj.AmountSubtotal, obj.Currency
-		}
-		return ev, nil
+// sessionPayment reads a checkout session event.
+func sessionPayment(env eventEnvelope, obj *eventObject) domain.Payment {
+	s := session{
+		ID: obj.ID, Status: sessionStatusOf[env.Type], PaymentStatus: obj.PaymentStatus,
+		ClientReferenceID: obj.ClientReferenceID, Metadata: obj.Metadata, Livemode: env.Livemode,
+		PaymentIntentID: string(obj.PaymentIntent), Currency: obj.Currency,
+	}
+	if obj.AmountSubtotal != nil {
+		s.AmountSubtotal, s.HasAmount = *obj.AmountSubtotal, true
+	}
+	p := s.payment()
+	switch env.Type {
+	// A delayed payment's settlement is an event of its own; read back,
+	// the session only shows it as paid, or its PaymentIntent as failed.
+	case "checkout.session.async_payment_succeeded":
+		p.Kind = domain.EventAsyncSucceeded
+	case "checkout.session.async_payment_failed":
+		p.Kind = domain.EventAsyncFailed
+	}
+	return p
+}
+
+// chargePayment reads a charge, dispute or early fraud warning event, and
+// the ids the owners need to find it at Stripe.
+func chargePayment(env eventEnvelope, obj *eventObject) (p domain.Payment, note string) {
+	p = domain.Payment{
+		UpgradeID: upgradeReference(obj.ClientReferenceID, obj.Metadata), Installation: obj.Metadata[metaInstallation],
+		PaymentIntentID: string(obj.PaymentIntent), Livemode: env.Livemode,
 	}
 	switch env.Type {
 	case "charge.refunded":
 		// A partial refund leaves the upgrade paid.
 		if obj.Refunded || (obj.Amount != nil && obj.AmountRefunded >= *obj.Amount) {
-			ev.Kind = domain.EventRefunded
+			p.Kind = domain.EventRefunded
 		}
 		if obj.Amount != nil {
-			ev.Amount, ev.Currency = *obj.Amount, obj.Currency
+			p.Amount, p.Currency = *obj.Amount, obj.Currency
 		}
-		ev.Note = fmt.Sprintf("charge %s, %d refunded", obj.ID, obj.AmountRefunded)
+		note = fmt.Sprintf("charge %s, %d refunded", obj.ID, obj.AmountRefunded)
 	case "charge.dispute.created":
-		ev.Kind = domain.EventDisputeOpened
-		ev.Note = disputeNote(obj)
+		p.Kind, note = domain.EventDisputeOpened, disputeNote(obj)
 	case "charge.dispute.closed":
 		if obj.Status == "lost" {
-			ev.Kind = domain.EventDisputeLost
+			p.Kind = domain.EventDisputeLost
 		}
-		ev.Note = disputeNote(obj)
+		note = disputeNote(obj)
 	case "radar.early_fraud_warning.created":
-		ev.Kind = domain.EventFraudWarning
-		ev.Note = fmt.Sprintf("early fraud warning %s on charge %s", obj.ID, obj.Charge)
+		p.Kind = domain.EventFraudWarning
+		note = fmt.Sprintf("early fraud warning %s on charge %s", obj.ID, obj.Charge)
 	}
-	return ev, nil
+	return p, note
 }
 
-// checkoutKind maps the checkout session events.
-func checkoutKind(eventType, paymentStatus string) (domain.EventKind, bool) {
-	switch eventType {
-	case "checkout.session.completed":
-		switch paymentStatus {
-		case application.PaymentPaid, application.PaymentNoPaymentRequired:
-			return domain.EventCheckoutPaid, true
-		case application.PaymentUnpaid:
-			return domain.EventCheckoutUnpaid, true
-		}
-		// An unknown payment status is not acted on.
-		return domain.EventKind{}, true
-	case "checkout.session.async_payment_succeeded":
-		return domain.EventAsyncSucceeded, true
-	case "checkout.session.async_payment_failed":
-		return domain.EventAsyncFailed, true
-	case "checkout.session.expired":
-		return domain.EventSessionExpired, true
-	}
-	return domain.EventKind{}, false
+// sessionStatusOf is the status a checkout session has when Stripe sends
+// each of its events.
+var sessionStatusOf = map[string]string{
+	"checkout.session.completed":               "complete",
+	"checkout.session.async_payment_succeeded": "complete",
+	"checkout.session.async_payment_failed":    "complete",
+	"checkout.session.expired":                 "expired",
 }
 
 // A dispute's amount is not checked against the price (a dispute may be

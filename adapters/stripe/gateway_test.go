@@ -166,8 +166,11 @@ func TestRetrieveAndExpireExpandThePaymentIntent(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	g := gatewayFor(t, srv.URL, time.Second, nil)
-	want := application.CheckoutState{SessionID: "cs_test_1", Status: "complete", PaymentStatus: "unpaid", PaymentIntentID: "pi_1",
-		PaymentIntentStatus: "requires_payment_method", Livemode: true, AmountSubtotal: 2000, Currency: "usd", UpgradeID: 7}
+	// Complete and unpaid with a PaymentIntent that wants another method:
+	// the delayed payment failed.
+	want := application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
+		Kind: domain.EventAsyncFailed, SessionID: "cs_test_1", PaymentIntentID: "pi_1",
+		Livemode: true, Amount: 2000, Currency: "usd", UpgradeID: 7}}
 	for name, call := range map[string]func(context.Context, string) (application.CheckoutState, error){
 		"GET /v1/checkout/sessions/cs_test_1": g.RetrieveCheckout, "POST /v1/checkout/sessions/cs_test_1/expire": g.ExpireCheckout,
 	} {

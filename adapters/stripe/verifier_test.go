@@ -76,37 +76,23 @@ func TestVerifierTranslatesEveryHandledType(t *testing.T) {
 		obj  map[string]any
 		want application.PaymentEvent
 	}{
-		{"checkout.session.completed", sessionObject("paid"), application.PaymentEvent{
-			Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}},
-		{"checkout.session.completed", sessionObject("no_payment_required"), application.PaymentEvent{
-			Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}},
-		{"checkout.session.completed", sessionObject("unpaid"), application.PaymentEvent{
-			Kind: domain.EventCheckoutUnpaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}},
-		{"checkout.session.async_payment_succeeded", sessionObject("paid"), application.PaymentEvent{
-			Kind: domain.EventAsyncSucceeded, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}},
-		{"checkout.session.async_payment_failed", sessionObject("unpaid"), application.PaymentEvent{
-			Kind: domain.EventAsyncFailed, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}},
-		{"checkout.session.expired", with(sessionObject("unpaid"), "payment_intent", nil), application.PaymentEvent{
-			Kind: domain.EventSessionExpired, UpgradeID: 42, SessionID: "cs_test_abc", Amount: 2000, Currency: "usd"}},
+		{"checkout.session.completed", sessionObject("paid"), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}}},
+		{"checkout.session.completed", sessionObject("no_payment_required"), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}}},
+		{"checkout.session.completed", sessionObject("unpaid"), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutUnpaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}}},
+		{"checkout.session.async_payment_succeeded", sessionObject("paid"), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventAsyncSucceeded, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}}},
+		{"checkout.session.async_payment_failed", sessionObject("unpaid"), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventAsyncFailed, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}}},
+		{"checkout.session.expired", with(sessionObject("unpaid"), "payment_intent", nil), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventSessionExpired, UpgradeID: 42, SessionID: "cs_test_abc", Amount: 2000, Currency: "usd"}}},
 		// An expanded PaymentIntent is read by its id.
-		{"checkout.session.completed", with(sessionObject("paid"), "payment_intent", map[string]any{"id": "pi_expanded", "object": "payment_intent", "status": "succeeded"}), application.PaymentEvent{
-			Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_expanded", Amount: 2000, Currency: "usd"}},
+		{"checkout.session.completed", with(sessionObject("paid"), "payment_intent", map[string]any{"id": "pi_expanded", "object": "payment_intent", "status": "succeeded"}), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_expanded", Amount: 2000, Currency: "usd"}}},
 		// Without client_reference_id the metadata names the upgrade.
-		{"checkout.session.completed", with(sessionObject("paid"), "client_reference_id", nil), application.PaymentEvent{
-			Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}},
-		{"charge.refunded", chargeObject(2000, 2000), application.PaymentEvent{
-			Kind: domain.EventRefunded, UpgradeID: 42, PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd", Note: "charge ch_abc, 2000 refunded"}},
+		{"checkout.session.completed", with(sessionObject("paid"), "client_reference_id", nil), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventCheckoutPaid, UpgradeID: 42, SessionID: "cs_test_abc", PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}}},
+		{"charge.refunded", chargeObject(2000, 2000), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventRefunded, UpgradeID: 42, PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}, Note: "charge ch_abc, 2000 refunded"}},
 		// A partial refund is not handled: the upgrade stays paid.
-		{"charge.refunded", chargeObject(2000, 500), application.PaymentEvent{
-			UpgradeID: 42, PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd", Note: "charge ch_abc, 500 refunded"}},
-		{"charge.dispute.created", disputeObject("needs_response"), application.PaymentEvent{
-			Kind: domain.EventDisputeOpened, PaymentIntentID: "pi_abc", Note: "dispute dp_abc on charge ch_abc: 2000 usd, needs_response"}},
-		{"charge.dispute.closed", disputeObject("lost"), application.PaymentEvent{
-			Kind: domain.EventDisputeLost, PaymentIntentID: "pi_abc", Note: "dispute dp_abc on charge ch_abc: 2000 usd, lost"}},
-		{"charge.dispute.closed", disputeObject("won"), application.PaymentEvent{
-			PaymentIntentID: "pi_abc", Note: "dispute dp_abc on charge ch_abc: 2000 usd, won"}},
-		{"radar.early_fraud_warning.created", map[string]any{"id": "issfr_abc", "object": "radar.early_fraud_warning", "charge": "ch_abc", "payment_intent": "pi_abc", "fraud_type": "misc"}, application.PaymentEvent{
-			Kind: domain.EventFraudWarning, PaymentIntentID: "pi_abc", Note: "early fraud warning issfr_abc on charge ch_abc"}},
+		{"charge.refunded", chargeObject(2000, 500), application.PaymentEvent{Payment: domain.Payment{UpgradeID: 42, PaymentIntentID: "pi_abc", Amount: 2000, Currency: "usd"}, Note: "charge ch_abc, 500 refunded"}},
+		{"charge.dispute.created", disputeObject("needs_response"), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventDisputeOpened, PaymentIntentID: "pi_abc"}, Note: "dispute dp_abc on charge ch_abc: 2000 usd, needs_response"}},
+		{"charge.dispute.closed", disputeObject("lost"), application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventDisputeLost, PaymentIntentID: "pi_abc"}, Note: "dispute dp_abc on charge ch_abc: 2000 usd, lost"}},
+		{"charge.dispute.closed", disputeObject("won"), application.PaymentEvent{Payment: domain.Payment{PaymentIntentID: "pi_abc"}, Note: "dispute dp_abc on charge ch_abc: 2000 usd, won"}},
+		{"radar.early_fraud_warning.created", map[string]any{"id": "issfr_abc", "object": "radar.early_fraud_warning", "charge": "ch_abc", "payment_intent": "pi_abc", "fraud_type": "misc"}, application.PaymentEvent{Payment: domain.Payment{Kind: domain.EventFraudWarning, PaymentIntentID: "pi_abc"}, Note: "early fraud warning issfr_abc on charge ch_abc"}},
 		// Types the shop does not act on come back with the zero kind.
 		{"customer.created", map[string]any{"id": "cus_abc", "object": "customer", "metadata": map[string]any{"user_upgrade_id": "42"}}, application.PaymentEvent{}},
 		{"payment_intent.succeeded", map[string]any{"id": "pi_abc", "object": "payment_intent", "amount": "not even a number"}, application.PaymentEvent{}},

@@ -162,6 +162,6 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 
 func (s *Simulator) unknownPath(r apiRequest) apiResponse {
 	e := &apiError{status: http.StatusNotFound, Type: "invalid_request_error",
-		Message: fmt.Sprintf("Unrecognized request URL (%s: %s). The simulated Stripe serves checkout sessions, refunds and events only.", r.Method, r.URL.Path)}
+		Message: fmt.Sprintf("Unrecognized request URL (%s: %s). The simulated Stripe serves checkout sessions, payment intents, refunds and events only.", r.Method, r.URL.Path)}
 	return rejected(e)
 }

@@ -2,6 +2,7 @@ package stripesim_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,6 +126,21 @@ func TestAPIAcceptsOnlyItsOwnKey(t *testing.T) {
 		}
 		if (strings.HasPrefix(auth, "Bearer ") || strings.HasPrefix(auth, "Basic ")) && !strings.HasPrefix(msg, "Invalid API Key provided: ") {
 			t.Errorf("%s: message %q", name, msg)
+		}
+	}
+	// Every path, reads included: the events hold buyers' emails and
+	// payment ids.
+	id := h.createSession()["id"].(string)
+	h.press("/pay/"+id, "paid")
+	evt := h.sim.Events()[0].ID
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/v1/events"}, {"GET", "/v1/events/" + evt}, {"GET", "/v1/checkout/sessions/" + id},
+		{"POST", "/v1/checkout/sessions/" + id + "/expire"}, {"POST", "/v1/refunds"}, {"POST", "/v1/checkout/sessions"},
+		{"GET", "/v1/customers"},
+	} {
+		status, body, _ := h.callAs("Bearer sk_test_someone_else_123", c.method, c.path, nil, "")
+		if status != http.StatusUnauthorized || strings.Contains(fmt.Sprint(body), id) {
+			t.Errorf("%s %s with another key: %d %v", c.method, c.path, status, body)
 		}
 	}
 	for name, auth := range map[string]string{"bearer": "Bearer " + apiKey, "basic": basic(apiKey)} {

@@ -38,31 +38,46 @@ type session struct {
 	Metadata          map[string]string `json:"metadata"`
 	Mode              string            `json:"mode"`
 	// PaymentIntent is the intent's id, or the intent itself when expanded.
-	PaymentIntent any     `json:"payment_intent"`
-	PaymentStatus string  `json:"payment_status"`
-	Status        string  `json:"status"`
-	SuccessURL    string  `json:"success_url"`
-	URL           *string `json:"url"` // only while open
+	PaymentIntent any          `json:"payment_intent"`
+	PaymentStatus string       `json:"payment_status"`
+	Status        string       `json:"status"`
+	SuccessURL    string       `json:"success_url"`
+	TotalDetails  totalDetails `json:"total_details"`
+	URL           *string      `json:"url"` // only while open
 
-	lineItems  []lineItem
-	intentMeta map[string]string
-	intentID   string
-	pageURL    string
+	lineItems     []lineItem
+	promotions    bool   // allow_promotion_codes
+	promotionCode string // the code the buyer applied
+	intentMeta    map[string]string
+	intentID      string
+	pageURL       string
+}
+
+// totalDetails is how Stripe explains amount_total: amount_subtotal less
+// amount_discount (the simulation has no shipping or tax).
+type totalDetails struct {
+	AmountDiscount int64 `json:"amount_discount"`
+	AmountShipping int64 `json:"amount_shipping"`
+	AmountTax      int64 `json:"amount_tax"`
 }
 
 type paymentIntent struct {
-	ID                 string            `json:"id"`
-	Object             string            `json:"object"`
-	Amount             int64             `json:"amount"`
-	AmountReceived     int64             `json:"amount_received"`
-	CaptureMethod      string            `json:"capture_method"`
-	Created            int64             `json:"created"`
-	Currency           string            `json:"currency"`
-	LatestCharge       *string           `json:"latest_charge"`
+	ID             string `json:"id"`
+	Object         string `json:"object"`
+	Amount         int64  `json:"amount"`
+	AmountReceived int64  `json:"amount_received"`
+	CaptureMethod  string `json:"capture_method"`
+	Created        int64  `json:"created"`
+	Currency       string `json:"currency"`
+	// LatestCharge is the charge's id, or the charge itself when expanded.
+	LatestCharge       any               `json:"latest_charge"`
 	Livemode           bool              `json:"livemode"`
 	Metadata           map[string]string `json:"metadata"`
 	PaymentMethodTypes []string          `json:"payment_method_types"`
 	Status             string            `json:"status"`
+
+	chargeID  string
+	sessionID string
 }
 
 type charge struct {
@@ -78,8 +93,12 @@ type charge struct {
 	Metadata       map[string]string `json:"metadata"`
 	Paid           bool              `json:"paid"`
 	PaymentIntent  string            `json:"payment_intent"`
-	Refunded       bool              `json:"refunded"`
-	Status         string            `json:"status"`
+	// PaymentMethodDetails says how the buyer paid: its type, and for a
+	// card paid from a wallet, the wallet.
+	PaymentMethodDetails map[string]any `json:"payment_method_details"`
+	ReceiptURL           string         `json:"receipt_url"`
+	Refunded             bool           `json:"refunded"`
+	Status               string         `json:"status"`
 }
 
 type refund struct {

@@ -11,29 +11,49 @@ var pageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Items}}{{(index .Items 0).Name}} – {{end}}Simulated Stripe Checkout</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1a1f36}
-.card{border:1px solid #e3e8ee;border-radius:8px;padding:1.5rem}
-.amount{font-size:2rem;font-weight:600;margin:.5rem 0 1rem}
-button{display:block;width:100%;margin:.5rem 0;padding:.75rem;font-size:1rem;border-radius:6px;border:1px solid #635bff;background:#fff;color:#635bff;cursor:pointer}
-button.primary{background:#635bff;color:#fff}
-.note{color:#697386;font-size:.9rem}
-.test{display:inline-block;background:#ffde92;color:#9c3f0f;border-radius:4px;padding:0 .4rem;font-size:.8rem;font-weight:600}
-</style>
+<title>{{.Title}} – Simulated Stripe Checkout</title>
+<style>` + pageCSS + `</style>
 </head>
 <body>
-<p><span class="test">TEST MODE</span> Simulated Stripe Checkout</p>
-<div class="card">
-{{range .Items}}<h1>{{.Name}}</h1>{{if .Description}}<p>{{.Description}}</p>{{end}}{{if gt .Quantity 1}}<p>Quantity {{.Quantity}}</p>{{end}}{{end}}
-<p class="amount" id="amount">{{.Amount}}</p>
+<header><p><span class="test">TEST MODE</span> Simulated Stripe Checkout</p></header>
+<main class="card">
+<h1>{{.Title}}</h1>
+<ul class="items">{{range .Items}}<li>{{.Name}}{{if gt .Quantity 1}} × {{.Quantity}}{{end}}{{if .Description}}<br><span class="note">{{.Description}}</span>{{end}}</li>{{end}}</ul>
+<dl class="totals">
+{{- if .Discount}}
+<div><dt>Subtotal</dt><dd>{{.Subtotal}}</dd></div>
+<div><dt>Promotion {{.PromotionCode}}</dt><dd>−{{.Discount}}</dd></div>
+{{- end}}
+<div class="total"><dt>Total due</dt><dd class="amount" id="amount">{{.Amount}}</dd></div>
+</dl>
+{{if .Promotions -}}
+<form method="post" action="{{.ID}}/promotion" class="promo">
+<label for="promotion_code">Promotion code</label>
+<input id="promotion_code" name="promotion_code" autocomplete="off" value="{{.PromotionCode}}"{{if .PromotionError}} aria-invalid="true" aria-describedby="promotion-error"{{end}}>
+{{if .PromotionError}}<p id="promotion-error" class="error" role="alert">{{.PromotionError}}</p>{{end}}
+<button type="submit">Apply the code</button>
+</form>
+{{- end}}
 {{if .Email}}<p class="note">Receipt to {{.Email}}</p>{{end}}
 {{if eq .State "open"}}
-<form method="post">
-<button class="primary" type="submit" name="outcome" value="paid">Pay {{.Amount}} by card</button>
-<button type="submit" name="outcome" value="delayed">Pay by bank debit (settles later)</button>
-<button type="submit" name="outcome" value="cancel">Cancel and go back</button>
-</form>
+{{- if .Free}}
+<form method="post"><button class="primary" type="submit" name="outcome" value="paid">Complete the order: nothing to pay</button></form>
+{{- else}}
+<section aria-labelledby="pay-now">
+<h2 id="pay-now">Pay now</h2>
+{{range .Now}}<form method="post"><input type="hidden" name="method" value="{{.ID}}"><button{{if eq .ID "card"}} class="primary"{{end}} type="submit" name="outcome" value="paid">Pay {{$.Amount}} with {{.Label}}</button></form>
+{{end -}}
+</section>
+{{- if .Later}}
+<section aria-labelledby="pay-later">
+<h2 id="pay-later">Pay by bank debit</h2>
+<p class="note">A bank debit settles days later; here you settle it yourself, on this page.</p>
+{{range .Later}}<form method="post"><input type="hidden" name="method" value="{{.ID}}"><button type="submit" name="outcome" value="delayed">Pay {{$.Amount}} with {{.Label}}</button></form>
+{{end -}}
+</section>
+{{- end}}
+{{- end}}
+<form method="post"><button type="submit" name="outcome" value="cancel">Cancel and go back</button></form>
 {{else if eq .State "processing"}}
 <p>The payment is processing. A real bank debit settles days later; settle it now:</p>
 <form method="post" action="{{.ID}}/settle">
@@ -45,15 +65,55 @@ button.primary{background:#635bff;color:#fff}
 {{else}}
 <p>This checkout session has {{.State}}.{{if .CancelURL}} <a href="{{.CancelURL}}">Return to the shop</a>.{{end}}</p>
 {{end}}
-</div>
+{{- if .ReceiptURL}}<p><a href="{{.ReceiptURL}}">View the receipt</a></p>{{end}}
+</main>
 </body>
 </html>
 `))
 
 type pageData struct {
-	ID, State, Amount, Email string
-	SuccessURL, CancelURL    string
-	Items                    []lineItem
+	ID, State, Title, Email       string
+	Amount, Subtotal, Discount    string
+	SuccessURL, CancelURL         string
+	ReceiptURL                    string
+	Items                         []lineItem
+	Free                          bool // nothing to pay after the promotion
+	Now, Later                    []payMethod
+	Promotions                    bool
+	PromotionCode, PromotionError string
+}
+
+// pageData is what the page shows of a session. Called with the mutex
+// held.
+func (s *Simulator) pageData(cs *session) pageData {
+	s.expireIfDue(cs)
+	d := pageData{ID: cs.ID, State: s.pageState(cs), Title: "Your order", Amount: formatAmount(cs.AmountTotal, cs.Currency),
+		SuccessURL: successURL(cs), Items: cs.lineItems, Free: cs.AmountTotal == 0,
+		Promotions: cs.promotions && cs.Status == "open", PromotionCode: cs.promotionCode}
+	if len(cs.lineItems) == 1 {
+		d.Title = cs.lineItems[0].Name
+	}
+	if cs.TotalDetails.AmountDiscount > 0 {
+		d.Subtotal = formatAmount(cs.AmountSubtotal, cs.Currency)
+		d.Discount = formatAmount(cs.TotalDetails.AmountDiscount, cs.Currency)
+	}
+	for _, m := range methodsFor(cs.Currency) {
+		if m.Delayed {
+			d.Later = append(d.Later, m)
+		} else {
+			d.Now = append(d.Now, m)
+		}
+	}
+	if cs.CustomerEmail != nil {
+		d.Email = *cs.CustomerEmail
+	}
+	if cs.CancelURL != nil {
+		d.CancelURL = *cs.CancelURL
+	}
+	if pi := s.intents[cs.intentID]; pi != nil {
+		d.ReceiptURL = s.charges[pi.chargeID].ReceiptURL
+	}
+	return d
 }
 
 // showPage is GET /pay/{id}, the hosted checkout page.
@@ -62,23 +122,19 @@ func (s *Simulator) showPage(w http.ResponseWriter, r *http.Request) {
 	cs, ok := s.sessions[r.PathValue("id")]
 	var d pageData
 	if ok {
-		s.expireIfDue(cs)
-		d = pageData{ID: cs.ID, State: s.pageState(cs), Amount: formatAmount(cs.AmountTotal, cs.Currency),
-			SuccessURL: successURL(cs), Items: cs.lineItems}
-		if cs.CustomerEmail != nil {
-			d.Email = *cs.CustomerEmail
-		}
-		if cs.CancelURL != nil {
-			d.CancelURL = *cs.CancelURL
-		}
+		d = s.pageData(cs)
 	}
 	s.mu.Unlock()
 	if !ok {
 		http.Error(w, "No such checkout session.", http.StatusNotFound)
 		return
 	}
+	s.render(w, http.StatusOK, d)
+}
+
+func (s *Simulator) render(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	if err := pageTemplate.Execute(w, d); err != nil {
 		s.cfg.Logger.Warn("rendering the checkout page", "session", d.ID, "err", err)
 	}
@@ -111,9 +167,14 @@ func (s *Simulator) pay(w http.ResponseWriter, r *http.Request) {
 		target string
 		status = http.StatusSeeOther
 		fail   string
+		method payMethod
+		known  bool // method is one the session offers for outcome
 	)
 	s.mu.Lock()
 	cs, found := s.sessions[r.PathValue("id")]
+	if found {
+		method, known = chooseMethod(cs.Currency, outcome, r.PostForm.Get("method"))
+	}
 	switch {
 	case !found:
 		status, fail = http.StatusNotFound, "No such checkout session."
@@ -125,17 +186,25 @@ func (s *Simulator) pay(w http.ResponseWriter, r *http.Request) {
 		}
 	case outcome != "paid" && outcome != "delayed":
 		status, fail = http.StatusBadRequest, "outcome must be paid, delayed or cancel."
+	case !known && cs.AmountTotal > 0:
+		status, fail = http.StatusBadRequest, "This checkout offers no such payment method for "+outcome+" payments in "+cs.Currency+"."
 	default:
 		s.expireIfDue(cs)
 		if cs.Status != "open" {
 			status, fail = http.StatusConflict, "This checkout session is "+cs.Status+"; it can no longer be paid."
 			break
 		}
-		paid := outcome == "paid"
-		s.intentFor(cs, paid)
 		cs.Status, cs.URL = "complete", nil
-		cs.PaymentStatus = "unpaid"
-		if paid {
+		switch {
+		case cs.AmountTotal == 0:
+			// Like Checkout, a promotion that leaves nothing to pay
+			// completes the session without a PaymentIntent.
+			cs.PaymentStatus = "no_payment_required"
+		case method.Delayed:
+			s.intentFor(cs, method)
+			cs.PaymentStatus = "unpaid"
+		default:
+			s.intentFor(cs, method)
 			cs.PaymentStatus = "paid"
 		}
 		cs.CustomerDetails = &customerDetails{Email: cs.CustomerEmail}
@@ -179,7 +248,7 @@ func (s *Simulator) settle(w http.ResponseWriter, r *http.Request) {
 	case pi == nil || pi.Status != "processing":
 		status, fail = http.StatusConflict, "This checkout session has no payment waiting to settle."
 	default:
-		ch := s.charges[*pi.LatestCharge]
+		ch := s.charges[pi.chargeID]
 		if outcome == "succeeded" {
 			pi.Status, pi.AmountReceived = "succeeded", pi.Amount
 			ch.Status, ch.Paid, ch.Captured, ch.AmountCaptured = "succeeded", true, true, ch.Amount

@@ -50,8 +50,8 @@ func (s *Simulator) createRefund(r apiRequest) apiResponse {
 		if !ok {
 			return failed(noSuch("payment_intent", piID, "payment_intent"))
 		}
-		if pi.Status == "succeeded" && pi.LatestCharge != nil {
-			ch = s.charges[*pi.LatestCharge]
+		if pi.Status == "succeeded" && pi.chargeID != "" {
+			ch = s.charges[pi.chargeID]
 		}
 		if ch == nil {
 			return failed(invalidRequest("charge_not_refundable", fmt.Sprintf("This PaymentIntent (%s) does not have a successful charge to refund.", piID)))

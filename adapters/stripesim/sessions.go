@@ -90,6 +90,12 @@ func (s *Simulator) createSession(r apiRequest) apiResponse {
 		cs.AmountSubtotal += it.UnitAmount * it.Quantity
 	}
 	cs.AmountTotal = cs.AmountSubtotal
+	if v, sent := f.get("allow_promotion_codes"); sent {
+		if v != "true" && v != "false" {
+			return rejected(invalidParam("allow_promotion_codes", "Invalid boolean: "+v))
+		}
+		cs.promotions = v == "true"
+	}
 	if cs.AmountSubtotal < minAmount {
 		return rejected(invalidParam("line_items", fmt.Sprintf("The Checkout Session's total amount due must add up to at least %d in the smallest unit of %s.", minAmount, currency)))
 	}
@@ -117,7 +123,7 @@ func (s *Simulator) shopPage(param, raw string) *apiError {
 // sessionParam lists the parameters of a session the simulation knows.
 func sessionParam(segs []string) bool {
 	switch segs[0] {
-	case "mode", "success_url", "cancel_url", "client_reference_id", "customer_email", "expires_at":
+	case "mode", "success_url", "cancel_url", "client_reference_id", "customer_email", "expires_at", "allow_promotion_codes":
 		return len(segs) == 1
 	case "metadata", "expand":
 		return len(segs) == 2
@@ -293,26 +299,29 @@ func (s *Simulator) expire(cs *session) *eventRecord {
 	return s.emit("checkout.session.expired", s.view(cs, false))
 }
 
-// intentFor creates the PaymentIntent and charge of a session being paid.
-func (s *Simulator) intentFor(cs *session, settled bool) (*paymentIntent, *charge) {
+// intentFor creates the PaymentIntent and charge of a session being paid
+// with method.
+func (s *Simulator) intentFor(cs *session, method payMethod) (*paymentIntent, *charge) {
 	now := s.now().Unix()
 	pi := &paymentIntent{
 		ID: newID("pi_"), Object: "payment_intent", Amount: cs.AmountTotal, CaptureMethod: "automatic",
 		Created: now, Currency: cs.Currency, Metadata: maps.Clone(cs.intentMeta),
-		PaymentMethodTypes: []string{"card"}, Status: "succeeded",
+		PaymentMethodTypes: []string{method.Type}, Status: "succeeded",
 	}
 	// Stripe copies the PaymentIntent's metadata to its charges, which is
 	// how a charge event names its upgrade.
 	ch := &charge{
 		ID: newID("ch_"), Object: "charge", Amount: pi.Amount, Created: now, Currency: pi.Currency,
 		Metadata: maps.Clone(pi.Metadata), PaymentIntent: pi.ID, Status: "succeeded",
+		PaymentMethodDetails: method.details(),
 	}
-	if settled {
-		pi.AmountReceived, ch.AmountCaptured, ch.Captured, ch.Paid = pi.Amount, ch.Amount, true, true
+	ch.ReceiptURL = s.cfg.PublicURL + "/receipts/" + ch.ID
+	if method.Delayed {
+		pi.Status, ch.Status = "processing", "pending"
 	} else {
-		pi.Status, pi.PaymentMethodTypes, ch.Status = "processing", []string{"us_bank_account"}, "pending"
+		pi.AmountReceived, ch.AmountCaptured, ch.Captured, ch.Paid = pi.Amount, ch.Amount, true, true
 	}
-	pi.LatestCharge = str(ch.ID)
+	pi.LatestCharge, pi.chargeID, pi.sessionID = ch.ID, ch.ID, cs.ID
 	s.intents[pi.ID], s.charges[ch.ID] = pi, ch
 	cs.intentID = pi.ID
 	return pi, ch

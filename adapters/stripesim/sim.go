@@ -137,8 +137,12 @@ func New(cfg Config) (*Simulator, error) {
 		refunds:  map[string]*refund{},
 		idem:     map[string]*idempotentResult{},
 	}
+	cop, err := crossOriginProtection(cfg.PublicURL)
+	if err != nil {
+		return nil, errors.New("stripesim: the public URL: " + err.Error())
+	}
 	s.stop, s.cancel = context.WithCancel(context.Background())
-	s.routes()
+	s.routes(cop)
 	return s, nil
 }
 
@@ -150,18 +154,21 @@ func absoluteURL(s string) error {
 	return nil
 }
 
-func (s *Simulator) routes() {
+func (s *Simulator) routes(cop *http.CrossOriginProtection) {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /v1/checkout/sessions", s.api(s.createSession))
 	m.HandleFunc("GET /v1/checkout/sessions/{id}", s.api(s.retrieveSession))
 	m.HandleFunc("POST /v1/checkout/sessions/{id}/expire", s.api(s.expireSession))
+	m.HandleFunc("GET /v1/payment_intents/{id}", s.api(s.retrieveIntent))
 	m.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
 	m.HandleFunc("GET /v1/events", s.api(s.listEvents))
 	m.HandleFunc("GET /v1/events/{id}", s.api(s.retrieveEvent))
 	m.HandleFunc("/v1/", s.api(s.unknownPath))
-	m.HandleFunc("GET /pay/{id}", s.showPage)
-	m.HandleFunc("POST /pay/{id}", s.pay)
-	m.HandleFunc("POST /pay/{id}/settle", s.settle)
+	m.Handle("GET /pay/{id}", s.page(cop, s.showPage))
+	m.Handle("POST /pay/{id}", s.page(cop, s.pay))
+	m.Handle("POST /pay/{id}/settle", s.page(cop, s.settle))
+	m.Handle("POST /pay/{id}/promotion", s.page(cop, s.applyPromotion))
+	m.Handle("GET /receipts/{id}", s.page(cop, s.showReceipt))
 	s.mux = m
 }
 

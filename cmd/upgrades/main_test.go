@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -12,15 +13,17 @@ import (
 	"upgrades/test/dbtest"
 )
 
+// cliEnv is an environment of vars, standard input and outputs.
+func cliEnv(vars map[string]string, stdin string, stdout, stderr io.Writer) env {
+	return env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(stdin), stdout: stdout, stderr: stderr}
+}
+
 // runCLI runs the command line with the environment vars and standard
 // input, and returns its exit status and what it printed.
 func runCLI(t *testing.T, vars map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
-	code = run(context.Background(), args, env{
-		getenv: func(k string) string { return vars[k] },
-		stdin:  strings.NewReader(stdin), stdout: &o, stderr: &e,
-	})
+	code = run(context.Background(), args, cliEnv(vars, stdin, &o, &e))
 	return code, o.String(), e.String()
 }
 

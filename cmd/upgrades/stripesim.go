@@ -70,11 +70,11 @@ func (c *stripeSimCmd) Run(ctx context.Context, e env) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
 	if generated {
 		// Printed, not logged: the key is what a shop needs to reach it.
 		fmt.Fprintf(e.stdout, "its secret key (STRIPE_SIM_SECRET_KEY was not set): %s\n", cfg.SecretKey)
 	}
+	fmt.Fprintf(e.stdout, "simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
 	select {
 	case err := <-errc:
 		return err

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,5 +64,56 @@ func TestStripeSimConfig(t *testing.T) {
 	c, err = simConfig(t, vars, "--shop-url", "https://shop.test/store")
 	if cfg, _ := c.config(); err != nil || cfg.ShopURL != "https://shop.test/store" {
 		t.Errorf("shop URL given: %q %v", cfg.ShopURL, err)
+	}
+}
+
+// Without STRIPE_SIM_SECRET_KEY, stripe-sim makes up a key, prints it, and
+// accepts that key only.
+func TestStripeSimPrintsTheKeyItMadeUp(t *testing.T) {
+	env := map[string]string{"STRIPE_SIM_DROP_WEBHOOKS": "true", "LISTEN_ADDR": "127.0.0.1:0"}
+	ctx, cancel := context.WithCancel(context.Background())
+	r, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		code := run(ctx, []string{"stripe-sim"}, cliEnv(env, "", w, io.Discard))
+		if code != 0 {
+			done <- fmt.Errorf("stripe-sim exited %d", code)
+		} else {
+			done <- nil
+		}
+		w.Close()
+	}()
+	defer func() {
+		cancel()
+		go io.Copy(io.Discard, r)
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	lines := bufio.NewScanner(r)
+	var key, addr string
+	for addr == "" && lines.Scan() {
+		line := lines.Text()
+		if k, ok := strings.CutPrefix(line, "its secret key (STRIPE_SIM_SECRET_KEY was not set): "); ok {
+			key = k
+		}
+		if a, ok := strings.CutPrefix(line, "simulated Stripe on "); ok {
+			addr, _, _ = strings.Cut(a, " ")
+		}
+	}
+	if !strings.HasPrefix(key, "sk_test_") || len(key) < len("sk_test_")+20 || addr == "" {
+		t.Fatalf("printed key %q, address %q", key, addr)
+	}
+	for k, want := range map[string]int{key: http.StatusOK, "sk_test_simulated": http.StatusUnauthorized} {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/v1/events", nil)
+		req.Header.Set("Authorization", "Bearer "+k)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("key %s: %d, want %d", k, resp.StatusCode, want)
+		}
 	}
 }

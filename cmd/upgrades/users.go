@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -23,9 +24,12 @@ type usersCmd struct {
 	server.Store   `embed:""`
 	server.Logging `embed:""`
 
-	Create   usersCreate   `cmd:"" help:"Create an account and print it, with its API key, as JSON."`
-	SetLevel usersSetLevel `cmd:"" name:"set-level" help:"Set an account's level."`
-	Ban      usersBan      `cmd:"" help:"Ban an account."`
+	Create      usersCreate      `cmd:"" help:"Create an account and print it, with its API key, as JSON."`
+	SetLevel    usersSetLevel    `cmd:"" name:"set-level" help:"Set an account's level."`
+	Ban         usersBan         `cmd:"" help:"Ban an account."`
+	Revoke      usersRevoke      `cmd:"" help:"End every session of an account."`
+	RotateKey   usersRotateKey   `cmd:"" name:"rotate-key" help:"Give an account a new API key, printed this once; the old one stops working."`
+	SetPassword usersSetPassword `cmd:"" name:"set-password" help:"Set an account's password from standard input; its sessions end."`
 }
 
 type usersCreate struct {
@@ -89,6 +93,55 @@ func (c *usersBan) Run(ctx context.Context, e env, u *usersCmd) error {
 	})
 }
 
+type usersRevoke struct {
+	Name string `arg:"" help:"The account's name."`
+}
+
+func (c *usersRevoke) Run(ctx context.Context, e env, u *usersCmd) error {
+	return u.withApp(ctx, e, func(app *application.App) error {
+		revoked, err := app.RevokeSessions.Handle(ctx, application.RevokeSessions{Name: c.Name})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, revoked, false)
+	})
+}
+
+type usersRotateKey struct {
+	Name string `arg:"" help:"The account's name."`
+}
+
+func (c *usersRotateKey) Run(ctx context.Context, e env, u *usersCmd) error {
+	return u.withApp(ctx, e, func(app *application.App) error {
+		rotated, err := app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{Name: c.Name})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, rotated, true) // the new key, shown this once
+	})
+}
+
+// usersSetPassword takes the password from standard input only: on the
+// command line it would be in the process list and the shell's history.
+type usersSetPassword struct {
+	Name          string `arg:"" help:"The account's name."`
+	PasswordStdin bool   `name:"password-stdin" required:"" help:"Read the password from the first line of standard input."`
+}
+
+func (c *usersSetPassword) Run(ctx context.Context, e env, u *usersCmd) error {
+	password, err := readPassword(e)
+	if err != nil {
+		return err
+	}
+	return u.withApp(ctx, e, func(app *application.App) error {
+		changed, err := app.SetPassword.Handle(ctx, application.SetPassword{Name: c.Name, Password: password})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, changed, false)
+	})
+}
+
 // withApp runs fn with the use cases on the database. The account
 // commands need neither Stripe nor the web server's secrets.
 func (u *usersCmd) withApp(ctx context.Context, e env, fn func(*application.App) error) error {
@@ -127,10 +180,14 @@ func withApp(ctx context.Context, cfg server.Config, e env, fn func(*application
 // readPassword reads one line of standard input, without its line end.
 func readPassword(e env) (string, error) {
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if err != nil && line == "" {
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
 		return "", errors.New("--password-stdin: nothing was read from standard input")
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	return line, nil
 }
 
 func printUser(e env, u *domain.User, withKey bool) error {

@@ -1,9 +1,7 @@
 -- The SQL of one webhook fulfilment, for pgbench: what the server sends
 -- PostgreSQL for a signed checkout.session.completed (paid) of a fresh
 -- pending Gold upgrade that a member bought for themselves, query by
--- query, in order, in one read-committed transaction. The writes whose
--- answer the server does not read go together in one query, as pgbench's
--- \; sends them.
+-- query, in order, in one read-committed transaction.
 --
 -- It was written from the statements the server sends, as recorded on the
 -- wire between the server and PostgreSQL (the server uses the simple query
@@ -36,16 +34,22 @@ INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
 
 -- Lock the upgrade, then its recipient, before deciding.
 SELECT "u"."id", "u"."purchaser_id", "u"."recipient_id", "u"."upgrade_type", "u"."status", "u"."amount", "u"."currency", "u"."checkout_session_id", "u"."checkout_url", "u"."session_expires_at", "u"."payment_intent_id", "u"."level_before", "u"."created_at", "u"."updated_at" FROM "upgrades" AS "u" WHERE (id = :id) FOR UPDATE;
-SELECT "user_row"."id", "user_row"."name", "user_row"."email", "user_row"."password_hash", "user_row"."api_key", "user_row"."level", "user_row"."banned", "user_row"."created_at" FROM "users" AS "user_row" WHERE (id = :user) FOR NO KEY UPDATE;
+SELECT "user_row"."id", "user_row"."name", "user_row"."email", "user_row"."password_hash", "user_row"."api_key", "user_row"."level", "user_row"."banned", "user_row"."session_generation", "user_row"."created_at" FROM "users" AS "user_row" WHERE (id = :user) FOR NO KEY UPDATE;
 
--- Then the writes nobody reads an answer of, sent together in one round
--- trip: the transition and its history entry numbered after the last, the
--- recipient's level and message, and the event marked processed.
-UPDATE "upgrades" AS "u" SET "status" = 'complete', "checkout_session_id" = 'cs_test_b:tag', "checkout_url" = ':sim/pay/cs_test_b:tag', "session_expires_at" = ':expires', "payment_intent_id" = 'pi_b:tag', "level_before" = 20, "updated_at" = ':now' WHERE ("u"."id" = :id)\;
-INSERT INTO "upgrade_history" ("upgrade_id", "seq", "at", "from_status", "to_status", "event", "outcome", "cause", "note") VALUES (:id, (SELECT coalesce(max(h.seq), 0) + 1 FROM upgrade_history AS h WHERE h.upgrade_id = :id), ':now', 'pending', 'complete', 'checkout_paid', 'applied', 'stripe evt_b:tag checkout.session.completed', 'pg:user upgraded from member to gold')\;
-UPDATE "users" AS "user_row" SET "name" = 'pg:user', "email" = 'pg:user@example.com', "password_hash" = '$2a$10$benchbenchbenchbenchbuBzY3OuV2pAF7r1aM0PXVn3sWEc7jHm2', "api_key" = 'k-pg:user', "level" = 30, "banned" = FALSE WHERE ("user_row"."id" = :user)\;
-INSERT INTO "messages" ("user_id", "body", "created_at") VALUES (:user, 'You have been upgraded to Gold!', ':now')\;
-UPDATE stripe_events SET outcome = 'applied', upgrade_id = :id, processed_at = ':now', last_error = NULL
-			WHERE id = 'evt_b:tag';
+-- Then the outcome, saved in one statement: the transition and its history
+-- entry numbered after the last, the recipient's level, the event marked
+-- processed and the message, each a data-modifying WITH query; the answer
+-- says how many rows each update found and the message's id.
+WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
+		payment_intent_id = 'pi_b:tag', level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
+saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
+		SELECT :id, last.seq + e.n, e.at, e.from_status, e.to_status, e.event, e.outcome, e.cause, e.note
+		FROM (SELECT coalesce(max(seq), 0) AS seq FROM upgrade_history WHERE upgrade_id = :id) AS last,
+		(VALUES (1::int, ':now'::timestamptz, 'pending'::text, 'complete'::text, 'checkout_paid'::text, 'applied'::text, 'stripe evt_b:tag checkout.session.completed'::text, 'pg:user upgraded from member to gold'::text)) AS e (n, at, from_status, to_status, event, outcome, cause, note) WHERE EXISTS (SELECT 1 FROM saved_upgrade)),
+saved_recipient AS (UPDATE users SET level = 30 WHERE id = :user RETURNING id),
+saved_event AS (UPDATE stripe_events SET outcome = 'applied', upgrade_id = :id, processed_at = ':now', last_error = NULL
+			WHERE id = 'evt_b:tag' RETURNING id),
+saved_messages AS (INSERT INTO messages (user_id, body, created_at) VALUES (:user::bigint, 'You have been upgraded to Gold!'::text, ':now'::timestamptz) RETURNING id)
+SELECT (SELECT count(*) FROM saved_upgrade), (SELECT count(*) FROM saved_recipient), (SELECT count(*) FROM saved_event), ARRAY(SELECT id FROM saved_messages ORDER BY id);
 
 commit;

@@ -16,16 +16,17 @@ const (
 	ownerID   = listUsers + 1
 )
 
-// apiKey is the API key the seeds give the user called name.
+// apiKey is the API key the seeds give the user called name; the table
+// holds its SHA-256, as the server stores keys.
 func apiKey(name string) string { return "k-" + name }
 
 // seedListUsers adds user1 … user2000 and the owner, with ids 1 … 2001.
 func (b *bench) seedListUsers() {
 	b.db.exec(b.t, `INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
-		SELECT g, 'user' || g, 'user' || g || '@example.com', $1, 'k-user' || g, 20, now()
+		SELECT g, 'user' || g, 'user' || g || '@example.com', $1, encode(sha256(convert_to('k-user' || g, 'UTF8')), 'hex'), 20, now()
 		FROM generate_series(1, $2::int) g`, passwordHash, listUsers)
 	b.db.exec(b.t, `INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
-		VALUES ($1, 'owner', 'owner@example.com', $2, 'k-owner', 60, now())`, ownerID, passwordHash)
+		VALUES ($1, 'owner', 'owner@example.com', $2, encode(sha256('k-owner'), 'hex'), 60, now())`, ownerID, passwordHash)
 	b.db.exec(b.t, `SELECT setval('users_id_seq', $1)`, ownerID)
 }
 
@@ -144,7 +145,7 @@ func (b *bench) seedPool(prefix string, n int, usersOnly bool) pool {
 	exec("LOCK TABLE users, upgrades IN SHARE ROW EXCLUSIVE MODE")
 	p := pool{prefix: prefix, firstUser: next("users"), firstUpgrade: next("upgrades"), n: n}
 	exec(`INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
-		SELECT $1 + g, $2 || ($1 + g), $2 || ($1 + g) || '@example.com', $3, 'k-' || $2 || ($1 + g), 20, now()
+		SELECT $1 + g, $2 || ($1 + g), $2 || ($1 + g) || '@example.com', $3, encode(sha256(convert_to('k-' || $2 || ($1 + g), 'UTF8')), 'hex'), 20, now()
 		FROM generate_series(0, $4::int - 1) g`, p.firstUser, prefix, passwordHash, n)
 	exec(`SELECT setval('users_id_seq', $1)`, p.user(n-1))
 	if !usersOnly {

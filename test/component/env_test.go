@@ -124,11 +124,7 @@ func (e *env) applyCheckout(id int64, kind domain.EventKind, typ string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	_, err = e.app.ApplyEvent.Handle(ctx, application.PaymentEvent{
-		ID: fmt.Sprintf("evt_test_%d_%s", id, kind), Type: typ, Kind: kind, UpgradeID: up.ID(),
-		SessionID: up.SessionID(), PaymentIntentID: "pi_test_" + up.SessionID(),
-		Amount: up.Price().Amount(), Currency: up.Price().Currency(), Source: "test",
-	})
+	_, err = e.app.ApplyEvent.Handle(ctx, application.PaymentEvent{Payment: domain.Payment{Kind: kind, UpgradeID: up.ID(), SessionID: up.SessionID(), PaymentIntentID: "pi_test_" + up.SessionID(), Amount: up.Price().Amount(), Currency: up.Price().Currency()}, ID: fmt.Sprintf("evt_test_%d_%s", id, kind), Type: typ, Source: "test"})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -352,7 +348,7 @@ func (g *gateway) finish(s application.CheckoutState) {
 	if g.states == nil {
 		g.states = map[string]application.CheckoutState{}
 	}
-	g.states[s.SessionID] = s
+	g.states[s.Payment.SessionID] = s
 }
 
 func (g *gateway) trouble() error {

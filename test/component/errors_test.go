@@ -16,9 +16,8 @@ func TestErrorKindsInJSON(t *testing.T) {
 	e := start(t, nil)
 	alice := e.user("alice", domain.LevelMember)
 	e.user("plato", domain.LevelPlatinum)
-	e.user("mallory", domain.LevelMember)
+	mallory := e.loggedIn(e.user("mallory", domain.LevelMember))
 	e.ban("mallory")
-	mallory := account{Name: "mallory", Password: "password-mallory"}
 	api := e.api(alice)
 
 	cases := []struct {
@@ -54,7 +53,7 @@ func TestErrorKindsInJSON(t *testing.T) {
 			return e.browser().json("POST", "/user_upgrades.json", map[string]any{"upgrade_type": "gold"})
 		}, 401, "unauthenticated"},
 		{"a banned buyer", func() *response {
-			return e.loggedIn(mallory).json("POST", "/user_upgrades.json", map[string]any{"upgrade_type": "gold"})
+			return mallory.json("POST", "/user_upgrades.json", map[string]any{"upgrade_type": "gold"})
 		}, 403, "forbidden"},
 		{"an unknown recipient", func() *response {
 			return api.json("POST", "/user_upgrades.json", map[string]any{"upgrade_type": "gold", "user_id": 9999})
@@ -132,8 +131,12 @@ func TestDatabaseDown(t *testing.T) {
 	}
 	b.get("/user_upgrades").status(http.StatusServiceUnavailable).contains("<html", "Temporarily unavailable")
 	e.browser().get("/user_upgrades/new.json").apiError(http.StatusServiceUnavailable, "unavailable")
-	// Logging out needs no database.
-	b.form("POST", "/session/destroy", nil).status(http.StatusSeeOther)
+	// Logging out ends the sessions in the database: without it the
+	// browser's cookie is still cleared, and the person is told.
+	r = b.form("POST", "/session/destroy", nil).status(http.StatusServiceUnavailable)
+	if c := r.Header.Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") {
+		t.Errorf("a failed logout left the cookie: %q", c)
+	}
 	e.db.SetDown(false)
 	e.api(alice).get("/user_upgrades.json").status(http.StatusOK)
 }

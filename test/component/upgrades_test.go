@@ -199,16 +199,14 @@ func TestStatusPageAfterCheckoutAsksTheProvider(t *testing.T) {
 
 	// Paid with a delayed method: processing, still reloading, but no
 	// longer asking the provider on each reload.
-	e.gw.finish(application.CheckoutState{
-		SessionID: u.CheckoutSessionID, Status: application.SessionComplete, PaymentStatus: application.PaymentUnpaid,
-		PaymentIntentID: "pi_delayed", PaymentIntentStatus: "processing", AmountSubtotal: 2000, Currency: "usd",
-	})
+	e.gw.finish(application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
+		Kind: domain.EventCheckoutUnpaid, SessionID: u.CheckoutSessionID, PaymentIntentID: "pi_delayed", Amount: 2000, Currency: "usd",
+	}})
 	b.get(path).status(http.StatusOK).contains("Your payment is on its way", fmt.Sprintf("url=/user_upgrades/%d\"", u.ID))
 
-	e.gw.finish(application.CheckoutState{
-		SessionID: u.CheckoutSessionID, Status: application.SessionComplete, PaymentStatus: application.PaymentPaid,
-		PaymentIntentID: "pi_delayed", PaymentIntentStatus: "succeeded", AmountSubtotal: 2000, Currency: "usd",
-	})
+	e.gw.finish(application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
+		Kind: domain.EventCheckoutPaid, SessionID: u.CheckoutSessionID, PaymentIntentID: "pi_delayed", Amount: 2000, Currency: "usd",
+	}})
 	var got upgrade
 	b.get(path + "&x=.json").status(http.StatusOK) // a stray suffix in the query is not a format
 	e.api(alice).get(fmt.Sprintf("/user_upgrades/%d.json?session_id=%s", u.ID, u.CheckoutSessionID)).status(http.StatusOK).decode(&got)

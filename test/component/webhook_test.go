@@ -57,10 +57,7 @@ func (fakeVerifier) Verify(payload []byte, sig string) (application.PaymentEvent
 	if err := json.Unmarshal(payload, &in); err != nil {
 		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "unreadable")
 	}
-	ev := application.PaymentEvent{
-		ID: in.ID, Type: "checkout.session.completed", Payload: payload, UpgradeID: domain.UpgradeID(in.UpgradeID),
-		SessionID: in.SessionID, PaymentIntentID: "pi_" + in.ID, Amount: in.Amount, Currency: in.Currency,
-	}
+	ev := application.PaymentEvent{Payment: domain.Payment{UpgradeID: domain.UpgradeID(in.UpgradeID), SessionID: in.SessionID, PaymentIntentID: "pi_" + in.ID, Amount: in.Amount, Currency: in.Currency}, ID: in.ID, Type: "checkout.session.completed", Payload: payload}
 	if in.Kind != "" {
 		kind, err := domain.ParseEventKind(in.Kind)
 		if err != nil {
@@ -95,7 +92,7 @@ func TestWebhookAnswers(t *testing.T) {
 	post(paid, "good").status(http.StatusOK).contains(`"received":true`) // a duplicate
 	post(`{"id":"evt_other"}`, "good").status(http.StatusOK)             // a type nobody handles
 	post(`{"id":"evt_stray","kind":"checkout_paid","upgrade_id":99999}`, "good").status(http.StatusOK)
-	if outcome, _, _ := e.db.EventOutcome("evt_stray"); outcome != application.OutcomeUnmatched {
+	if outcome, _, _ := e.db.EventOutcome("evt_stray"); outcome != application.OutcomeUnmatched.String() {
 		t.Errorf("an event for no upgrade ended %q", outcome)
 	}
 

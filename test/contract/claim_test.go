@@ -31,9 +31,9 @@ var claimCases = []testCase{
 		carol := mustUser(t, s, "carol", domain.LevelMember)
 		a := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)
 		b := mustUpgrade(t, s, bob, bob, domain.UpgradeGold, t0)
-		apply(t, s, b.ID(), domain.Event{Kind: domain.EventCheckoutUnpaid}, t0) // processing
+		apply(t, s, b.ID(), domain.Payment{Kind: domain.EventCheckoutUnpaid}, t0) // processing
 		c := mustUpgrade(t, s, carol, carol, domain.UpgradeGold, t0)
-		apply(t, s, c.ID(), domain.Event{Kind: domain.EventCheckoutPaid}, t0) // complete: not open
+		apply(t, s, c.ID(), domain.Payment{Kind: domain.EventCheckoutPaid}, t0) // complete: not open
 		recent := mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0.Add(20*time.Minute))
 		e := mustUpgrade(t, s, bob, alice, domain.UpgradeGold, t0)
 

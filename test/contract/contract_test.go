@@ -29,6 +29,10 @@ type store struct {
 	// Waiting counts the store's units of work that wait for a lock
 	// another one holds, for tests that prove a lock keeps them apart.
 	Waiting func() (int, error)
+	// Throttles are the store's throttles; NewThrottles, where set, opens
+	// another handle on the same ones, as another process would.
+	Throttles    application.Throttles
+	NewThrottles func(t *testing.T) application.Throttles
 }
 
 // factory makes a fresh store for one test.
@@ -37,7 +41,8 @@ type factory func(t *testing.T) store
 func TestMemory(t *testing.T) {
 	suite(t, func(t *testing.T) store {
 		db := memory.NewDB()
-		return store{UoW: db, Serial: true, Waiting: func() (int, error) { return 0, nil }, Event: func(t *testing.T, id string) (string, int, bool) { return db.EventOutcome(id) }}
+		return store{UoW: db, Serial: true, Waiting: func() (int, error) { return 0, nil }, Throttles: memory.NewThrottles(),
+			Event: func(t *testing.T, id string) (string, int, bool) { return db.EventOutcome(id) }}
 	})
 }
 
@@ -55,27 +60,36 @@ func TestPostgres(t *testing.T) {
 				WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
 			return n, err
 		}
-		return store{UoW: db, Waiting: waiting, Event: func(t *testing.T, id string) (string, int, bool) {
-			t.Helper()
-			var (
-				outcome  sql.NullString
-				attempts int
-			)
-			err := conn.QueryRow(`SELECT outcome, attempts FROM stripe_events WHERE id = $1`, id).Scan(&outcome, &attempts)
-			if errors.Is(err, sql.ErrNoRows) {
-				return "", 0, false
-			}
+		other := func(t *testing.T) application.Throttles {
+			db, err := postgres.Open(context.Background(), url)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return outcome.String, attempts, true
-		}}
+			t.Cleanup(func() { db.Close() })
+			return postgres.NewThrottles(db)
+		}
+		return store{UoW: db, Waiting: waiting, Throttles: postgres.NewThrottles(db), NewThrottles: other,
+			Event: func(t *testing.T, id string) (string, int, bool) {
+				t.Helper()
+				var (
+					outcome  sql.NullString
+					attempts int
+				)
+				err := conn.QueryRow(`SELECT outcome, attempts FROM stripe_events WHERE id = $1`, id).Scan(&outcome, &attempts)
+				if errors.Is(err, sql.ErrNoRows) {
+					return "", 0, false
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return outcome.String, attempts, true
+			}}
 	})
 }
 
 // suite runs every case on a fresh store from newStore.
 func suite(t *testing.T, newStore factory) {
-	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, lockCases} {
+	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, lockCases, throttleCases, outcomeCases} {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t)) })
 		}

@@ -51,7 +51,7 @@ var eventCases = []testCase{
 			if err != nil || !fresh {
 				t.Fatalf("Record = %t, %v", fresh, err)
 			}
-			return st.Events.Finish(ctx, "evt_1", "applied", up.ID(), t0)
+			return st.Events.Finish(ctx, "evt_1", domain.OutcomeApplied, up.ID(), t0)
 		})
 		wantEvent(t, s, "evt_1", "applied", 3)
 		if record(t, s, "evt_1") {
@@ -74,7 +74,7 @@ var eventCases = []testCase{
 			}
 			return err
 		})
-		wantEvent(t, s, "evt_other", application.OutcomeUnhandled, 1)
+		wantEvent(t, s, "evt_other", application.OutcomeUnhandled.String(), 1)
 	}},
 
 	{"events/a rolled back Record leaves nothing", func(t *testing.T, s store) {
@@ -113,7 +113,7 @@ var eventCases = []testCase{
 		}
 		wantEvent(t, s, "evt_1", "", 3)
 		do(t, s, func(ctx context.Context, st application.Store) error {
-			return st.Events.Finish(ctx, "evt_1", "ignored", 0, t0)
+			return st.Events.Finish(ctx, "evt_1", domain.OutcomeIgnored, 0, t0)
 		})
 		fail("evt_1", "a late failure of a concurrent delivery")
 		wantEvent(t, s, "evt_1", "ignored", 3)

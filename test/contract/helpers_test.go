@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -69,8 +70,10 @@ func attach(t *testing.T, s store, id domain.UpgradeID, session string, at time.
 }
 
 // apply runs ev on the upgrade and stores it and its recipient, as
-// ApplyEventHandler does (without the messages).
-func apply(t *testing.T, s store, id domain.UpgradeID, ev domain.Event, at time.Time) (*domain.Upgrade, domain.Result) {
+// ApplyEventHandler does (without the messages). A payment that settles
+// is given the upgrade's checkout session and price so that it matches (a
+// session is attached first to an upgrade that has none).
+func apply(t *testing.T, s store, id domain.UpgradeID, ev domain.Payment, at time.Time) (*domain.Upgrade, domain.Result) {
 	t.Helper()
 	var (
 		up  *domain.Upgrade
@@ -84,7 +87,16 @@ func apply(t *testing.T, s store, id domain.UpgradeID, ev domain.Event, at time.
 		if err != nil {
 			return err
 		}
-		if res, err = up.Apply(ev, recipient, at); err != nil {
+		if settles := ev.Kind == domain.EventCheckoutPaid || ev.Kind == domain.EventAsyncSucceeded; settles {
+			if up.SessionID() == "" {
+				session := fmt.Sprintf("cs_contract_%d", up.ID())
+				if err := up.AttachCheckout(session, "https://checkout.test/pay/"+session, at.Add(time.Hour), at); err != nil {
+					return err
+				}
+			}
+			ev.SessionID, ev.Amount, ev.Currency = up.SessionID(), up.Price().Amount(), up.Price().Currency()
+		}
+		if res, err = up.Apply(ev, domain.Facts{Recipient: recipient}, at); err != nil {
 			return err
 		}
 		if err := st.Upgrades.Update(ctx, up); err != nil {
@@ -126,8 +138,8 @@ func wantKind(t *testing.T, err error, kind domain.Kind) {
 func sameUser(t *testing.T, got, want *domain.User) {
 	t.Helper()
 	if got.ID() != want.ID() || got.Name() != want.Name() || got.Email() != want.Email() ||
-		got.PasswordHash() != want.PasswordHash() || got.APIKey() != want.APIKey() ||
-		got.Level() != want.Level() || got.IsBanned() != want.IsBanned() || !got.CreatedAt().Equal(want.CreatedAt()) {
+		got.PasswordHash() != want.PasswordHash() || got.APIKeyHash() != want.APIKeyHash() ||
+		got.SessionGeneration() != want.SessionGeneration() || got.Level() != want.Level() || got.IsBanned() != want.IsBanned() || !got.CreatedAt().Equal(want.CreatedAt()) {
 		t.Fatalf("user read back as %+v, stored %+v", *got, *want)
 	}
 }

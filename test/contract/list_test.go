@@ -25,10 +25,10 @@ var listCases = []testCase{
 		u4 := mustUpgrade(t, s, carol, alice, domain.UpgradePlatinum, at(4))     // gift, processing
 		u5 := mustUpgrade(t, s, dave, dave, domain.UpgradeGoldToPlatinum, at(5)) // pending
 		u6 := mustUpgrade(t, s, bob, carol, domain.UpgradeGold, at(6))           // gift, complete
-		apply(t, s, u2.ID(), domain.Event{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_2"}, at(7))
-		apply(t, s, u3.ID(), domain.Event{Kind: domain.EventSessionExpired}, at(7))
-		apply(t, s, u4.ID(), domain.Event{Kind: domain.EventCheckoutUnpaid, PaymentIntentID: "pi_4"}, at(7))
-		apply(t, s, u6.ID(), domain.Event{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_6"}, at(7))
+		apply(t, s, u2.ID(), domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_2"}, at(7))
+		apply(t, s, u3.ID(), domain.Payment{Kind: domain.EventSessionExpired}, at(7))
+		apply(t, s, u4.ID(), domain.Payment{Kind: domain.EventCheckoutUnpaid, PaymentIntentID: "pi_4"}, at(7))
+		apply(t, s, u6.ID(), domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_6"}, at(7))
 
 		yes, no := true, false
 		want := func(ups ...*domain.Upgrade) []domain.UpgradeID {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"upgrades/adapters/memory"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -20,7 +21,7 @@ var lockCases = []testCase{
 		bob := sh.user(t, "bob", domain.LevelMember)
 		owner := sh.user(t, "owner", domain.LevelOwner)
 		up := sh.start(t, alice, bob, domain.UpgradeGold)
-		pi := sh.gw.Complete(up.SessionID(), application.PaymentPaid)
+		pi := sh.gw.Complete(up.SessionID(), memory.PaymentPaid)
 		if a, err := sh.app.ApplyEvent.Handle(ctx, event("evt_paid", domain.EventCheckoutPaid, up, pi)); err != nil || !a.Result.Fulfilled {
 			t.Fatalf("paying: %+v, %v", a, err)
 		}
@@ -32,15 +33,9 @@ var lockCases = []testCase{
 		// Both name the upgrade by its payment only, as Stripe's charge
 		// and dispute events do.
 		charge := func(id, typ string, kind domain.EventKind) application.PaymentEvent {
-			return application.PaymentEvent{
-				ID: id, Type: typ, Kind: kind, PaymentIntentID: pi, Amount: up.Price().Amount(), Currency: up.Price().Currency(),
-				Payload: []byte(`{"id":"` + id + `"}`), Source: "stripe",
-			}
+			return application.PaymentEvent{Payment: domain.Payment{Kind: kind, PaymentIntentID: pi, Amount: up.Price().Amount(), Currency: up.Price().Currency()}, ID: id, Type: typ, Payload: []byte(`{"id":"` + id + `"}`), Source: "stripe"}
 		}
-		events := []application.PaymentEvent{
-			charge("evt_refunded", "charge.refunded", domain.EventRefunded),
-			charge("evt_lost", "charge.dispute.closed", domain.EventDisputeLost),
-		}
+		events := []application.PaymentEvent{charge("evt_refunded", "charge.refunded", domain.EventRefunded), charge("evt_lost", "charge.dispute.closed", domain.EventDisputeLost)}
 		sh.uow.afterPaymentLock = newHoldFirst(s).pass
 		var wg sync.WaitGroup
 		errs := make([]error, len(events))
@@ -50,7 +45,7 @@ var lockCases = []testCase{
 			go func() {
 				defer wg.Done()
 				a, err := sh.app.ApplyEvent.Handle(ctx, ev)
-				errs[i], outcomes[i] = err, a.Outcome
+				errs[i], outcomes[i] = err, a.Outcome.String()
 			}()
 		}
 		wg.Wait()

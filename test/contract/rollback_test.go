@@ -37,7 +37,11 @@ var rollbackCases = []testCase{
 			if err != nil {
 				return err
 			}
-			if _, err := locked.Apply(domain.Event{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_1"}, recipient, t0); err != nil {
+			if err := locked.AttachCheckout("cs_1", "https://checkout.test/pay/cs_1", t0.Add(time.Hour), t0); err != nil {
+				return err
+			}
+			paid := domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_1", SessionID: "cs_1", Amount: 2000, Currency: "usd"}
+			if _, err := locked.Apply(paid, domain.Facts{Recipient: recipient}, t0); err != nil {
 				return err
 			}
 			if err := st.Upgrades.Update(ctx, locked); err != nil {

@@ -70,14 +70,14 @@ var upgradeCases = []testCase{
 		attached := attach(t, s, up.ID(), "cs_1", t0.Add(time.Second))
 		sameUpgrade(t, read(t, s, up.ID(), false), attached)
 
-		unpaid, _ := apply(t, s, up.ID(), domain.Event{Kind: domain.EventCheckoutUnpaid, Cause: "stripe evt_1", PaymentIntentID: "pi_1"}, t0.Add(2*time.Second))
+		unpaid, _ := apply(t, s, up.ID(), domain.Payment{Kind: domain.EventCheckoutUnpaid, Cause: "stripe evt_1", PaymentIntentID: "pi_1"}, t0.Add(2*time.Second))
 		want = append(want, unpaid.History()...)
-		paid, res := apply(t, s, up.ID(), domain.Event{Kind: domain.EventAsyncSucceeded, Cause: "stripe evt_2"}, t0.Add(3*time.Second))
+		paid, res := apply(t, s, up.ID(), domain.Payment{Kind: domain.EventAsyncSucceeded, Cause: "stripe evt_2"}, t0.Add(3*time.Second))
 		want = append(want, paid.History()...)
 		if !res.Fulfilled {
 			t.Fatalf("async success did not fulfil: %+v", res)
 		}
-		late, _ := apply(t, s, up.ID(), domain.Event{Kind: domain.EventCheckoutUnpaid, Cause: "stripe evt_3"}, t0.Add(4*time.Second))
+		late, _ := apply(t, s, up.ID(), domain.Payment{Kind: domain.EventCheckoutUnpaid, Cause: "stripe evt_3"}, t0.Add(4*time.Second))
 		want = append(want, late.History()...)
 
 		got := read(t, s, up.ID(), true)
@@ -220,7 +220,7 @@ var upgradeCases = []testCase{
 		mustUpgrade(t, s, bob, bob, domain.UpgradeGold, t0.Add(3*time.Minute))       // another purchaser
 		mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0.Add(4*time.Minute))   // another recipient
 		expired := mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0.Add(5*time.Minute))
-		apply(t, s, expired.ID(), domain.Event{Kind: domain.EventSessionExpired}, t0.Add(6*time.Minute))
+		apply(t, s, expired.ID(), domain.Payment{Kind: domain.EventSessionExpired}, t0.Add(6*time.Minute))
 
 		do(t, s, func(ctx context.Context, st application.Store) error {
 			got, err := st.Upgrades.LatestPending(ctx, alice.ID(), bob.ID(), domain.UpgradeGold)
@@ -246,8 +246,8 @@ var upgradeCases = []testCase{
 		other := mustUpgrade(t, s, bob, bob, domain.UpgradeGold, t0)
 		attach(t, s, mine.ID(), "cs_mine", t0)
 		attach(t, s, other.ID(), "cs_other", t0)
-		paid, _ := apply(t, s, mine.ID(), domain.Event{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_mine"}, t0.Add(time.Minute))
-		apply(t, s, other.ID(), domain.Event{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_other"}, t0.Add(time.Minute))
+		paid, _ := apply(t, s, mine.ID(), domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_mine"}, t0.Add(time.Minute))
+		apply(t, s, other.ID(), domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_other"}, t0.Add(time.Minute))
 
 		do(t, s, func(ctx context.Context, st application.Store) error {
 			got, err := st.Upgrades.LockByPaymentIntent(ctx, "pi_mine")

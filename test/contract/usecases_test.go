@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -56,14 +55,14 @@ func newShop(t *testing.T, s store) shop {
 	app := application.New(application.Deps{
 		UoW: uow, Gateway: reads, Verifier: memory.Verifier{Secret: "whsec_test"}, Clock: clock,
 		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: application.DefaultConfig(),
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 	return shop{app: app, gw: gw, reads: reads, clock: clock, uow: uow, s: s}
 }
 
 func (sh shop) user(t *testing.T, name string, level domain.Level) *domain.User {
 	t.Helper()
-	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "password1", Level: level})
+	u, err := sh.app.CreateUser.Handle(ctx, application.CreateUser{Name: name, Password: "contract password", Level: level})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +85,7 @@ func event(id string, kind domain.EventKind, up *domain.Upgrade, pi string) appl
 		domain.EventCheckoutPaid: "checkout.session.completed", domain.EventCheckoutUnpaid: "checkout.session.completed",
 		domain.EventAsyncSucceeded: "checkout.session.async_payment_succeeded", domain.EventSessionExpired: "checkout.session.expired",
 	}
-	return application.PaymentEvent{
-		ID: id, Type: types[kind], Kind: kind, UpgradeID: up.ID(), SessionID: up.SessionID(), PaymentIntentID: pi,
-		Amount: up.Price().Amount(), Currency: up.Price().Currency(), Payload: []byte(`{"id":"` + id + `"}`), Source: "stripe",
-	}
+	return application.PaymentEvent{Payment: domain.Payment{Kind: kind, UpgradeID: up.ID(), SessionID: up.SessionID(), PaymentIntentID: pi, Amount: up.Price().Amount(), Currency: up.Price().Currency()}, ID: id, Type: types[kind], Payload: []byte(`{"id":"` + id + `"}`), Source: "stripe"}
 }
 
 func (sh shop) messages(t *testing.T, u *domain.User) []*domain.Message {
@@ -157,6 +153,7 @@ func (f *faultyUoW) Do(ctx context.Context, fn func(ctx context.Context, s appli
 	return f.inner.Do(ctx, func(ctx context.Context, s application.Store) error {
 		if f.failOnMessages.Load() {
 			s.Messages = failingMessages{s.Messages}
+			s.Outcomes = failingOutcomes{s.Outcomes}
 		}
 		if f.afterPaymentLock != nil || f.afterLatestPending != nil {
 			s.Upgrades = hookedUpgrades{Upgrades: s.Upgrades, afterPaymentLock: f.afterPaymentLock, afterLatestPending: f.afterLatestPending}
@@ -177,13 +174,23 @@ func (failingMessages) Create(context.Context, *domain.Message) error {
 	return errors.New("injected failure writing a message")
 }
 
+// failingOutcomes fails to save an outcome that writes messages.
+type failingOutcomes struct{ application.Outcomes }
+
+func (f failingOutcomes) Save(ctx context.Context, c application.PaymentChanges) error {
+	if len(c.Messages) > 0 {
+		return errors.New("injected failure writing a message")
+	}
+	return f.Outcomes.Save(ctx, c)
+}
+
 var useCaseCases = []testCase{
 	{"use cases/50 concurrent deliveries of one event fulfil once", func(t *testing.T, s store) {
 		sh := newShop(t, s)
 		alice := sh.user(t, "alice", domain.LevelMember)
 		bob := sh.user(t, "bob", domain.LevelMember)
 		up := sh.start(t, alice, bob, domain.UpgradeGold)
-		pi := sh.gw.Complete(up.SessionID(), application.PaymentPaid)
+		pi := sh.gw.Complete(up.SessionID(), memory.PaymentPaid)
 		ev := event("evt_paid", domain.EventCheckoutPaid, up, pi)
 
 		const deliveries = 50
@@ -199,7 +206,7 @@ var useCaseCases = []testCase{
 				a, err := sh.app.ApplyEvent.Handle(ctx, ev)
 				if err == nil && !a.Duplicate {
 					fresh.Add(1)
-					if a.Outcome != domain.OutcomeApplied.String() || !a.Result.Fulfilled {
+					if a.Outcome != domain.OutcomeApplied || !a.Result.Fulfilled {
 						err = fmt.Errorf("the fresh delivery did %+v", a)
 					}
 				}
@@ -239,14 +246,9 @@ var useCaseCases = []testCase{
 		for round := range rounds {
 			recipient := sh.user(t, fmt.Sprintf("recipient%d", round), domain.LevelMember)
 			up := sh.start(t, alice, recipient, domain.UpgradeGold)
-			pi := sh.gw.Complete(up.SessionID(), application.PaymentPaid)
+			pi := sh.gw.Complete(up.SessionID(), memory.PaymentPaid)
 			id := func(name string) string { return fmt.Sprintf("evt_%d_%s", round, name) }
-			events := []application.PaymentEvent{
-				event(id("unpaid"), domain.EventCheckoutUnpaid, up, pi),
-				event(id("paid"), domain.EventCheckoutPaid, up, pi),
-				event(id("async"), domain.EventAsyncSucceeded, up, pi),
-				event(id("expired"), domain.EventSessionExpired, up, ""),
-			}
+			events := []application.PaymentEvent{event(id("unpaid"), domain.EventCheckoutUnpaid, up, pi), event(id("paid"), domain.EventCheckoutPaid, up, pi), event(id("async"), domain.EventAsyncSucceeded, up, pi), event(id("expired"), domain.EventSessionExpired, up, "")}
 			var deliveries []application.PaymentEvent
 			for range copies {
 				deliveries = append(deliveries, events...)
@@ -314,7 +316,7 @@ var useCaseCases = []testCase{
 		alice := sh.user(t, "alice", domain.LevelMember)
 		bob := sh.user(t, "bob", domain.LevelMember)
 		up := sh.start(t, alice, bob, domain.UpgradeGold)
-		pi := sh.gw.Complete(up.SessionID(), application.PaymentPaid)
+		pi := sh.gw.Complete(up.SessionID(), memory.PaymentPaid)
 		ev := event("evt_paid", domain.EventCheckoutPaid, up, pi)
 
 		sh.uow.failAfter.Store(true)
@@ -337,7 +339,7 @@ var useCaseCases = []testCase{
 		alice := sh.user(t, "alice", domain.LevelMember)
 		bob := sh.user(t, "bob", domain.LevelMember)
 		up := sh.start(t, alice, bob, domain.UpgradeGold)
-		pi := sh.gw.Complete(up.SessionID(), application.PaymentPaid)
+		pi := sh.gw.Complete(up.SessionID(), memory.PaymentPaid)
 		ev := event("evt_paid", domain.EventCheckoutPaid, up, pi)
 
 		sh.uow.failOnMessages.Store(true)
@@ -361,7 +363,7 @@ var useCaseCases = []testCase{
 			u := sh.user(t, fmt.Sprintf("buyer%02d", i), domain.LevelMember)
 			up := sh.start(t, u, u, domain.UpgradeGold)
 			if i%2 == 0 {
-				sh.gw.Complete(up.SessionID(), application.PaymentPaid) // the webhook was lost
+				sh.gw.Complete(up.SessionID(), memory.PaymentPaid) // the webhook was lost
 			}
 			ups = append(ups, up)
 		}

@@ -167,4 +167,62 @@ var userCases = []testCase{
 			return nil
 		})
 	}},
+
+	{"users/only the API key's digest is stored; Update stores a new one, the password and the session generation", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		got := readUser(t, s, alice.ID())
+		if got.APIKey() != "" || !got.HasAPIKey("key-alice") || got.APIKeyHash() != domain.HashAPIKey("key-alice") {
+			t.Fatalf("read back: key %q, digest %q", got.APIKey(), got.APIKeyHash())
+		}
+		do(t, s, func(ctx context.Context, st application.Store) error {
+			u, err := st.Users.LockByID(ctx, alice.ID())
+			if err != nil {
+				return err
+			}
+			if err := u.RotateAPIKey("another key"); err != nil {
+				return err
+			}
+			if err := u.SetPasswordHash("another hash"); err != nil {
+				return err
+			}
+			u.EndSessions()
+			return st.Users.Update(ctx, u)
+		})
+		got = readUser(t, s, alice.ID())
+		if got.HasAPIKey("key-alice") || !got.HasAPIKey("another key") || got.PasswordHash() != "another hash" {
+			t.Fatalf("after Update: digest %q, password hash %q", got.APIKeyHash(), got.PasswordHash())
+		}
+		if got.SessionGeneration() != alice.SessionGeneration()+2 {
+			t.Fatalf("session generation %d after two ends, from %d", got.SessionGeneration(), alice.SessionGeneration())
+		}
+	}},
+
+	{"users/concurrent session ends are each counted", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		const ends = 20
+		var wg sync.WaitGroup
+		errs := make(chan error, ends)
+		for range ends {
+			wg.Go(func() {
+				errs <- s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+					u, err := st.Users.LockByID(ctx, alice.ID())
+					if err != nil {
+						return err
+					}
+					u.EndSessions()
+					return st.Users.Update(ctx, u)
+				})
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := readUser(t, s, alice.ID()).SessionGeneration(); got != ends {
+			t.Fatalf("generation %d after %d ends", got, ends)
+		}
+	}},
 }

@@ -101,7 +101,7 @@ func TestExpire(t *testing.T) {
 	s := newShop(t)
 	up := s.start(s.alice, 0, "gold")
 	state, err := s.gw.ExpireCheckout(context.Background(), up.SessionID())
-	if err != nil || state.Status != application.SessionExpired {
+	if err != nil || state.Payment.Kind != domain.EventSessionExpired {
 		t.Fatalf("expire: %v %+v", err, state)
 	}
 	s.eventuallyStatus(up.ID(), domain.StatusExpired)
@@ -154,7 +154,7 @@ func TestOwnerRefund(t *testing.T) {
 	// refund call returns; held here until after, the usual order.
 	release := s.holdWebhooks()
 	a, err := s.app.Refund.Handle(context.Background(), application.RefundUpgrade{ActorID: s.owner.ID(), UpgradeID: up.ID()})
-	if err != nil || a.Outcome != "applied" {
+	if err != nil || a.Outcome.String() != "applied" {
 		t.Fatalf("refund: %+v %v", a, err)
 	}
 	s.wantStatus(up.ID(), domain.StatusRefunded)
@@ -193,7 +193,7 @@ func TestPartialRefundLeavesTheUpgradePaid(t *testing.T) {
 	}
 	evs := s.delivered()
 	last := evs[len(evs)-1]
-	if last.Type != "charge.refunded" || s.outcome(last.ID) != application.OutcomeUnhandled {
+	if last.Type != "charge.refunded" || s.outcome(last.ID) != application.OutcomeUnhandled.String() {
 		t.Errorf("partial refund event %+v outcome %s", last, s.outcome(last.ID))
 	}
 	s.wantStatus(up.ID(), domain.StatusComplete)
@@ -229,7 +229,7 @@ func TestWithoutWebhooksTheSuccessPageCompletesTheUpgrade(t *testing.T) {
 	s.press(paid.CheckoutURL(), "paid")
 	s.wantStatus(paid.ID(), domain.StatusPending)
 	a, err := s.app.SyncUpgrade.Handle(context.Background(), application.SyncUpgrade{UpgradeID: paid.ID(), Source: "success page"})
-	if err != nil || a.Outcome != "applied" {
+	if err != nil || a.Outcome.String() != "applied" {
 		t.Fatalf("sync: %+v %v", a, err)
 	}
 	s.wantStatus(paid.ID(), domain.StatusComplete)

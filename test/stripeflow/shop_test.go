@@ -21,7 +21,6 @@ import (
 
 	webhttp "upgrades/adapters/http"
 	"upgrades/adapters/memory"
-	"upgrades/adapters/secure"
 	stripeadapter "upgrades/adapters/stripe"
 	"upgrades/adapters/stripesim"
 	"upgrades/application"
@@ -82,7 +81,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	s.app = application.New(application.Deps{
 		UoW: s.db, Gateway: s.gw, Verifier: verifier, Clock: s.clock, Tokens: &memory.Tokens{},
 		Passwords: memory.Passwords{}, Config: cfg,
-		Logins: application.LoginThrottles{ByName: secure.NewThrottle(5, time.Minute), ByAddress: secure.NewThrottle(20, 6*time.Second)},
+		Throttles: memory.NewThrottles(),
 	})
 
 	mux := http.NewServeMux()

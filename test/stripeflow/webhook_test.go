@@ -149,7 +149,7 @@ func TestEventForNoKnownUpgrade(t *testing.T) {
 	if status := s.deliver(payload, signed(payload, webhookSecret, time.Now())); status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	if o := s.outcome("evt_stranger"); o != application.OutcomeUnmatched {
+	if o := s.outcome("evt_stranger"); o != application.OutcomeUnmatched.String() {
 		t.Errorf("outcome %s", o)
 	}
 	s.wantStatus(up.ID(), domain.StatusPending)
@@ -161,7 +161,7 @@ func TestUnhandledEventType(t *testing.T) {
 	if status := s.deliver(payload, signed(payload, webhookSecret, time.Now())); status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	if o := s.outcome("evt_customer"); o != application.OutcomeUnhandled {
+	if o := s.outcome("evt_customer"); o != application.OutcomeUnhandled.String() {
 		t.Errorf("outcome %s", o)
 	}
 }

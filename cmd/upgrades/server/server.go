@@ -94,8 +94,8 @@ func rootHandler(h handlers) http.Handler {
 }
 
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
-	tokens application.Tokens, pw application.PasswordHasher, logins application.LoginThrottles, l *slog.Logger, c application.Config) application.Deps {
-	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Logins: logins, Logger: l, Config: c}
+	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config) application.Deps {
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}
 }
 
 // storage is the store's module: PostgreSQL with DATABASE_URL, memory

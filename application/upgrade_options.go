@@ -31,11 +31,18 @@ type UpgradeOptionsView struct {
 	Offers    []Offer
 }
 
-type UpgradeOptionsHandler struct{ d Deps }
+type UpgradeOptionsHandler struct {
+	uow    UnitOfWork
+	config Config
+}
+
+func NewUpgradeOptionsHandler(uow UnitOfWork, config Config) UpgradeOptionsHandler {
+	return UpgradeOptionsHandler{uow, config}
+}
 
 func (h UpgradeOptionsHandler) Handle(ctx context.Context, cmd UpgradeOptions) (UpgradeOptionsView, error) {
-	v := UpgradeOptionsView{Enabled: h.d.Config.Enabled}
-	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
+	v := UpgradeOptionsView{Enabled: h.config.Enabled}
+	err := h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		viewer, err := optionalUser(ctx, s, cmd.ViewerID)
 		if err != nil {
 			return err
@@ -46,7 +53,7 @@ func (h UpgradeOptionsHandler) Handle(ctx context.Context, cmd UpgradeOptions) (
 		}
 		v.Viewer, v.Recipient = viewer, recipient
 		v.IsGift = viewer != nil && recipient != nil && viewer.ID() != recipient.ID()
-		v.Offers = offers(h.d.Config, viewer, recipient)
+		v.Offers = offers(h.config, viewer, recipient)
 		return nil
 	})
 	return v, err

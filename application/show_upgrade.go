@@ -1,0 +1,96 @@
+package application
+
+import (
+	"context"
+	"log/slog"
+
+	"upgrades/domain"
+)
+
+// UpgradeView is an upgrade as one viewer may see it.
+type UpgradeView struct {
+	UpgradeRow
+	// ShowHistory is set for admins and owners; the history is loaded then.
+	ShowHistory bool
+	// CanRefund is set for owners while the upgrade can be refunded.
+	CanRefund bool
+}
+
+// ShowUpgrade reads one upgrade. With Refresh, an open upgrade is first
+// synchronised with its checkout (the success page).
+type ShowUpgrade struct {
+	ViewerID  domain.UserID
+	UpgradeID domain.UpgradeID
+	Refresh   bool
+}
+
+type ShowUpgradeHandler struct {
+	uow    UnitOfWork
+	logger *slog.Logger
+	sync   checkoutSync
+}
+
+func NewShowUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) ShowUpgradeHandler {
+	return ShowUpgradeHandler{uow, logger, newCheckoutSync(uow, gateway, clock, logger, livemode)}
+}
+
+func (h ShowUpgradeHandler) Handle(ctx context.Context, cmd ShowUpgrade) (UpgradeView, error) {
+	v, err := h.read(ctx, cmd)
+	if err != nil || !cmd.Refresh || !v.Upgrade.Status().IsOpen() {
+		return v, err
+	}
+	// The buyer is back from the checkout page; if the webhook has not
+	// arrived, ask the provider. A failure here only means the page shows
+	// the status as it was.
+	if _, err := h.sync.sync(ctx, SyncUpgrade{UpgradeID: cmd.UpgradeID, Source: "success page"}); err != nil {
+		h.logger.WarnContext(ctx, "success page could not read the checkout", "upgrade", cmd.UpgradeID, "err", err)
+		return v, nil
+	}
+	return h.read(ctx, cmd)
+}
+
+func (h ShowUpgradeHandler) read(ctx context.Context, cmd ShowUpgrade) (UpgradeView, error) {
+	var v UpgradeView
+	err := h.uow.Do(ctx, func(ctx context.Context, s Store) error {
+		viewer, err := requireUser(ctx, s, cmd.ViewerID)
+		if err != nil {
+			return err
+		}
+		up, err := s.Upgrades.ByID(ctx, cmd.UpgradeID, viewer.IsAdmin())
+		if err != nil {
+			return err
+		}
+		if !up.CanBeViewedBy(viewer) {
+			return domain.Errorf(domain.KindForbidden, "this upgrade is not yours")
+		}
+		// The viewer is mostly the buyer, and a self upgrade has one person
+		// in it: nobody is read twice.
+		name := func(id domain.UserID) (string, error) {
+			if id == viewer.ID() {
+				return viewer.Name(), nil
+			}
+			u, err := s.Users.ByID(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return u.Name(), nil
+		}
+		purchaserName, err := name(up.PurchaserID())
+		if err != nil {
+			return err
+		}
+		recipientName := purchaserName
+		if up.IsGifted() {
+			if recipientName, err = name(up.RecipientID()); err != nil {
+				return err
+			}
+		}
+		v = UpgradeView{
+			UpgradeRow:  UpgradeRow{Upgrade: up, PurchaserName: purchaserName, RecipientName: recipientName},
+			ShowHistory: viewer.IsAdmin(),
+			CanRefund:   viewer.IsOwner() && up.IsRefundable(),
+		}
+		return nil
+	})
+	return v, err
+}
