@@ -67,6 +67,7 @@ type Deps struct {
 	Throttles Throttles
 	Logger    *slog.Logger
 	Config    Config
+	Observer  Observer // optional: metrics of the webhooks
 }
 
 // App is every use case of the shop.
@@ -96,6 +97,7 @@ type App struct {
 	Reconcile      ReconcileHandler
 	Refund         RefundHandler
 	ReadMessages   ReadMessagesHandler
+	CountBacklog   CountBacklogHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -130,10 +132,11 @@ func New(d Deps) *App {
 		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ListUpgrades:       NewListUpgradesHandler(d.UoW),
 		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Clock, d.Logger, live),
-		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live),
+		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live).Observed(d.Observer),
 		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ReadMessages:       NewReadMessagesHandler(d.UoW),
+		CountBacklog:       NewCountBacklogHandler(d.UoW),
 	}
 }
