@@ -49,6 +49,7 @@ func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
 	for _, tc := range []struct{ env, value string }{
 		{"LOG_LEVEL", "loud"}, {"LOG_FORMAT", "xml"}, {"PRICE_GOLD", "-1"}, {"CHECKOUT_TTL", "forever"},
 		{"RECONCILE_INTERVAL", "-1m"}, {"LISTEN_ADDR", "3000"}, {"STRIPE_SIMULATED", "maybe"}, {"UPGRADES_ENABLED", "yes please"},
+		{"METRICS_ADDR", "9090"}, {"METRICS_ADDR", "localhost:http-ish"}, {"METRICS_ADDR", "localhost:70000"}, {"METRICS_ADDR", "localhost:3000"},
 	} {
 		_, err := Load(nil, func(k string) string { return map[string]string{tc.env: tc.value}[k] })
 		if err == nil || !strings.Contains(err.Error(), tc.env) || strings.Contains(err.Error(), "\n") {
