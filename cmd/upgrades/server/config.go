@@ -237,8 +237,8 @@ func (c Config) CheckStripe() error {
 	return nil
 }
 
-// checkMetricsAddr reads METRICS_ADDR: empty, or a host:port with a port
-// number other than the public listener's address.
+// checkMetricsAddr reads METRICS_ADDR: empty, or a host:port whose port
+// is not the public listener's (on one port they would be one listener).
 func checkMetricsAddr(addr, listen string) (string, error) {
 	if addr == "" {
 		return "", nil
@@ -247,8 +247,8 @@ func checkMetricsAddr(addr, listen string) (string, error) {
 	if n, perr := strconv.ParseUint(port, 10, 16); err != nil || perr != nil || (n == 0 && port != "0") {
 		return "", fmt.Errorf("METRICS_ADDR %q is not host:port", addr)
 	}
-	if addr == listen {
-		return "", fmt.Errorf("METRICS_ADDR %q is LISTEN_ADDR: the metrics need a listener of their own", addr)
+	if _, listenPort, _ := net.SplitHostPort(listen); port == listenPort && port != "0" {
+		return "", fmt.Errorf("METRICS_ADDR %q has the port of LISTEN_ADDR: the metrics need a listener of their own", addr)
 	}
 	return addr, nil
 }
