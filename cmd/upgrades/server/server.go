@@ -50,7 +50,7 @@ func Web(cfg Config, logger *slog.Logger) fx.Option {
 func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 	return fx.Options(
 		Web(cfg, logger),
-		observability(cfg),
+		Metrics(cfg.MetricsAddr),
 		// Seeded before listening: ready means the demo users exist.
 		demoSeed(cfg, out),
 		httpadapter.Listen(cfg.ListenAddr),
@@ -101,15 +101,15 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}
 }
 
-// observability serves the metrics on METRICS_ADDR and makes the metrics
-// the observer of the router, the Stripe gateway and the webhook use case.
-// Unset, nothing is observed.
-func observability(cfg Config) fx.Option {
-	if cfg.MetricsAddr == "" {
+// Metrics serves the metrics on addr (METRICS_ADDR) and makes them the
+// observer of the router, the Stripe gateway and the webhook use case.
+// With no address nothing is observed.
+func Metrics(addr string) fx.Option {
+	if addr == "" {
 		return fx.Options()
 	}
 	return fx.Options(
-		metrics.Module(cfg.MetricsAddr),
+		metrics.Module(addr),
 		fx.Provide(
 			func(m *metrics.Metrics) stripeadapter.Observer { return m },
 			func(m *metrics.Metrics) httpadapter.RequestObserver { return m },
