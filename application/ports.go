@@ -132,6 +132,11 @@ type PaymentEvents interface {
 	// Fail records why processing failed, outside the failed unit of work;
 	// the event stays unprocessed so that a redelivery is applied.
 	Fail(ctx context.Context, e ReceivedEvent, reason string) error
+	// List returns the stored events that f selects, newest first.
+	List(ctx context.Context, f EventFilter) ([]StoredEvent, error)
+	// Get returns one stored event with its payload; an unknown id is a
+	// domain.KindNotFound error.
+	Get(ctx context.Context, id string) (StoredEvent, error)
 }
 
 // Messages stores in-app notifications.
@@ -236,6 +241,13 @@ type RefundRequest struct {
 type Refund struct {
 	ID     string
 	Status string
+}
+
+// EventReader reads a stored provider event into a payment event, as the
+// WebhookVerifier does after checking the signature. It is for events
+// whose signature was checked when they were stored.
+type EventReader interface {
+	Read(payload []byte) (PaymentEvent, error)
 }
 
 // WebhookVerifier checks a webhook's signature and reads its event.
