@@ -30,8 +30,8 @@ type captured struct {
 }
 
 func (c *capture) Enabled(context.Context, slog.Level) bool { return true }
-func (c *capture) WithAttrs([]slog.Attr) slog.Handler      { return c }
-func (c *capture) WithGroup(string) slog.Handler           { return c }
+func (c *capture) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *capture) WithGroup(string) slog.Handler            { return c }
 func (c *capture) Handle(ctx context.Context, r slog.Record) error {
 	call, _ := ctx.Value(callKey{}).(string)
 	rec := captured{level: r.Level, msg: r.Message, call: call, attrs: map[string]string{}}
