@@ -102,7 +102,8 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 // without. Either also answers the web edge's readiness check.
 func storage(cfg Config) fx.Option {
 	if !cfg.Memory() {
-		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB]())
+		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB](),
+			fx.Invoke(func(db *postgres.DB, l *slog.Logger) { db.LogSlowQueries(l, cfg.SlowQuery) }))
 	}
 	return fx.Options(memory.Module(), pinger[*memory.DB]())
 }
