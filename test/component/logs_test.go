@@ -29,7 +29,7 @@ func TestAPurchasesLogLinesCarryItsRequestID(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(e.logs.String()), "\n") {
 		var l struct {
 			Msg, Component, Path string
-			RequestID        string `json:"request_id"`
+			RequestID            string `json:"request_id"`
 		}
 		if err := json.Unmarshal([]byte(line), &l); err != nil {
 			t.Fatalf("%v: %s", err, line)
