@@ -70,9 +70,33 @@ func TestEventsReplayAppliesAFailedEventOnce(t *testing.T) {
 		t.Fatalf("events list --status failed --json: %d %q %q", code, out, errOut)
 	}
 
-	code, out, errOut = runCLI(t, vars, "", "events", "replay", "evt_replay")
-	if code != 0 || !strings.Contains(out, "evt_replay replayed: applied") {
-		t.Fatalf("events replay: %d %q %q", code, out, errOut)
+	// Two operators replay it at once: it is applied exactly once.
+	type result struct {
+		code     int
+		out, err string
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			var r result
+			r.code, r.out, r.err = runCLI(t, vars, "", "events", "replay", "evt_replay")
+			results <- r
+		}()
+	}
+	var appliedOnce, alreadyApplied int
+	for range 2 {
+		r := <-results
+		switch {
+		case r.code == 0 && strings.Contains(r.out, "evt_replay replayed: applied"):
+			appliedOnce++
+		case r.code == 0 && strings.Contains(r.out, "already applied"):
+			alreadyApplied++
+		default:
+			t.Errorf("events replay: %d %q %q", r.code, r.out, r.err)
+		}
+	}
+	if appliedOnce != 1 || alreadyApplied != 1 {
+		t.Fatalf("two concurrent replays: %d applied it, %d found it applied", appliedOnce, alreadyApplied)
 	}
 	var after *domain.Upgrade
 	var recipient *domain.User
