@@ -61,6 +61,7 @@ type Deps struct {
 	UoW       UnitOfWork
 	Gateway   PaymentGateway
 	Verifier  WebhookVerifier
+	Reader    EventReader // nil: the Verifier, when it is also an EventReader
 	Clock     Clock
 	Tokens    Tokens
 	Passwords PasswordHasher
@@ -98,6 +99,8 @@ type App struct {
 	Refund         RefundHandler
 	ReadMessages   ReadMessagesHandler
 	CountBacklog   CountBacklogHandler
+	ListEvents     ListEventsHandler
+	ReplayEvent    ReplayEventHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -112,6 +115,9 @@ func New(d Deps) *App {
 		panic("application: Deps.Throttles is missing")
 	}
 	live := d.Config.Livemode
+	if d.Reader == nil {
+		d.Reader, _ = d.Verifier.(EventReader)
+	}
 	return &App{
 		SignUp:             SignUpHandler{d},
 		CreateUser:         CreateUserHandler{d},
@@ -138,5 +144,7 @@ func New(d Deps) *App {
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ReadMessages:       NewReadMessagesHandler(d.UoW),
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
+		ListEvents:         NewListEventsHandler(d.UoW),
+		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Clock, d.Logger, live),
 	}
 }

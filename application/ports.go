@@ -138,6 +138,11 @@ type PaymentEvents interface {
 	// CountUnprocessed counts the recorded events not processed yet
 	// (failed ones included).
 	CountUnprocessed(ctx context.Context) (int, error)
+	// List returns the stored events that f selects, newest first.
+	List(ctx context.Context, f EventFilter) ([]StoredEvent, error)
+	// Get returns one stored event with its payload; an unknown id is a
+	// domain.KindNotFound error.
+	Get(ctx context.Context, id string) (StoredEvent, error)
 }
 
 // Messages stores in-app notifications.
@@ -242,6 +247,13 @@ type RefundRequest struct {
 type Refund struct {
 	ID     string
 	Status string
+}
+
+// EventReader reads a stored provider event into a payment event, as the
+// WebhookVerifier does after checking the signature. It is for events
+// whose signature was checked when they were stored.
+type EventReader interface {
+	Read(payload []byte) (PaymentEvent, error)
 }
 
 // WebhookVerifier checks a webhook's signature and reads its event.

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"upgrades/application"
@@ -54,6 +55,46 @@ func (r *events) Fail(_ context.Context, e application.ReceivedEvent, reason str
 	rec.lastError = reason
 	(*DB)(r).onRollback(func() { *rec = old })
 	return nil
+}
+
+func (r *events) List(_ context.Context, f application.EventFilter) ([]application.StoredEvent, error) {
+	var out []application.StoredEvent
+	for _, rec := range r.events {
+		e := rec.stored()
+		if (f.Status == "" || f.Status == e.Status() || (f.Status == application.EventUnprocessed && e.Outcome == "")) &&
+			(f.Type == "" || f.Type == e.Type) {
+			e.Payload = nil
+			out = append(out, e)
+		}
+	}
+	// Newest first, as PostgreSQL orders them: by arrival, then id.
+	slices.SortFunc(out, func(a, b application.StoredEvent) int {
+		if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+func (r *events) Get(_ context.Context, id string) (application.StoredEvent, error) {
+	rec, ok := r.events[id]
+	if !ok {
+		return application.StoredEvent{}, domain.Errorf(domain.KindNotFound, "no event %q is stored", id)
+	}
+	return rec.stored(), nil
+}
+
+func (rec *eventRecord) stored() application.StoredEvent {
+	return application.StoredEvent{
+		ID: rec.event.ID, Type: rec.event.Type, Livemode: rec.event.Livemode,
+		ReceivedAt: rec.event.ReceivedAt, ProcessedAt: rec.processedAt, Outcome: rec.outcome,
+		UpgradeID: rec.upgrade, Attempts: rec.attempts, LastError: rec.lastError,
+		Payload: slices.Clone(rec.event.Payload),
+	}
 }
 
 // EventOutcome reports how a stored event ended ("" while unprocessed)

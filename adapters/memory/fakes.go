@@ -239,6 +239,13 @@ func (v Verifier) Verify(payload []byte, sig string) (application.PaymentEvent, 
 	if v.Secret == "" || sig != v.Secret {
 		return application.PaymentEvent{}, domain.Errorf(domain.KindMalformed, "bad signature")
 	}
+	return v.Read(payload)
+}
+
+var _ application.EventReader = Verifier{}
+
+// Read reads an event as Verify does, without the signature.
+func (Verifier) Read(payload []byte) (application.PaymentEvent, error) {
 	var in struct {
 		application.PaymentEvent
 		KindSlug string `json:"kind"`

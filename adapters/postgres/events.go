@@ -68,6 +68,83 @@ func (r events) Fail(ctx context.Context, e application.ReceivedEvent, reason st
 	return translate(err, "record failed event")
 }
 
+// List reads the events f selects, newest first. Unprocessed ones are
+// found through their partial index; the others are few enough per type
+// and outcome for an operator's listing.
+func (r events) List(ctx context.Context, f application.EventFilter) ([]application.StoredEvent, error) {
+	q := r.db.NewSelect().Table("stripe_events").
+		Column("id", "type", "livemode", "received_at", "processed_at", "outcome", "upgrade_id", "attempts", "last_error")
+	switch f.Status {
+	case "":
+	case application.EventUnprocessed:
+		q = q.Where("processed_at IS NULL")
+	case application.EventFailed:
+		q = q.Where("processed_at IS NULL AND last_error IS NOT NULL")
+	default:
+		q = q.Where("outcome = ?", f.Status)
+	}
+	if f.Type != "" {
+		q = q.Where("type = ?", f.Type)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit))
+	}
+	var rows []eventRow
+	if err := q.Order("received_at DESC", "id DESC").Scan(ctx, &rows); err != nil {
+		return nil, translate(err, "list events")
+	}
+	out := make([]application.StoredEvent, len(rows))
+	for i, row := range rows {
+		out[i] = row.stored()
+	}
+	return out, nil
+}
+
+func (r events) Get(ctx context.Context, id string) (application.StoredEvent, error) {
+	var rows []eventRow
+	err := r.db.NewRaw(`
+		SELECT id, type, livemode, payload, received_at, processed_at, outcome, upgrade_id, attempts, last_error
+		FROM stripe_events WHERE id = ?`, id).Scan(ctx, &rows)
+	if err != nil {
+		return application.StoredEvent{}, translate(err, "read event")
+	}
+	if len(rows) == 0 {
+		return application.StoredEvent{}, domain.Errorf(domain.KindNotFound, "no event %q is stored", id)
+	}
+	return rows[0].stored(), nil
+}
+
+type eventRow struct {
+	ID          string     `bun:"id"`
+	Type        string     `bun:"type"`
+	Livemode    bool       `bun:"livemode"`
+	Payload     []byte     `bun:"payload"`
+	ReceivedAt  time.Time  `bun:"received_at"`
+	ProcessedAt *time.Time `bun:"processed_at"`
+	Outcome     *string    `bun:"outcome"`
+	UpgradeID   *int64     `bun:"upgrade_id"`
+	Attempts    int        `bun:"attempts"`
+	LastError   *string    `bun:"last_error"`
+}
+
+func (row eventRow) stored() application.StoredEvent {
+	e := application.StoredEvent{ID: row.ID, Type: row.Type, Livemode: row.Livemode, Payload: row.Payload,
+		ReceivedAt: row.ReceivedAt, Attempts: row.Attempts}
+	if row.ProcessedAt != nil {
+		e.ProcessedAt = *row.ProcessedAt
+	}
+	if row.Outcome != nil {
+		e.Outcome = *row.Outcome
+	}
+	if row.UpgradeID != nil {
+		e.UpgradeID = domain.UpgradeID(*row.UpgradeID)
+	}
+	if row.LastError != nil {
+		e.LastError = *row.LastError
+	}
+	return e
+}
+
 // nullBytes stores an absent payload as NULL.
 func nullBytes(b []byte) any {
 	if b == nil {

@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/uptrace/bun"
+
+	"upgrades/application"
 )
 
 // RecordQueries makes db remember the SQL of every query it runs, so that
@@ -35,4 +37,10 @@ func (r *queryRecorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.queries = append(r.queries, e.Query)
+}
+
+// Exec runs a raw statement in the unit of work of s.
+func Exec(ctx context.Context, s application.Store, query string) error {
+	_, err := s.Events.(events).db.NewRaw(query).Exec(ctx)
+	return err
 }

@@ -11,14 +11,15 @@ import (
 
 var errNoCheckoutURL = errors.New("the checkout session has no id or URL")
 
-// fail logs what Stripe said, with the request id Stripe support asks for,
+// fail logs what Stripe said, with the request id Stripe support asks for
+// (stripe_request_id: request_id is the id of the web request),
 // and returns an error whose message is safe to show: what Stripe says may
 // name parameters, keys or amounts.
 func (g *Gateway) fail(ctx context.Context, what string, err error) error {
 	var se *stripego.Error
 	if errors.As(err, &se) {
 		g.logger.ErrorContext(ctx, "stripe request failed", "op", what,
-			"request_id", se.RequestID, "status", se.HTTPStatusCode, "type", string(se.Type),
+			"stripe_request_id", se.RequestID, "status", se.HTTPStatusCode, "type", string(se.Type),
 			"code", string(se.Code), "param", se.Param, "message", se.Msg)
 	} else {
 		g.logger.ErrorContext(ctx, "stripe request failed", "op", what, "err", err)

@@ -75,12 +75,12 @@ func New(cfg Config) (*Gateway, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	httpClient := &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}
+	httpClient := &http.Client{Timeout: cfg.Timeout, Transport: logged(cfg.Transport, logger)}
 	backend := func(t stripego.SupportedBackend, base string) stripego.Backend {
 		c := &stripego.BackendConfig{
 			HTTPClient:        httpClient,
 			MaxNetworkRetries: stripego.Int64(retries),
-			LeveledLogger:     leveledLogger{logger},
+			LeveledLogger:     quietLogger{},
 		}
 		if base != "" {
 			c.URL = stripego.String(strings.TrimRight(base, "/"))

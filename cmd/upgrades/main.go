@@ -30,6 +30,7 @@ type cli struct {
 	Serve     serveCmd     `cmd:"" default:"withargs" help:"Run the web server (the default command)."`
 	Migrate   migrateCmd   `cmd:"" help:"Apply, roll back or list the PostgreSQL migrations."`
 	Users     usersCmd     `cmd:"" help:"Create and change accounts in the database."`
+	Events    eventsCmd    `cmd:"" help:"List and replay the stored Stripe events."`
 	Reconcile reconcileCmd `cmd:"" help:"Check every open upgrade with Stripe once, then exit."`
 	StripeSim stripeSimCmd `cmd:"" name:"stripe-sim" help:"Run the simulated Stripe as its own server."`
 }

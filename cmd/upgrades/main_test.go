@@ -105,6 +105,8 @@ func TestAFailedCommandSaysWhyInOneLine(t *testing.T) {
 		{nil, []string{"reconcile"}, "upgrades reconcile: STRIPE_SECRET_KEY is not set"},
 		{map[string]string{"LOG_LEVEL": "loud"}, nil, "upgrades serve: LOG_LEVEL must be debug, info, warn or error"},
 		{map[string]string{"LOG_FORMAT": "xml"}, []string{"serve"}, "upgrades serve: LOG_FORMAT must be json or text"},
+		{map[string]string{"SLOW_QUERY": "soon"}, []string{"serve"}, "upgrades serve: SLOW_QUERY must be a duration"},
+		{nil, []string{"events", "replay", "evt_1"}, "upgrades events replay: DATABASE_URL is not set"},
 		{map[string]string{"LOG_FORMAT": "xml"}, []string{"stripe-sim", "--drop-webhooks"}, "upgrades stripe-sim: LOG_FORMAT must be json or text"},
 	} {
 		code, _, errOut := runCLI(t, tc.vars, "", tc.args...)

@@ -149,7 +149,7 @@ func (u *usersCmd) withApp(ctx context.Context, e env, fn func(*application.App)
 		return errors.New("DATABASE_URL is not set: this command works on the PostgreSQL database")
 	}
 	cfg, err := server.Load(nil, func(k string) string {
-		return map[string]string{"DATABASE_URL": u.DatabaseURL, "LOG_LEVEL": u.LogLevel, "LOG_FORMAT": u.LogFormat}[k]
+		return map[string]string{"DATABASE_URL": u.DatabaseURL, "LOG_LEVEL": u.LogLevel, "LOG_FORMAT": u.LogFormat, "SLOW_QUERY": u.SlowQuery}[k]
 	})
 	if err != nil {
 		return err

@@ -59,6 +59,7 @@ type Config struct {
 	ReconcileInterval time.Duration // 0 disables the reconciler loop
 	LogLevel          string
 	LogFormat         string
+	SlowQuery         time.Duration // 0: slow queries are not logged
 	App               application.Config
 }
 
@@ -123,6 +124,9 @@ func (f Flags) Config() (Config, error) {
 		return c, err
 	}
 	if c.LogLevel, c.LogFormat, err = checkLogging(f.Logging); err != nil {
+		return c, err
+	}
+	if c.SlowQuery, err = parseSlowQuery(f.SlowQuery); err != nil {
 		return c, err
 	}
 	c.App.BaseURL = strings.TrimRight(f.BaseURL, "/")
@@ -276,4 +280,16 @@ func localHost(addr string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// parseSlowQuery reads SLOW_QUERY: a duration, 0 for off.
+func parseSlowQuery(s string) (time.Duration, error) {
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("SLOW_QUERY must be a duration such as 200ms, or 0 for off, not %q", s)
+	}
+	return d, nil
 }

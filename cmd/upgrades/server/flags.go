@@ -23,6 +23,7 @@ import (
 // Store is where the data lives.
 type Store struct {
 	DatabaseURL string `name:"database-url" envvar:"DATABASE_URL" placeholder:"URL" help:"PostgreSQL URL; without it the server keeps its data in memory (the demo)."`
+	SlowQuery   string `name:"slow-query" envvar:"SLOW_QUERY" default:"200ms" placeholder:"DURATION" help:"Queries that take this long or longer are logged at warn; 0 logs none."`
 }
 
 // Logging is how the process logs.

@@ -127,7 +127,8 @@ func storage(cfg Config) fx.Option {
 	if !cfg.Memory() {
 		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB](),
 			// The pool's statistics, for the metrics.
-			fx.Provide(func(db *postgres.DB) *sql.DB { return db.SQL() }))
+			fx.Provide(func(db *postgres.DB) *sql.DB { return db.SQL() }),
+			fx.Invoke(func(db *postgres.DB, l *slog.Logger) { db.LogSlowQueries(l, cfg.SlowQuery) }))
 	}
 	return fx.Options(memory.Module(), pinger[*memory.DB]())
 }
