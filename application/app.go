@@ -18,6 +18,10 @@ type Config struct {
 	Enabled  bool   // false: no new upgrades can be started
 	Prices   domain.Prices
 	Livemode bool // whether the payment provider key is a live one
+	// Installation names this database at the payment provider (SPEC §3):
+	// made once by the migrations, read at startup; the memory store
+	// makes one per process.
+	Installation string
 
 	CheckoutTTL    time.Duration // how long a checkout page stays open
 	ReuseMargin    time.Duration // a pending checkout closer to expiry than this is not reused
@@ -54,6 +58,17 @@ func DefaultConfig() Config {
 		ReconcileAfter: 5 * time.Minute,
 		ReconcileLease: 2 * time.Minute,
 	}
+}
+
+// Shop is what fulfilment knows of the shop it works for.
+type Shop struct {
+	Livemode     bool
+	Installation string
+}
+
+// Shop returns the part of c that fulfilment needs.
+func (c Config) Shop() Shop {
+	return Shop{Livemode: c.Livemode, Installation: c.Installation}
 }
 
 // Deps are the ports the use cases run on.
@@ -109,7 +124,11 @@ func New(d Deps) *App {
 		// speed of the hasher: a wiring mistake, not a configuration.
 		panic("application: Deps.Throttles is missing")
 	}
-	live := d.Config.Livemode
+	if d.Config.Installation == "" {
+		// Without it idempotency keys of two databases would collide.
+		panic("application: Config.Installation is missing")
+	}
+	live := d.Config.Shop()
 	return &App{
 		SignUp:             SignUpHandler{d},
 		CreateUser:         CreateUserHandler{d},

@@ -206,6 +206,7 @@ type CheckoutRequest struct {
 	SuccessURL     string
 	CancelURL      string
 	ExpiresAt      time.Time
+	Installation   string // in the metadata, so events say whose they are
 	IdempotencyKey string
 }
 

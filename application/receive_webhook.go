@@ -16,8 +16,8 @@ type ReceiveWebhookHandler struct {
 	fulfil   fulfilment
 }
 
-func NewReceiveWebhookHandler(uow UnitOfWork, verifier WebhookVerifier, clock Clock, logger *slog.Logger, livemode bool) ReceiveWebhookHandler {
-	return ReceiveWebhookHandler{verifier, fulfilment{uow, clock, logger, livemode}}
+func NewReceiveWebhookHandler(uow UnitOfWork, verifier WebhookVerifier, clock Clock, logger *slog.Logger, shop Shop) ReceiveWebhookHandler {
+	return ReceiveWebhookHandler{verifier, fulfilment{uow, clock, logger, shop}}
 }
 
 func (h ReceiveWebhookHandler) Handle(ctx context.Context, cmd ReceiveWebhook) (Applied, error) {

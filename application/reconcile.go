@@ -28,8 +28,8 @@ type ReconcileHandler struct {
 	lease  time.Duration // how long a replica owns an upgrade it checks
 }
 
-func NewReconcileHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool, after, lease time.Duration) ReconcileHandler {
-	return ReconcileHandler{uow, clock, logger, newCheckoutSync(uow, gateway, clock, logger, livemode), after, lease}
+func NewReconcileHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop, after, lease time.Duration) ReconcileHandler {
+	return ReconcileHandler{uow, clock, logger, newCheckoutSync(uow, gateway, clock, logger, shop), after, lease}
 }
 
 func (h ReconcileHandler) Handle(ctx context.Context, cmd Reconcile) (ReconcileReport, error) {

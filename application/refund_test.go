@@ -111,7 +111,7 @@ func TestRefund(t *testing.T) {
 				t.Fatalf("refund: %+v", a)
 			}
 			reqs := f.gw.refundRequests()
-			want := application.RefundRequest{PaymentIntentID: paymentIntent(up), IdempotencyKey: fmt.Sprintf("refund_user_upgrade_%d", up.ID())}
+			want := application.RefundRequest{PaymentIntentID: paymentIntent(up), IdempotencyKey: fmt.Sprintf("inst1:user_upgrade_%d:refund", up.ID())}
 			if len(reqs) != 1 || reqs[0] != want {
 				t.Fatalf("refund requests %+v, want %+v", reqs, want)
 			}

@@ -30,8 +30,8 @@ type ShowUpgradeHandler struct {
 	sync   checkoutSync
 }
 
-func NewShowUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) ShowUpgradeHandler {
-	return ShowUpgradeHandler{uow, logger, newCheckoutSync(uow, gateway, clock, logger, livemode)}
+func NewShowUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) ShowUpgradeHandler {
+	return ShowUpgradeHandler{uow, logger, newCheckoutSync(uow, gateway, clock, logger, shop)}
 }
 
 func (h ShowUpgradeHandler) Handle(ctx context.Context, cmd ShowUpgrade) (UpgradeView, error) {

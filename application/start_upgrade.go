@@ -39,7 +39,7 @@ type StartUpgradeHandler struct {
 }
 
 func NewStartUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, config Config) StartUpgradeHandler {
-	return StartUpgradeHandler{uow, gateway, clock, logger, config, fulfilment{uow, clock, logger, config.Livemode}}
+	return StartUpgradeHandler{uow, gateway, clock, logger, config, fulfilment{uow, clock, logger, config.Shop()}}
 }
 
 func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (StartedUpgrade, error) {
@@ -181,12 +181,20 @@ func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *doma
 		SuccessURL:     fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
 		CancelURL:      fmt.Sprintf("%s/user_upgrades/new?user_id=%d", c.BaseURL, up.RecipientID()),
 		ExpiresAt:      h.clock.Now().Add(c.CheckoutTTL),
-		IdempotencyKey: ClientReference(id),
+		Installation:   c.Installation,
+		IdempotencyKey: IdempotencyKey(c.Installation, id),
 	}
 }
 
+// IdempotencyKey is the key of an upgrade's checkout at the payment
+// provider; its refund's key adds ":refund". The installation keeps a
+// reset database from reusing the keys of the one before (SPEC §3).
+func IdempotencyKey(installation string, id domain.UpgradeID) string {
+	return installation + ":" + ClientReference(id)
+}
+
 // ClientReference is the reference an upgrade carries at the payment
-// provider (client_reference_id and the idempotency key of its checkout).
+// provider (client_reference_id).
 func ClientReference(id domain.UpgradeID) string {
 	return fmt.Sprintf("user_upgrade_%d", id)
 }

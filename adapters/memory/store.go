@@ -5,6 +5,7 @@ package memory
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"sync"
 	"time"
@@ -22,6 +23,8 @@ type DB struct {
 	events   map[string]*eventRecord
 	messages []*domain.Message
 	nextID   int64
+
+	installation string
 
 	down    bool  // simulate an outage
 	failOn  error // returned by the next commit, to test rollback
@@ -50,8 +53,13 @@ func NewDB() *DB {
 		users:    map[domain.UserID]*domain.User{},
 		upgrades: map[domain.UpgradeID]*upgradeRecord{},
 		events:   map[string]*eventRecord{},
+		// A new one per process: a restarted demo is a new database.
+		installation: rand.Text(),
 	}
 }
+
+// Installation returns this database's installation id, random per DB.
+func (db *DB) Installation(context.Context) (string, error) { return db.installation, nil }
 
 var _ application.UnitOfWork = (*DB)(nil)
 

@@ -149,3 +149,17 @@ func (db *DB) RequireMigrated(ctx context.Context) error {
 		return fmt.Errorf("database is not migrated: run `upgrades migrate up` (%d migrations pending)", pending)
 	}
 }
+
+// Installation returns the installation id the migrations made. It
+// checks the migrations first, so that a database that is not migrated
+// is reported as such.
+func (db *DB) Installation(ctx context.Context) (string, error) {
+	if err := db.RequireMigrated(ctx); err != nil {
+		return "", err
+	}
+	var id string
+	if err := db.bun.NewRaw("SELECT id FROM installation").Scan(ctx, &id); err != nil {
+		return "", translate(err, "read the installation")
+	}
+	return id, nil
+}

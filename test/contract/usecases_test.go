@@ -54,7 +54,7 @@ func newShop(t *testing.T, s store) shop {
 	reads := &countingGateway{PaymentGateway: gw, reads: map[string]int{}}
 	app := application.New(application.Deps{
 		UoW: uow, Gateway: reads, Verifier: memory.Verifier{Secret: "whsec_test"}, Clock: clock,
-		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: application.DefaultConfig(),
+		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: testConfig(),
 		Throttles: memory.NewThrottles(),
 	})
 	return shop{app: app, gw: gw, reads: reads, clock: clock, uow: uow, s: s}
@@ -444,4 +444,11 @@ func fulfilledOnce(t *testing.T, sh shop, up *domain.Upgrade, recipient *domain.
 	if c := countUpgraded(sh.messages(t, recipient)); c != 1 {
 		t.Errorf("recipient was told %d times", c)
 	}
+}
+
+// testConfig is the default configuration of an installation of its own.
+func testConfig() application.Config {
+	c := application.DefaultConfig()
+	c.Installation = "contract"
+	return c
 }

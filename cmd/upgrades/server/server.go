@@ -83,9 +83,22 @@ func rootHandler(d httpadapter.Deps, sim http.Handler) (http.Handler, error) {
 	return mux, nil
 }
 
+// installations reads the installation id of the store (SPEC §3).
+type installations interface {
+	Installation(ctx context.Context) (string, error)
+}
+
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
-	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config) application.Deps {
-	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}
+	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config,
+	inst installations) (application.Deps, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id, err := inst.Installation(ctx)
+	if err != nil {
+		return application.Deps{}, err
+	}
+	c.Installation = id
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}, nil
 }
 
 func storage(cfg Config) fx.Option {
@@ -94,6 +107,7 @@ func storage(cfg Config) fx.Option {
 			postgres.Module(cfg.DatabaseURL),
 			fx.Provide(
 				func(db *postgres.DB) httpadapter.Pinger { return db },
+				func(db *postgres.DB) installations { return db },
 				// Replicas share the throttles through the database.
 				func(db *postgres.DB) application.Throttles { return postgres.NewThrottles(db) },
 			),
@@ -103,6 +117,7 @@ func storage(cfg Config) fx.Option {
 		memory.NewDB,
 		func(db *memory.DB) application.UnitOfWork { return db },
 		func(db *memory.DB) httpadapter.Pinger { return db },
+		func(db *memory.DB) installations { return db },
 		func() application.Throttles { return memory.NewThrottles() },
 	)
 }
