@@ -22,6 +22,9 @@ type Config struct {
 	// made once by the migrations, read at startup; the memory store
 	// makes one per process.
 	Installation string
+	// AutoRefund refunds redundant payments through the provider; false
+	// leaves them to the owners as anomalies (SPEC §2, AUTO_REFUND).
+	AutoRefund bool
 
 	CheckoutTTL    time.Duration // how long a checkout page stays open
 	ReuseMargin    time.Duration // a pending checkout closer to expiry than this is not reused
@@ -52,6 +55,7 @@ func DefaultConfig() Config {
 	return Config{
 		BaseURL:        "http://localhost:3000",
 		Enabled:        true,
+		AutoRefund:     true,
 		Prices:         domain.DefaultPrices(),
 		CheckoutTTL:    time.Hour,
 		ReuseMargin:    5 * time.Minute,
@@ -64,11 +68,14 @@ func DefaultConfig() Config {
 type Shop struct {
 	Livemode     bool
 	Installation string
+	AutoRefund   bool
+	// RefundLease is how long a replica owns an owed refund it sends.
+	RefundLease time.Duration
 }
 
 // Shop returns the part of c that fulfilment needs.
 func (c Config) Shop() Shop {
-	return Shop{Livemode: c.Livemode, Installation: c.Installation}
+	return Shop{Livemode: c.Livemode, Installation: c.Installation, AutoRefund: c.AutoRefund, RefundLease: c.ReconcileLease}
 }
 
 // Deps are the ports the use cases run on.
@@ -148,8 +155,8 @@ func New(d Deps) *App {
 		StartUpgrade:       NewStartUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, d.Config),
 		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ListUpgrades:       NewListUpgradesHandler(d.UoW),
-		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Clock, d.Logger, live),
-		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live),
+		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Gateway, d.Clock, d.Logger, live),
 		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),

@@ -16,8 +16,8 @@ type ReceiveWebhookHandler struct {
 	fulfil   fulfilment
 }
 
-func NewReceiveWebhookHandler(uow UnitOfWork, verifier WebhookVerifier, clock Clock, logger *slog.Logger, shop Shop) ReceiveWebhookHandler {
-	return ReceiveWebhookHandler{verifier, fulfilment{uow, clock, logger, shop}}
+func NewReceiveWebhookHandler(uow UnitOfWork, verifier WebhookVerifier, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) ReceiveWebhookHandler {
+	return ReceiveWebhookHandler{verifier, newFulfilment(uow, gateway, clock, logger, shop)}
 }
 
 func (h ReceiveWebhookHandler) Handle(ctx context.Context, cmd ReceiveWebhook) (Applied, error) {

@@ -20,7 +20,7 @@ type RefundHandler struct {
 }
 
 func NewRefundHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) RefundHandler {
-	return RefundHandler{uow, gateway, fulfilment{uow, clock, logger, shop}}
+	return RefundHandler{uow, gateway, newFulfilment(uow, gateway, clock, logger, shop)}
 }
 
 func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, error) {

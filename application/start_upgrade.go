@@ -39,7 +39,7 @@ type StartUpgradeHandler struct {
 }
 
 func NewStartUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, config Config) StartUpgradeHandler {
-	return StartUpgradeHandler{uow, gateway, clock, logger, config, fulfilment{uow, clock, logger, config.Shop()}}
+	return StartUpgradeHandler{uow, gateway, clock, logger, config, newFulfilment(uow, gateway, clock, logger, config.Shop())}
 }
 
 func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (StartedUpgrade, error) {

@@ -36,7 +36,7 @@ type checkoutSync struct {
 }
 
 func newCheckoutSync(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) checkoutSync {
-	return checkoutSync{uow, gateway, clock, fulfilment{uow, clock, logger, shop}}
+	return checkoutSync{uow, gateway, clock, newFulfilment(uow, gateway, clock, logger, shop)}
 }
 
 func (c checkoutSync) sync(ctx context.Context, cmd SyncUpgrade) (Applied, error) {

@@ -22,6 +22,7 @@ type DB struct {
 	upgrades map[domain.UpgradeID]*upgradeRecord
 	events   map[string]*eventRecord
 	messages []*domain.Message
+	refunds  []*refundRow
 	nextID   int64
 
 	installation string
@@ -124,6 +125,7 @@ func (db *DB) store() application.Store {
 		Events:   (*events)(db),
 		Messages: (*messages)(db),
 		Outcomes: (*outcomes)(db),
+		Refunds:  (*refunds)(db),
 	}
 }
 

@@ -66,6 +66,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		ttl        = str("checkout-ttl", "CHECKOUT_TTL", "1h", "how long a checkout page stays open")
 		recEvery   = str("reconcile-interval", "RECONCILE_INTERVAL", "1m", "how often the reconciler runs; 0 disables it")
 		recAfter   = str("reconcile-after", "RECONCILE_AFTER", "5m", "how long an upgrade stays open before the reconciler checks it")
+		autoRefund = str("auto-refund", "AUTO_REFUND", "true", "whether redundant payments are refunded automatically")
 		proxies    = str("trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated proxy addresses whose X-Forwarded-For is trusted")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -87,6 +88,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.App.Enabled, err = strconv.ParseBool(*enabled); err != nil {
 		return c, fmt.Errorf("UPGRADES_ENABLED must be true or false, not %q", *enabled)
+	}
+	if c.App.AutoRefund, err = strconv.ParseBool(*autoRefund); err != nil {
+		return c, fmt.Errorf("AUTO_REFUND must be true or false, not %q", *autoRefund)
 	}
 	prices := map[string]int64{}
 	for name, v := range map[string]string{"PRICE_GOLD": *gold, "PRICE_PLATINUM": *platinum, "PRICE_GOLD_TO_PLATINUM": *g2p} {
