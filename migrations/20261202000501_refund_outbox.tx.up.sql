@@ -19,3 +19,9 @@ CREATE TABLE refund_outbox (
 
 -- The rows still owed, in the order they are sent.
 CREATE INDEX refund_outbox_owed ON refund_outbox (id) WHERE done_at IS NULL AND gave_up_at IS NULL;
+
+-- A redundant payment's upgrade ends refunded without ever being
+-- fulfilled: it has no level before.
+ALTER TABLE upgrades DROP CONSTRAINT upgrades_level_before_when_fulfilled;
+ALTER TABLE upgrades ADD CONSTRAINT upgrades_level_before_when_fulfilled
+    CHECK ((status <> 'complete' OR level_before IS NOT NULL) AND (level_before IS NULL OR status IN ('complete', 'refunded')));
