@@ -110,6 +110,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s must be a duration such as 5m, not %q", d.env, d.in)
 		}
 	}
+	if c.ReconcileInterval > 0 {
+		// A replica's claim lasts two runs, so that what a killed replica
+		// claimed is taken up soon, and never less than a slow Stripe
+		// call, so that a live replica's claim is not taken from it.
+		c.App.ReconcileLease = max(2*c.ReconcileInterval, 10*time.Second)
+	}
 	c.App.Livemode = strings.HasPrefix(c.StripeSecretKey, "sk_live_") || strings.HasPrefix(c.StripeSecretKey, "rk_live_")
 	if c.Simulated() && len(c.StripeWebhookSecrets) == 0 {
 		c.StripeWebhookSecrets = []string{demoWebhookSecret}
