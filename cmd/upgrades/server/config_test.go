@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"testing"
+	"time"
 
 	"upgrades/cmd/upgrades/server"
 )
@@ -32,5 +33,25 @@ func TestLivemodeFollowsTheStripeKey(t *testing.T) {
 				t.Errorf("livemode %t with key %q, want %t", cfg.App.Livemode, key, live)
 			}
 		})
+	}
+}
+
+// AUTO_REFUND defaults to true; false leaves redundant payments to the
+// owners; anything else stops the server. The reconciler's lease follows
+// RECONCILE_INTERVAL.
+func TestAutoRefundAndTheReconcilersLease(t *testing.T) {
+	for value, want := range map[string]string{"": "true", "true": "true", "false": "false", "maybe": "error"} {
+		env := map[string]string{"AUTO_REFUND": value, "RECONCILE_INTERVAL": "30s"}
+		cfg, err := server.Load(nil, func(k string) string { return env[k] })
+		got := "error"
+		if err == nil {
+			got = map[bool]string{true: "true", false: "false"}[cfg.App.AutoRefund]
+			if cfg.App.ReconcileLease != time.Minute {
+				t.Errorf("lease %s with RECONCILE_INTERVAL=30s, want 1m", cfg.App.ReconcileLease)
+			}
+		}
+		if got != want {
+			t.Errorf("AUTO_REFUND=%q: %s (%v), want %s", value, got, err, want)
+		}
 	}
 }
