@@ -26,10 +26,13 @@ type Config struct {
 	// leaves them to the owners as anomalies (SPEC §2, AUTO_REFUND).
 	AutoRefund bool
 
-	CheckoutTTL    time.Duration // how long a checkout page stays open
-	ReuseMargin    time.Duration // a pending checkout closer to expiry than this is not reused
-	ReconcileAfter time.Duration // open upgrades untouched this long are checked with the provider
-	ReconcileLease time.Duration // how long a replica owns an upgrade it is checking
+	CheckoutTTL time.Duration // how long a checkout page stays open
+	ReuseMargin time.Duration // a pending checkout closer to expiry than this is not reused
+	// MaxOpenCheckouts is how many checkouts one purchaser may have open
+	// at once; the next one waits (429) until one of them closes.
+	MaxOpenCheckouts int
+	ReconcileAfter   time.Duration // open upgrades untouched this long are checked with the provider
+	ReconcileLease   time.Duration // how long a replica owns an upgrade it is checking
 }
 
 // Validate reports the first configuration error.
@@ -53,14 +56,15 @@ func (c Config) Validate() error {
 // DefaultConfig is the configuration with every default of SPEC section 6.
 func DefaultConfig() Config {
 	return Config{
-		BaseURL:        "http://localhost:3000",
-		Enabled:        true,
-		AutoRefund:     true,
-		Prices:         domain.DefaultPrices(),
-		CheckoutTTL:    time.Hour,
-		ReuseMargin:    5 * time.Minute,
-		ReconcileAfter: 5 * time.Minute,
-		ReconcileLease: 2 * time.Minute,
+		BaseURL:          "http://localhost:3000",
+		Enabled:          true,
+		AutoRefund:       true,
+		Prices:           domain.DefaultPrices(),
+		CheckoutTTL:      time.Hour,
+		ReuseMargin:      5 * time.Minute,
+		MaxOpenCheckouts: 5,
+		ReconcileAfter:   5 * time.Minute,
+		ReconcileLease:   2 * time.Minute,
 	}
 }
 

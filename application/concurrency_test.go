@@ -204,7 +204,7 @@ func TestSuccessPageRacingTheWebhook(t *testing.T) {
 		if i%2 == 0 {
 			_, errs[i] = f.app.ApplyEvent.Handle(f.ctx, ev)
 		} else {
-			_, errs[i] = f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true})
+			_, errs[i] = f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true, SessionID: up.SessionID()})
 		}
 	})
 	for i, err := range errs {

@@ -157,6 +157,9 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		case err != nil && !domain.IsKind(err, domain.KindNotFound):
 			return err
 		}
+		if err := h.checkOpenCheckouts(ctx, s, p, now); err != nil {
+			return err
+		}
 		up, err = domain.NewUpgrade(p, recipient, t, h.config.Prices, now)
 		if err != nil {
 			return err
@@ -164,6 +167,41 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		return s.Upgrades.Create(ctx, up)
 	})
 	return up, purchaser, reused, err
+}
+
+// checkOpenCheckouts refuses a new checkout to a purchaser who has
+// MaxOpenCheckouts open already (SPEC §3, issue 11 item 21), so that nobody
+// floods the provider or the list with pending upgrades; the wait is until
+// the first of them closes. The purchaser is locked, so concurrent starts
+// count each other.
+func (h StartUpgradeHandler) checkOpenCheckouts(ctx context.Context, s Store, purchaser *domain.User, now time.Time) error {
+	limit := h.config.MaxOpenCheckouts
+	if limit <= 0 {
+		return nil
+	}
+	rows, err := s.Upgrades.List(ctx, UpgradeQuery{PurchaserName: purchaser.Name(), Status: domain.StatusPending, Limit: 100})
+	if err != nil {
+		return err
+	}
+	open, first := 0, time.Time{}
+	for _, r := range rows {
+		up := r.Upgrade
+		// One still being created counts as open.
+		if up.HasOpenCheckout(now, 0) || (up.SessionID() == "" && now.Sub(up.CreatedAt()) < inFlight) {
+			open++
+			closes := up.SessionExpiresAt()
+			if up.SessionID() == "" {
+				closes = up.CreatedAt().Add(inFlight)
+			}
+			if first.IsZero() || closes.Before(first) {
+				first = closes
+			}
+		}
+	}
+	if open < limit {
+		return nil
+	}
+	return tooMany(fmt.Sprintf("you have %d checkouts open; pay one of them or wait until one expires", open), first.Sub(now))
 }
 
 func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *domain.User) CheckoutRequest {

@@ -25,7 +25,11 @@ func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error 
 	var nUpgrade, nRecipient, nEvent int
 	var ids []int64
 	var refundID int64
-	if err := r.db.NewRaw(q, args...).Scan(ctx, &nUpgrade, &nRecipient, &nEvent, pgdialect.Array(&ids), &refundID); err != nil {
+	dest := []any{&nUpgrade, &nRecipient, &nEvent, pgdialect.Array(&ids)}
+	if c.Refund != nil {
+		dest = append(dest, &refundID)
+	}
+	if err := r.db.NewRaw(q, args...).Scan(ctx, dest...); err != nil {
 		if e := refused(err, c.Upgrade); e != nil {
 			return e
 		}
@@ -107,12 +111,12 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		// Ids come from one sequence in the order of the rows.
 		messages = "ARRAY(SELECT id FROM saved_messages ORDER BY id)"
 	}
-	refund := "0::bigint"
+	refund := ""
 	if o := c.Refund; o != nil {
 		add("saved_refund", `INSERT INTO refund_outbox (upgrade_id, payment_intent_id, idempotency_key, created_at, lease_until)
 			SELECT ?, ?, ?, ?::timestamptz, ?::timestamptz WHERE EXISTS (SELECT 1 FROM saved_upgrade) RETURNING id`,
 			o.UpgradeID, o.Request.PaymentIntentID, o.Request.IdempotencyKey, o.CreatedAt, o.CreatedAt)
-		refund = "coalesce((SELECT id FROM saved_refund), 0)"
+		refund = ", coalesce((SELECT id FROM saved_refund), 0)"
 	}
-	return "WITH " + strings.Join(with, ",\n") + "\nSELECT " + strings.Join(counts, ", ") + ", " + messages + ", " + refund, args
+	return "WITH " + strings.Join(with, ",\n") + "\nSELECT " + strings.Join(counts, ", ") + ", " + messages + refund, args
 }
