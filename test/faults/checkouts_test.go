@@ -19,7 +19,7 @@ func TestOpenCheckoutsArePerBuyerThrottled(t *testing.T) {
 	dbURL := dbtest.New(t)
 	db := dbtest.SQL(t, dbURL)
 	sim := startStripeSim(t, "", true)
-	s := startShop(t, "", dbURL, sim)
+	s := startShop(t, "", dbURL, sim, "MAX_OPEN_CHECKOUTS=5")
 	b := newBuyer(t, s)
 	recipients := newRecipients(t, db, 6)
 	for _, r := range recipients[:5] {

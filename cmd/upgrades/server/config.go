@@ -67,6 +67,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		recEvery   = str("reconcile-interval", "RECONCILE_INTERVAL", "1m", "how often the reconciler runs; 0 disables it")
 		recAfter   = str("reconcile-after", "RECONCILE_AFTER", "5m", "how long an upgrade stays open before the reconciler checks it")
 		autoRefund = str("auto-refund", "AUTO_REFUND", "true", "whether redundant payments are refunded automatically")
+		maxOpen    = str("max-open-checkouts", "MAX_OPEN_CHECKOUTS", "5", "checkouts one buyer may have open at once; 0 for no limit")
 		proxies    = str("trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated proxy addresses whose X-Forwarded-For is trusted")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +92,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.App.AutoRefund, err = strconv.ParseBool(*autoRefund); err != nil {
 		return c, fmt.Errorf("AUTO_REFUND must be true or false, not %q", *autoRefund)
+	}
+	if n, err := strconv.Atoi(*maxOpen); err != nil || n < 0 {
+		return c, fmt.Errorf("MAX_OPEN_CHECKOUTS must be a number of checkouts (0 for no limit), not %q", *maxOpen)
+	} else {
+		c.App.MaxOpenCheckouts = n
 	}
 	prices := map[string]int64{}
 	for name, v := range map[string]string{"PRICE_GOLD": *gold, "PRICE_PLATINUM": *platinum, "PRICE_GOLD_TO_PLATINUM": *g2p} {
