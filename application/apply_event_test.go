@@ -34,8 +34,8 @@ func TestApplyEventKinds(t *testing.T) {
 		{"fraud warning", []domain.EventKind{paid}, domain.EventFraudWarning, domain.StatusComplete, "noted", domain.LevelGold, "An early fraud warning", false},
 		{"late unpaid after paid", []domain.EventKind{paid}, unpaid, domain.StatusComplete, "ignored", domain.LevelGold, "", false},
 		{"expired after paid", []domain.EventKind{paid}, domain.EventSessionExpired, domain.StatusComplete, "ignored", domain.LevelGold, "", false},
-		{"paid after expired", []domain.EventKind{domain.EventSessionExpired}, paid, domain.StatusRefunded, "applied", domain.LevelMember, "Upgrade #4: a redundant payment of $20.00 is refunded automatically: upgrade #4 had expired", false},
-		{"settled after failing", []domain.EventKind{unpaid, domain.EventAsyncFailed}, domain.EventAsyncSucceeded, domain.StatusRefunded, "applied", domain.LevelMember, "Upgrade #4: a redundant payment", false},
+		{"paid after expired", []domain.EventKind{domain.EventSessionExpired}, paid, domain.StatusRefunded, "applied", domain.LevelMember, "Upgrade #1: a redundant payment of $20.00 is refunded automatically: upgrade #1 had expired", false},
+		{"settled after failing", []domain.EventKind{unpaid, domain.EventAsyncFailed}, domain.EventAsyncSucceeded, domain.StatusRefunded, "applied", domain.LevelMember, "Upgrade #1: a redundant payment", false},
 		{"paid after expired, refunds by hand", []domain.EventKind{domain.EventSessionExpired}, paid, domain.StatusExpired, "anomaly", domain.LevelMember, "Upgrade #", true},
 		{"settled after failing, refunds by hand", []domain.EventKind{unpaid, domain.EventAsyncFailed}, domain.EventAsyncSucceeded, domain.StatusFailed, "anomaly", domain.LevelMember, "Upgrade #", true},
 	}

@@ -28,30 +28,24 @@ type Config struct {
 	BaseURL string
 	// SessionSecret signs the session cookies (32 characters or more).
 	SessionSecret string
-	// SessionTTL is how long a login lasts; 0 means 14 days.
+	// SessionTTL is how long a login lasts.
 	SessionTTL time.Duration
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed;
 	// nil trusts none, so the client address is the peer's.
 	TrustedProxies []string
-	// BodyLimit caps form and JSON bodies; 0 means 64 KiB.
+	// BodyLimit caps form and JSON bodies.
 	BodyLimit int64
-	// WebhookBodyLimit caps the webhook's body; 0 means 64 KiB.
+	// WebhookBodyLimit caps the webhook's body.
 	WebhookBodyLimit int64
 }
 
-const defaultBodyLimit = 64 << 10
-
-func (c Config) withDefaults() Config {
-	if c.SessionTTL <= 0 {
-		c.SessionTTL = 14 * 24 * time.Hour
+// The defaults are the command's (cmd/upgrades/server.Defaults): the edge
+// is told its limits and refuses to guess.
+func (c Config) check() error {
+	if c.SessionTTL <= 0 || c.BodyLimit <= 0 || c.WebhookBodyLimit <= 0 {
+		return errors.New("the session lifetime and the body limits must be positive")
 	}
-	if c.BodyLimit <= 0 {
-		c.BodyLimit = defaultBodyLimit
-	}
-	if c.WebhookBodyLimit <= 0 {
-		c.WebhookBodyLimit = defaultBodyLimit
-	}
-	return c
+	return nil
 }
 
 // secure reports whether the site is served over https.
@@ -76,7 +70,10 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if d.App == nil || d.DB == nil {
 		return nil, errors.New("the web edge needs the application and the database")
 	}
-	cfg := d.Config.withDefaults()
+	cfg := d.Config
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	if len(cfg.SessionSecret) < 32 {
 		return nil, errors.New("the session secret must be at least 32 characters")
 	}
@@ -116,6 +113,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 func (h *handlers) routes(r *gin.Engine) {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	r.GET("/openapi", h.openapi) // served as /openapi.json
 	r.GET("/assets/*file", h.asset)
 	r.POST("/webhooks/receive", h.webhook)
 
@@ -136,6 +134,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
+	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)
 	pages.GET("/messages", h.messages)
 }

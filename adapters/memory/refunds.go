@@ -30,7 +30,7 @@ func (r *refunds) add(o *application.OutboxRefund) error {
 			return domain.Errorf(domain.KindConflict, "a refund with key %s is owed already", o.Request.IdempotencyKey)
 		}
 	}
-	o.ID = db.id()
+	o.ID = db.id("refund_outbox")
 	db.refunds = append(db.refunds, &refundRow{refund: *o, leaseUntil: o.CreatedAt})
 	n := len(db.refunds) - 1
 	db.onRollback(func() { db.refunds = db.refunds[:n] })
