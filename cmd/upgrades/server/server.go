@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	stripeadapter "upgrades/adapters/stripe"
 	"upgrades/adapters/stripesim"
 	"upgrades/application"
+	"upgrades/domain"
 )
 
 // Core is the graph every command needs: configuration, logging, storage,
@@ -104,6 +106,11 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	id, err := inst.Installation(ctx)
+	if errors.As(err, new(postgres.NotMigratedError)) || domain.IsKind(err, domain.KindUnavailable) {
+		// The store's start hook (ping, migrations) refuses to start, in
+		// one line, before anything runs that would use the id.
+		id, err = "not-migrated", nil
+	}
 	if err != nil {
 		return application.Deps{}, err
 	}
