@@ -18,11 +18,21 @@ type Config struct {
 	Enabled  bool   // false: no new upgrades can be started
 	Prices   domain.Prices
 	Livemode bool // whether the payment provider key is a live one
+	// Installation names this database at the payment provider (SPEC §3):
+	// made once by the migrations, read at startup; the memory store
+	// makes one per process.
+	Installation string
+	// AutoRefund refunds redundant payments through the provider; false
+	// leaves them to the owners as anomalies (SPEC §2, AUTO_REFUND).
+	AutoRefund bool
 
-	CheckoutTTL    time.Duration // how long a checkout page stays open
-	ReuseMargin    time.Duration // a pending checkout closer to expiry than this is not reused
-	ReconcileAfter time.Duration // open upgrades untouched this long are checked with the provider
-	ReconcileLease time.Duration // how long a replica owns an upgrade it is checking
+	CheckoutTTL time.Duration // how long a checkout page stays open
+	ReuseMargin time.Duration // a pending checkout closer to expiry than this is not reused
+	// MaxOpenCheckouts is how many checkouts one purchaser may have open
+	// at once; the next one waits (429) until one of them closes.
+	MaxOpenCheckouts int
+	ReconcileAfter   time.Duration // open upgrades untouched this long are checked with the provider
+	ReconcileLease   time.Duration // how long a replica owns an upgrade it is checking
 }
 
 // Validate reports the first configuration error.
@@ -46,14 +56,30 @@ func (c Config) Validate() error {
 // DefaultConfig is the configuration with every default of SPEC section 6.
 func DefaultConfig() Config {
 	return Config{
-		BaseURL:        "http://localhost:3000",
-		Enabled:        true,
-		Prices:         domain.DefaultPrices(),
-		CheckoutTTL:    time.Hour,
-		ReuseMargin:    5 * time.Minute,
-		ReconcileAfter: 5 * time.Minute,
-		ReconcileLease: 2 * time.Minute,
+		BaseURL:          "http://localhost:3000",
+		Enabled:          true,
+		AutoRefund:       true,
+		Prices:           domain.DefaultPrices(),
+		CheckoutTTL:      time.Hour,
+		ReuseMargin:      5 * time.Minute,
+		MaxOpenCheckouts: 5,
+		ReconcileAfter:   5 * time.Minute,
+		ReconcileLease:   2 * time.Minute,
 	}
+}
+
+// Shop is what fulfilment knows of the shop it works for.
+type Shop struct {
+	Livemode     bool
+	Installation string
+	AutoRefund   bool
+	// RefundLease is how long a replica owns an owed refund it sends.
+	RefundLease time.Duration
+}
+
+// Shop returns the part of c that fulfilment needs.
+func (c Config) Shop() Shop {
+	return Shop{Livemode: c.Livemode, Installation: c.Installation, AutoRefund: c.AutoRefund, RefundLease: c.ReconcileLease}
 }
 
 // Deps are the ports the use cases run on.
@@ -114,7 +140,11 @@ func New(d Deps) *App {
 		// speed of the hasher: a wiring mistake, not a configuration.
 		panic("application: Deps.Throttles is missing")
 	}
-	live := d.Config.Livemode
+	if d.Config.Installation == "" {
+		// Without it idempotency keys of two databases would collide.
+		panic("application: Config.Installation is missing")
+	}
+	live := d.Config.Shop()
 	if d.Reader == nil {
 		d.Reader, _ = d.Verifier.(EventReader)
 	}
@@ -137,14 +167,14 @@ func New(d Deps) *App {
 		StartUpgrade:       NewStartUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, d.Config),
 		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ListUpgrades:       NewListUpgradesHandler(d.UoW),
-		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Clock, d.Logger, live),
-		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live).Observed(d.Observer),
+		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
+		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Gateway, d.Clock, d.Logger, live).Observed(d.Observer),
 		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ReadMessages:       NewReadMessagesHandler(d.UoW),
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
-		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Clock, d.Logger, live),
+		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
 	}
 }

@@ -28,6 +28,7 @@ type PaymentEvent struct {
 var (
 	OutcomeUnhandled = domain.OutcomeUnhandled // a type we do not act on
 	OutcomeUnmatched = domain.OutcomeUnmatched // no upgrade of ours
+	OutcomeForeign   = domain.OutcomeForeign   // another installation's
 )
 
 // Applied says what applying an event did.
@@ -42,8 +43,8 @@ type Applied struct {
 // of the webhook, the success page, the reconciler and owner refunds.
 type ApplyEventHandler struct{ f fulfilment }
 
-func NewApplyEventHandler(uow UnitOfWork, clock Clock, logger *slog.Logger, livemode bool) ApplyEventHandler {
-	return ApplyEventHandler{fulfilment{uow, clock, logger, livemode}}
+func NewApplyEventHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) ApplyEventHandler {
+	return ApplyEventHandler{newFulfilment(uow, gateway, clock, logger, shop)}
 }
 
 func (h ApplyEventHandler) Handle(ctx context.Context, ev PaymentEvent) (Applied, error) {
@@ -53,10 +54,17 @@ func (h ApplyEventHandler) Handle(ctx context.Context, ev PaymentEvent) (Applied
 // fulfilment applies payment events; every use case that learns of a
 // payment hands it here.
 type fulfilment struct {
-	uow      UnitOfWork
-	clock    Clock
-	logger   *slog.Logger
-	livemode bool
+	uow    UnitOfWork
+	clock  Clock
+	logger *slog.Logger
+	shop   Shop
+	// refunds sends owed refunds right after their commit; nil where the
+	// use case has no gateway (then the reconciler sends them).
+	refunds *refundSender
+}
+
+func newFulfilment(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) fulfilment {
+	return fulfilment{uow, clock, logger, shop, newRefundSender(uow, gateway, clock, logger, shop.RefundLease)}
 }
 
 // apply records the event, locks its upgrade and the recipient, lets the
@@ -78,6 +86,13 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			out.Outcome = OutcomeUnhandled
 			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
 		}
+		if ev.Installation != "" && ev.Installation != f.shop.Installation {
+			// Another database on the same Stripe account made it: its
+			// upgrade ids are not ours (SPEC §3).
+			out.Outcome = OutcomeForeign
+			f.logger.InfoContext(ctx, "event of another installation", "event", ev.ID, "installation", ev.Installation)
+			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
+		}
 		up, facts, err := lockPayment(ctx, s, ev.Payment)
 		if domain.IsKind(err, domain.KindNotFound) {
 			out.Outcome = OutcomeUnmatched
@@ -86,7 +101,7 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if err != nil {
 			return err
 		}
-		facts.Livemode = f.livemode
+		facts.Livemode, facts.AutoRefund = f.shop.Livemode, f.shop.AutoRefund
 		levelBefore, now := facts.Recipient.Level(), f.clock.Now()
 		res, err := up.Apply(ev.Payment, facts, now)
 		if err != nil {
@@ -106,10 +121,21 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if ev.ID != "" {
 			changes.Event = &FinishedEvent{ID: ev.ID, Outcome: out.Outcome, At: now}
 		}
+		if res.Redundant {
+			changes.Refund = &OutboxRefund{UpgradeID: up.ID(), CreatedAt: now, Request: RefundRequest{
+				PaymentIntentID: ev.PaymentIntentID, IdempotencyKey: RefundKey(f.shop.Installation, up.ID()),
+			}}
+		}
 		return s.Outcomes.Save(ctx, changes)
 	})
 	if err != nil && ev.ID != "" {
 		f.recordFailure(ctx, received, err)
+	}
+	if err == nil && out.Result.Redundant && f.refunds != nil {
+		// Committed: the refund is owed. Asking now spares the buyer the
+		// reconciler's interval; whatever fails here, the reconciler
+		// sends again from the outbox.
+		f.refunds.drain(ctx, RefundKey(f.shop.Installation, out.UpgradeID), 1)
 	}
 	return out, err
 }

@@ -20,25 +20,28 @@ func TestApplyEventKinds(t *testing.T) {
 		outcome string
 		level   domain.Level // bob's level afterwards (he starts a member)
 		owners  string       // the owners' last message starts with this; "" for none
+		manual  bool         // AUTO_REFUND=false
 	}{
-		{"paid", nil, paid, domain.StatusComplete, "applied", domain.LevelGold, ""},
-		{"unpaid", nil, unpaid, domain.StatusProcessing, "applied", domain.LevelMember, ""},
-		{"async succeeded after unpaid", []domain.EventKind{unpaid}, domain.EventAsyncSucceeded, domain.StatusComplete, "applied", domain.LevelGold, ""},
-		{"async succeeded before unpaid", nil, domain.EventAsyncSucceeded, domain.StatusComplete, "applied", domain.LevelGold, ""},
-		{"async failed", []domain.EventKind{unpaid}, domain.EventAsyncFailed, domain.StatusFailed, "applied", domain.LevelMember, ""},
-		{"expired", nil, domain.EventSessionExpired, domain.StatusExpired, "applied", domain.LevelMember, ""},
-		{"refunded", []domain.EventKind{paid}, domain.EventRefunded, domain.StatusRefunded, "applied", domain.LevelMember, ""},
-		{"dispute lost", []domain.EventKind{paid}, domain.EventDisputeLost, domain.StatusRefunded, "applied", domain.LevelMember, "The dispute on upgrade"},
-		{"dispute opened", []domain.EventKind{paid}, domain.EventDisputeOpened, domain.StatusComplete, "noted", domain.LevelGold, "A dispute was opened"},
-		{"fraud warning", []domain.EventKind{paid}, domain.EventFraudWarning, domain.StatusComplete, "noted", domain.LevelGold, "An early fraud warning"},
-		{"late unpaid after paid", []domain.EventKind{paid}, unpaid, domain.StatusComplete, "ignored", domain.LevelGold, ""},
-		{"expired after paid", []domain.EventKind{paid}, domain.EventSessionExpired, domain.StatusComplete, "ignored", domain.LevelGold, ""},
-		{"paid after expired", []domain.EventKind{domain.EventSessionExpired}, paid, domain.StatusExpired, "anomaly", domain.LevelMember, "Upgrade #"},
-		{"settled after failing", []domain.EventKind{unpaid, domain.EventAsyncFailed}, domain.EventAsyncSucceeded, domain.StatusFailed, "anomaly", domain.LevelMember, "Upgrade #"},
+		{"paid", nil, paid, domain.StatusComplete, "applied", domain.LevelGold, "", false},
+		{"unpaid", nil, unpaid, domain.StatusProcessing, "applied", domain.LevelMember, "", false},
+		{"async succeeded after unpaid", []domain.EventKind{unpaid}, domain.EventAsyncSucceeded, domain.StatusComplete, "applied", domain.LevelGold, "", false},
+		{"async succeeded before unpaid", nil, domain.EventAsyncSucceeded, domain.StatusComplete, "applied", domain.LevelGold, "", false},
+		{"async failed", []domain.EventKind{unpaid}, domain.EventAsyncFailed, domain.StatusFailed, "applied", domain.LevelMember, "", false},
+		{"expired", nil, domain.EventSessionExpired, domain.StatusExpired, "applied", domain.LevelMember, "", false},
+		{"refunded", []domain.EventKind{paid}, domain.EventRefunded, domain.StatusRefunded, "applied", domain.LevelMember, "", false},
+		{"dispute lost", []domain.EventKind{paid}, domain.EventDisputeLost, domain.StatusRefunded, "applied", domain.LevelMember, "The dispute on upgrade", false},
+		{"dispute opened", []domain.EventKind{paid}, domain.EventDisputeOpened, domain.StatusComplete, "noted", domain.LevelGold, "A dispute was opened", false},
+		{"fraud warning", []domain.EventKind{paid}, domain.EventFraudWarning, domain.StatusComplete, "noted", domain.LevelGold, "An early fraud warning", false},
+		{"late unpaid after paid", []domain.EventKind{paid}, unpaid, domain.StatusComplete, "ignored", domain.LevelGold, "", false},
+		{"expired after paid", []domain.EventKind{paid}, domain.EventSessionExpired, domain.StatusComplete, "ignored", domain.LevelGold, "", false},
+		{"paid after expired", []domain.EventKind{domain.EventSessionExpired}, paid, domain.StatusRefunded, "applied", domain.LevelMember, "Upgrade #1: a redundant payment of $20.00 is refunded automatically: upgrade #1 had expired", false},
+		{"settled after failing", []domain.EventKind{unpaid, domain.EventAsyncFailed}, domain.EventAsyncSucceeded, domain.StatusRefunded, "applied", domain.LevelMember, "Upgrade #1: a redundant payment", false},
+		{"paid after expired, refunds by hand", []domain.EventKind{domain.EventSessionExpired}, paid, domain.StatusExpired, "anomaly", domain.LevelMember, "Upgrade #", true},
+		{"settled after failing, refunds by hand", []domain.EventKind{unpaid, domain.EventAsyncFailed}, domain.EventAsyncSucceeded, domain.StatusFailed, "anomaly", domain.LevelMember, "Upgrade #", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, func(c *application.Config) { c.AutoRefund = !tc.manual })
 			alice, bob := f.user("alice", domain.LevelMember), f.user("bob", domain.LevelMember)
 			up := f.start(alice, bob, domain.UpgradeGold)
 			for i, k := range tc.before {
@@ -124,10 +127,11 @@ func TestApplyEventMessages(t *testing.T) {
 	})
 }
 
-// Two gifts in flight: the second payment no longer raises the level; it
-// is complete, an anomaly, and the owners hear of it.
+// Two gifts in flight, with AUTO_REFUND=false: the second payment no
+// longer raises the level; it is complete, an anomaly, and the owners
+// hear of it.
 func TestApplyEventNeverDemotes(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, func(c *application.Config) { c.AutoRefund = false })
 	alice, carol, bob := f.user("alice", domain.LevelMember), f.user("carol", domain.LevelMember), f.user("bob", domain.LevelMember)
 	plat := f.start(alice, bob, domain.UpgradePlatinum)
 	gold := f.start(carol, bob, domain.UpgradeGold)

@@ -153,7 +153,7 @@ func TestRelatedEventsDeliveredConcurrently(t *testing.T) {
 }
 
 // An expiry racing the payment from pending may win: then the payment is
-// an anomaly for the owners and nobody is upgraded. Either way the
+// refunded as redundant, the owners are told and nobody is upgraded. Either way the
 // upgrade ends in a legal state and is fulfilled at most once.
 func TestExpiryRacingThePayment(t *testing.T) {
 	f := newFixture(t)
@@ -179,12 +179,12 @@ func TestExpiryRacingThePayment(t *testing.T) {
 		if fulfilled != 1 || f.level(alice) != domain.LevelGold || len(f.messages(alice)) != 1 {
 			t.Fatalf("complete with %d fulfilments, alice %s", fulfilled, f.level(alice))
 		}
-	case domain.StatusExpired:
-		if fulfilled != 0 || f.level(alice) != domain.LevelMember || len(f.messages(alice)) != 0 {
-			t.Fatalf("expired with %d fulfilments, alice %s", fulfilled, f.level(alice))
+	case domain.StatusRefunded:
+		if fulfilled != 0 || f.level(alice) != domain.LevelMember || len(f.messages(alice)) != 1 {
+			t.Fatalf("refunded with %d fulfilments, alice %s, told %q", fulfilled, f.level(alice), f.messages(alice))
 		}
-		if len(f.messages(f.owner)) == 0 {
-			t.Fatal("a payment for an expired upgrade was not reported to the owners")
+		if len(f.messages(f.owner)) != 1 || len(f.gw.refundRequests()) != 1 {
+			t.Fatalf("owners told %q, %d refund requests", f.messages(f.owner), len(f.gw.refundRequests()))
 		}
 	default:
 		t.Fatalf("final status %s", st)
@@ -204,7 +204,7 @@ func TestSuccessPageRacingTheWebhook(t *testing.T) {
 		if i%2 == 0 {
 			_, errs[i] = f.app.ApplyEvent.Handle(f.ctx, ev)
 		} else {
-			_, errs[i] = f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true})
+			_, errs[i] = f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true, SessionID: up.SessionID()})
 		}
 	})
 	for i, err := range errs {

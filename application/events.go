@@ -110,8 +110,8 @@ type ReplayEventHandler struct {
 	fulfil fulfilment
 }
 
-func NewReplayEventHandler(uow UnitOfWork, reader EventReader, clock Clock, logger *slog.Logger, livemode bool) ReplayEventHandler {
-	return ReplayEventHandler{reader, fulfilment{uow, clock, logger, livemode}}
+func NewReplayEventHandler(uow UnitOfWork, reader EventReader, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) ReplayEventHandler {
+	return ReplayEventHandler{reader, newFulfilment(uow, gateway, clock, logger, shop)}
 }
 
 func (h ReplayEventHandler) Handle(ctx context.Context, cmd ReplayEvent) (Replayed, error) {

@@ -35,6 +35,7 @@ func newFixture(t *testing.T, configure ...func(*application.Config)) *fixture {
 	t.Helper()
 	cfg := application.DefaultConfig()
 	cfg.BaseURL = "https://shop.example"
+	cfg.Installation = "inst1"
 	for _, c := range configure {
 		c(&cfg)
 	}

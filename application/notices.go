@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"upgrades/domain"
@@ -81,6 +82,10 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error)) (stri
 	case domain.NoticeGiftReverted:
 		purchaser, err := name(n.Purchaser)
 		return fmt.Sprintf("The %s upgrade %s gave you was refunded; your level is %s again.", level, purchaser, n.LevelNow.Title()), err
+	case domain.NoticeRedundantRefund:
+		return redundantText(n)
+	case domain.NoticeRefundFailed:
+		return fmt.Sprintf("The automatic refund of upgrade #%d failed %d times; refund it by hand at Stripe (%s): %s.", n.UpgradeID, refundAttempts, n.Cause, n.Detail), nil
 	case domain.NoticeDispute, domain.NoticeDisputeLost, domain.NoticeFraudWarning:
 		if n.UpgradeID == 0 {
 			return unmatchedText(n), nil
@@ -97,6 +102,22 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error)) (stri
 		return fmt.Sprintf("The dispute on upgrade #%d was lost; the upgrade was reverted (%s).", n.UpgradeID, n.Cause), nil
 	}
 	return "", fmt.Errorf("no words for a %s notice", n.Kind)
+}
+
+// redundantText words a redundant payment's refund: to the purchaser, why
+// their money comes back; to the owners, what the shop did.
+func redundantText(n domain.Notice) (string, error) {
+	if n.ToOwners() {
+		return fmt.Sprintf("Upgrade #%d: a redundant payment of %s is refunded automatically: %s (%s).", n.UpgradeID, n.Price, n.Detail, n.Cause), nil
+	}
+	return fmt.Sprintf("%s: your %s has been refunded.", upperFirst(n.Detail), n.Price), nil
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // unmatchedText words an owners' notice about a payment of no upgrade.

@@ -169,6 +169,35 @@ type PaymentChanges struct {
 	Recipient *domain.User // nil when its level did not change
 	Messages  []*domain.Message
 	Event     *FinishedEvent // nil for a payment that is no provider event
+	// Refund is a refund to request from the provider once the unit of
+	// work commits (an outbox row); nil when there is none.
+	Refund *OutboxRefund
+}
+
+// OutboxRefund is a refund the shop owes: the exact request, stored with
+// the outcome that decided it and sent after the commit, unchanged each
+// time, so that its idempotency key makes it one refund at the provider.
+type OutboxRefund struct {
+	ID        int64 // assigned when stored
+	UpgradeID domain.UpgradeID
+	Request   RefundRequest
+	Attempts  int // requests sent so far, this claim's included
+	CreatedAt time.Time
+}
+
+// RefundOutbox holds the refunds owed until the provider has made them.
+// Rows are added by Outcomes.Save.
+type RefundOutbox interface {
+	// Claim leases up to limit refunds not done, not given up and not
+	// leased by anyone else at now, until leaseUntil, counting an attempt
+	// for each; with a key, only that refund. Rows another unit of work
+	// holds are skipped, not waited for.
+	Claim(ctx context.Context, now, leaseUntil time.Time, limit int, key string) ([]OutboxRefund, error)
+	// Done records that the provider made the refund.
+	Done(ctx context.Context, id int64, refundID string, at time.Time) error
+	// Failed records why an attempt failed; with giveUp the refund is not
+	// tried again.
+	Failed(ctx context.Context, id int64, reason string, giveUp bool, at time.Time) error
 }
 
 // FinishedEvent is how a recorded provider event ended.
@@ -185,6 +214,7 @@ type Store struct {
 	Events   PaymentEvents
 	Messages Messages
 	Outcomes Outcomes
+	Refunds  RefundOutbox
 }
 
 // UnitOfWork runs fn in one transaction: everything fn does through the
@@ -217,6 +247,7 @@ type CheckoutRequest struct {
 	SuccessURL     string
 	CancelURL      string
 	ExpiresAt      time.Time
+	Installation   string // in the metadata, so events say whose they are
 	IdempotencyKey string
 }
 
@@ -247,6 +278,9 @@ type RefundRequest struct {
 type Refund struct {
 	ID     string
 	Status string
+	// AlreadyRefunded is set when the provider answered that the payment
+	// was refunded already (by another request or in its dashboard).
+	AlreadyRefunded bool
 }
 
 // EventReader reads a stored provider event into a payment event, as the

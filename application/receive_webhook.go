@@ -20,8 +20,8 @@ type ReceiveWebhookHandler struct {
 	clock    Clock
 }
 
-func NewReceiveWebhookHandler(uow UnitOfWork, verifier WebhookVerifier, clock Clock, logger *slog.Logger, livemode bool) ReceiveWebhookHandler {
-	return ReceiveWebhookHandler{verifier, fulfilment{uow, clock, logger, livemode}, nil, clock}
+func NewReceiveWebhookHandler(uow UnitOfWork, verifier WebhookVerifier, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) ReceiveWebhookHandler {
+	return ReceiveWebhookHandler{verifier, newFulfilment(uow, gateway, clock, logger, shop), nil, clock}
 }
 
 // Observed is the handler reporting each delivery to o.

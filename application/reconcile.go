@@ -17,19 +17,23 @@ type Reconcile struct {
 // ReconcileReport counts what a run did.
 type ReconcileReport struct {
 	Checked, Changed, Failed int
+	// Refunded counts the owed refunds the provider made in this run.
+	Refunded int
 }
 
 type ReconcileHandler struct {
-	uow    UnitOfWork
-	clock  Clock
-	logger *slog.Logger
-	sync   checkoutSync
-	after  time.Duration // how long an upgrade stays open before it is checked
-	lease  time.Duration // how long a replica owns an upgrade it checks
+	uow     UnitOfWork
+	clock   Clock
+	logger  *slog.Logger
+	sync    checkoutSync
+	refunds *refundSender
+	after   time.Duration // how long an upgrade stays open before it is checked
+	lease   time.Duration // how long a replica owns an upgrade it checks
 }
 
-func NewReconcileHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool, after, lease time.Duration) ReconcileHandler {
-	return ReconcileHandler{uow, clock, logger, newCheckoutSync(uow, gateway, clock, logger, livemode), after, lease}
+func NewReconcileHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop, after, lease time.Duration) ReconcileHandler {
+	return ReconcileHandler{uow, clock, logger, newCheckoutSync(uow, gateway, clock, logger, shop),
+		newRefundSender(uow, gateway, clock, logger, lease), after, lease}
 }
 
 func (h ReconcileHandler) Handle(ctx context.Context, cmd Reconcile) (ReconcileReport, error) {
@@ -37,13 +41,20 @@ func (h ReconcileHandler) Handle(ctx context.Context, cmd Reconcile) (ReconcileR
 	if limit <= 0 {
 		limit = 100
 	}
+	var r ReconcileReport
+	// Owed refunds first: they are money the shop holds for nothing.
+	if h.refunds != nil {
+		var err error
+		if r.Refunded, err = h.refunds.drain(ctx, "", limit); err != nil {
+			return r, err
+		}
+	}
 	now := h.clock.Now()
 	var ids []domain.UpgradeID
 	err := h.uow.Do(ctx, func(ctx context.Context, s Store) (err error) {
 		ids, err = s.Upgrades.ClaimStale(ctx, now.Add(-h.after), now, now.Add(h.lease), limit)
 		return err
 	})
-	var r ReconcileReport
 	if err != nil {
 		return r, err
 	}
@@ -62,8 +73,8 @@ func (h ReconcileHandler) Handle(ctx context.Context, cmd Reconcile) (ReconcileR
 			r.Changed++
 		}
 	}
-	if r.Checked > 0 {
-		h.logger.InfoContext(ctx, "reconciled", "checked", r.Checked, "changed", r.Changed, "failed", r.Failed)
+	if r.Checked > 0 || r.Refunded > 0 {
+		h.logger.InfoContext(ctx, "reconciled", "checked", r.Checked, "changed", r.Changed, "failed", r.Failed, "refunded", r.Refunded)
 	}
 	return r, nil
 }

@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"upgrades/domain"
@@ -20,8 +19,8 @@ type RefundHandler struct {
 	fulfil  fulfilment
 }
 
-func NewRefundHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) RefundHandler {
-	return RefundHandler{uow, gateway, fulfilment{uow, clock, logger, livemode}}
+func NewRefundHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) RefundHandler {
+	return RefundHandler{uow, gateway, newFulfilment(uow, gateway, clock, logger, shop)}
 }
 
 func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, error) {
@@ -49,15 +48,21 @@ func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, 
 	// answer) return the first refund instead of refunding twice.
 	refund, err := h.gateway.Refund(ctx, RefundRequest{
 		PaymentIntentID: up.PaymentIntentID(),
-		IdempotencyKey:  fmt.Sprintf("refund_%s", ClientReference(up.ID())),
+		IdempotencyKey:  RefundKey(h.fulfil.shop.Installation, up.ID()),
 	})
 	if err != nil {
 		return Applied{}, err
 	}
 	return h.fulfil.apply(ctx, PaymentEvent{
 		Payment: domain.Payment{
-			Kind: domain.EventRefunded, Livemode: h.fulfil.livemode, UpgradeID: up.ID(), PaymentIntentID: up.PaymentIntentID(),
+			Kind: domain.EventRefunded, Livemode: h.fulfil.shop.Livemode, UpgradeID: up.ID(), PaymentIntentID: up.PaymentIntentID(),
 		},
 		Source: "owner " + actor.Name(), Note: "refund " + refund.ID,
 	})
+}
+
+// RefundKey is the idempotency key of an upgrade's refund: an owner's and
+// an automatic one are the same refund.
+func RefundKey(installation string, id domain.UpgradeID) string {
+	return IdempotencyKey(installation, id) + ":refund"
 }

@@ -111,7 +111,7 @@ func TestRefund(t *testing.T) {
 				t.Fatalf("refund: %+v", a)
 			}
 			reqs := f.gw.refundRequests()
-			want := application.RefundRequest{PaymentIntentID: paymentIntent(up), IdempotencyKey: fmt.Sprintf("refund_user_upgrade_%d", up.ID())}
+			want := application.RefundRequest{PaymentIntentID: paymentIntent(up), IdempotencyKey: fmt.Sprintf("inst1:user_upgrade_%d:refund", up.ID())}
 			if len(reqs) != 1 || reqs[0] != want {
 				t.Fatalf("refund requests %+v, want %+v", reqs, want)
 			}
@@ -169,7 +169,8 @@ func TestRefundGatewayFailure(t *testing.T) {
 // what they still paid for, else the level before their first upgrade.
 func TestRefundKeepsWhatIsStillPaidFor(t *testing.T) {
 	t.Run("two Gold gifts to bob, one refunded", func(t *testing.T) {
-		f := newFixture(t)
+		// AUTO_REFUND=false: the second gift stays paid (SPEC §2).
+		f := newFixture(t, func(c *application.Config) { c.AutoRefund = false })
 		alice, carol, bob := f.user("alice", domain.LevelMember), f.user("carol", domain.LevelMember), f.user("bob", domain.LevelMember)
 		first, second := f.start(alice, bob, domain.UpgradeGold), f.start(carol, bob, domain.UpgradeGold)
 		f.pay(first)

@@ -3,6 +3,8 @@ package application
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"time"
 
 	"upgrades/domain"
 )
@@ -17,27 +19,67 @@ type UpgradeView struct {
 }
 
 // ShowUpgrade reads one upgrade. With Refresh, an open upgrade is first
-// synchronised with its checkout (the success page).
+// synchronised with its checkout (the success page), when SessionID is
+// the upgrade's own checkout session.
 type ShowUpgrade struct {
 	ViewerID  domain.UserID
 	UpgradeID domain.UpgradeID
 	Refresh   bool
+	SessionID string
 }
+
+// successPageEvery is how often the success page may ask the provider
+// about one upgrade, in each process (SPEC §3): the page reloads itself
+// every few seconds, and anyone may reload it faster.
+const successPageEvery = 5 * time.Second
 
 type ShowUpgradeHandler struct {
 	uow    UnitOfWork
 	logger *slog.Logger
 	sync   checkoutSync
+	clock  Clock
+	asked  *askedAt
 }
 
-func NewShowUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) ShowUpgradeHandler {
-	return ShowUpgradeHandler{uow, logger, newCheckoutSync(uow, gateway, clock, logger, livemode)}
+func NewShowUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) ShowUpgradeHandler {
+	return ShowUpgradeHandler{uow, logger, newCheckoutSync(uow, gateway, clock, logger, shop), clock, &askedAt{at: map[domain.UpgradeID]time.Time{}}}
+}
+
+// askedAt remembers when the provider was last asked about each upgrade.
+type askedAt struct {
+	mu sync.Mutex
+	at map[domain.UpgradeID]time.Time
+}
+
+// allow reports whether the provider may be asked about id at now, and
+// if so counts it as asked.
+func (a *askedAt) allow(id domain.UpgradeID, now time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if last, ok := a.at[id]; ok && now.Sub(last) < successPageEvery {
+		return false
+	}
+	if len(a.at) >= 10_000 {
+		// Forget what no longer limits anything, so the map stays small.
+		for k, t := range a.at {
+			if now.Sub(t) >= successPageEvery {
+				delete(a.at, k)
+			}
+		}
+	}
+	a.at[id] = now
+	return true
 }
 
 func (h ShowUpgradeHandler) Handle(ctx context.Context, cmd ShowUpgrade) (UpgradeView, error) {
 	v, err := h.read(ctx, cmd)
 	if err != nil || !cmd.Refresh || !v.Upgrade.Status().IsOpen() {
 		return v, err
+	}
+	// Only the upgrade's own session, so that made-up ids cost no call,
+	// and only so often.
+	if cmd.SessionID == "" || cmd.SessionID != v.Upgrade.SessionID() || !h.asked.allow(cmd.UpgradeID, h.clock.Now()) {
+		return v, nil
 	}
 	// The buyer is back from the checkout page; if the webhook has not
 	// arrived, ask the provider. A failure here only means the page shows

@@ -65,7 +65,7 @@ func TestShowUpgradeRefreshIsForViewersOnly(t *testing.T) {
 	alice, sam := f.user("alice", domain.LevelMember), f.user("sam", domain.LevelMember)
 	up := f.start(alice, alice, domain.UpgradeGold)
 	f.gw.Complete(up.SessionID(), memory.PaymentPaid)
-	_, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: sam.ID(), UpgradeID: up.ID(), Refresh: true})
+	_, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: sam.ID(), UpgradeID: up.ID(), Refresh: true, SessionID: up.SessionID()})
 	wantKind(t, err, domain.KindForbidden)
 	if n := f.gw.CallCount("retrieve"); n != 0 || f.upgrade(up.ID()).Status() != domain.StatusPending {
 		t.Fatalf("%d retrieve calls for a stranger", n)

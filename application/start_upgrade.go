@@ -39,7 +39,7 @@ type StartUpgradeHandler struct {
 }
 
 func NewStartUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, config Config) StartUpgradeHandler {
-	return StartUpgradeHandler{uow, gateway, clock, logger, config, fulfilment{uow, clock, logger, config.Livemode}}
+	return StartUpgradeHandler{uow, gateway, clock, logger, config, newFulfilment(uow, gateway, clock, logger, config.Shop())}
 }
 
 func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (StartedUpgrade, error) {
@@ -159,6 +159,9 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		case err != nil && !domain.IsKind(err, domain.KindNotFound):
 			return err
 		}
+		if err := h.checkOpenCheckouts(ctx, s, p, now); err != nil {
+			return err
+		}
 		up, err = domain.NewUpgrade(p, recipient, t, h.config.Prices, now)
 		if err != nil {
 			return err
@@ -166,6 +169,41 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		return s.Upgrades.Create(ctx, up)
 	})
 	return up, purchaser, recipientName, reused, err
+}
+
+// checkOpenCheckouts refuses a new checkout to a purchaser who has
+// MaxOpenCheckouts open already (SPEC §3, issue 11 item 21), so that nobody
+// floods the provider or the list with pending upgrades; the wait is until
+// the first of them closes. The purchaser is locked, so concurrent starts
+// count each other.
+func (h StartUpgradeHandler) checkOpenCheckouts(ctx context.Context, s Store, purchaser *domain.User, now time.Time) error {
+	limit := h.config.MaxOpenCheckouts
+	if limit <= 0 {
+		return nil
+	}
+	rows, err := s.Upgrades.List(ctx, UpgradeQuery{PurchaserName: purchaser.Name(), Status: domain.StatusPending, Limit: 100})
+	if err != nil {
+		return err
+	}
+	open, first := 0, time.Time{}
+	for _, r := range rows {
+		up := r.Upgrade
+		// One still being created counts as open.
+		if up.HasOpenCheckout(now, 0) || (up.SessionID() == "" && now.Sub(up.CreatedAt()) < inFlight) {
+			open++
+			closes := up.SessionExpiresAt()
+			if up.SessionID() == "" {
+				closes = up.CreatedAt().Add(inFlight)
+			}
+			if first.IsZero() || closes.Before(first) {
+				first = closes
+			}
+		}
+	}
+	if open < limit {
+		return nil
+	}
+	return tooMany(fmt.Sprintf("you have %d checkouts open; pay one of them or wait until one expires", open), first.Sub(now))
 }
 
 // checkoutRequest names the recipient in the line item's description, so
@@ -185,12 +223,20 @@ func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *doma
 		SuccessURL:     fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
 		CancelURL:      fmt.Sprintf("%s/user_upgrades/new?user_id=%d&cancelled=%d", c.BaseURL, up.RecipientID(), id),
 		ExpiresAt:      h.clock.Now().Add(c.CheckoutTTL),
-		IdempotencyKey: ClientReference(id),
+		Installation:   c.Installation,
+		IdempotencyKey: IdempotencyKey(c.Installation, id),
 	}
 }
 
+// IdempotencyKey is the key of an upgrade's checkout at the payment
+// provider; its refund's key adds ":refund". The installation keeps a
+// reset database from reusing the keys of the one before (SPEC §3).
+func IdempotencyKey(installation string, id domain.UpgradeID) string {
+	return installation + ":" + ClientReference(id)
+}
+
 // ClientReference is the reference an upgrade carries at the payment
-// provider (client_reference_id and the idempotency key of its checkout).
+// provider (client_reference_id).
 func ClientReference(id domain.UpgradeID) string {
 	return fmt.Sprintf("user_upgrade_%d", id)
 }

@@ -167,7 +167,8 @@ func TestStartUpgradeSelfAndGift(t *testing.T) {
 				SuccessURL:     fmt.Sprintf("https://shop.example/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", up.ID()),
 				CancelURL:      fmt.Sprintf("https://shop.example/user_upgrades/new?user_id=%d&cancelled=%d", recipient.ID(), up.ID()),
 				ExpiresAt:      start.Add(f.cfg.CheckoutTTL),
-				IdempotencyKey: fmt.Sprintf("user_upgrade_%d", up.ID()),
+				Installation:   "inst1",
+				IdempotencyKey: fmt.Sprintf("inst1:user_upgrade_%d", up.ID()),
 			}
 			r.ProductName, r.Description = "", "" // free text, checked below
 			if r != want {

@@ -18,8 +18,8 @@ type SyncUpgrade struct {
 
 type SyncUpgradeHandler struct{ c checkoutSync }
 
-func NewSyncUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) SyncUpgradeHandler {
-	return SyncUpgradeHandler{newCheckoutSync(uow, gateway, clock, logger, livemode)}
+func NewSyncUpgradeHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) SyncUpgradeHandler {
+	return SyncUpgradeHandler{newCheckoutSync(uow, gateway, clock, logger, shop)}
 }
 
 func (h SyncUpgradeHandler) Handle(ctx context.Context, cmd SyncUpgrade) (Applied, error) {
@@ -35,8 +35,8 @@ type checkoutSync struct {
 	fulfil  fulfilment
 }
 
-func newCheckoutSync(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, livemode bool) checkoutSync {
-	return checkoutSync{uow, gateway, clock, fulfilment{uow, clock, logger, livemode}}
+func newCheckoutSync(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *slog.Logger, shop Shop) checkoutSync {
+	return checkoutSync{uow, gateway, clock, newFulfilment(uow, gateway, clock, logger, shop)}
 }
 
 func (c checkoutSync) sync(ctx context.Context, cmd SyncUpgrade) (Applied, error) {
@@ -82,7 +82,7 @@ func (c checkoutSync) abandonUnattached(ctx context.Context, up *domain.Upgrade,
 		return Applied{Outcome: domain.OutcomeIgnored, UpgradeID: up.ID()}, nil
 	}
 	return c.fulfil.apply(ctx, PaymentEvent{
-		Payment: domain.Payment{Kind: domain.EventCheckoutFailed, UpgradeID: up.ID(), Livemode: c.fulfil.livemode},
+		Payment: domain.Payment{Kind: domain.EventCheckoutFailed, UpgradeID: up.ID(), Livemode: c.fulfil.shop.Livemode},
 		Source:  source, Note: "no checkout was ever stored for this upgrade",
 	})
 }

@@ -39,7 +39,7 @@ func TestShowUpgradeRefresh(t *testing.T) {
 			alice := f.user("alice", domain.LevelMember)
 			up := f.start(alice, alice, domain.UpgradeGold)
 			tc.act(f, up.SessionID())
-			v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true})
+			v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true, SessionID: up.SessionID()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,8 @@ func TestShowUpgradeRefreshFollowsADelayedPayment(t *testing.T) {
 	alice, bob := f.user("alice", domain.LevelMember), f.user("bob", domain.LevelMember)
 	up := f.start(alice, bob, domain.UpgradePlatinum)
 	show := func() domain.Status {
-		v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true})
+		f.clock.Advance(5 * time.Second) // the page asks the provider at most every 5s
+		v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true, SessionID: up.SessionID()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +113,7 @@ func TestShowUpgradeRefreshSurvivesAProviderFailure(t *testing.T) {
 	up := f.start(alice, alice, domain.UpgradeGold)
 	f.gw.Complete(up.SessionID(), memory.PaymentPaid)
 	f.gw.FailWith(errors.New("timeout"))
-	v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true})
+	v, err := f.app.ShowUpgrade.Handle(f.ctx, application.ShowUpgrade{ViewerID: alice.ID(), UpgradeID: up.ID(), Refresh: true, SessionID: up.SessionID()})
 	if err != nil || v.Upgrade.Status() != domain.StatusPending {
 		t.Fatalf("with the provider down the page shows %v / %v, want the stored status", v.Upgrade, err)
 	}

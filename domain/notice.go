@@ -13,6 +13,12 @@ var (
 	NoticeDispute       = NoticeKind{"dispute"}        // to the owners: a dispute was opened
 	NoticeFraudWarning  = NoticeKind{"fraud_warning"}  // to the owners: an early fraud warning
 	NoticeDisputeLost   = NoticeKind{"dispute_lost"}   // to the owners: a lost dispute reverted the upgrade
+	// A redundant payment is refunded: to the purchaser and to the owners,
+	// with why in Detail.
+	NoticeRedundantRefund = NoticeKind{"redundant_refund"}
+	// An automatic refund failed for good: to the owners, with Stripe's
+	// error in Detail.
+	NoticeRefundFailed = NoticeKind{"refund_failed"}
 )
 
 func (k NoticeKind) String() string { return k.slug }

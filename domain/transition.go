@@ -55,6 +55,7 @@ var (
 	// never in an upgrade's history.
 	OutcomeUnhandled = Outcome{"unhandled"} // a kind of event the shop does not act on
 	OutcomeUnmatched = Outcome{"unmatched"} // no upgrade of this shop
+	OutcomeForeign   = Outcome{"foreign"}   // another installation's payment
 )
 
 // ParseOutcome reads the outcome of a history entry by its slug.

@@ -160,6 +160,10 @@ type Facts struct {
 	// refund needs them (see Payment.MayRevert): the recipient keeps what
 	// they still paid for. Codes they redeemed will count the same way.
 	Fulfilled []*Upgrade
+	// AutoRefund says whether a redundant payment (one that settles but
+	// raises nothing, or arrives for a failed or expired upgrade) is
+	// refunded by the shop; otherwise it stays with the owners (SPEC §2).
+	AutoRefund bool
 }
 
 // Result is everything that follows from applying a payment: the state
@@ -168,10 +172,13 @@ type Facts struct {
 // writes the notices; it decides nothing.
 type Result struct {
 	Decision
-	From        Status
-	Match       Match
-	Fulfilled   bool   // the recipient's level was raised
-	Reverted    bool   // the recipient's level was put back
+	From      Status
+	Match     Match
+	Fulfilled bool // the recipient's level was raised
+	Reverted  bool // the recipient's level was put back
+	// Redundant is set when the payment must go back to the purchaser:
+	// the caller saves a refund of Payment.PaymentIntentID with the outcome.
+	Redundant   bool
 	Anomaly     string // set when owners must look
 	LevelBefore Level
 	LevelAfter  Level
@@ -207,6 +214,9 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 		return r, nil
 	}
 	d := Decide(u.status, p.Kind)
+	if why, toPurchaser := u.redundancy(p, f, d); why != "" {
+		return u.refundRedundant(p, r, recipient, why, toPurchaser, now), nil
+	}
 	r.Decision = d
 	note := d.Reason
 	if d.Outcome == OutcomeAnomaly {
@@ -247,14 +257,59 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	return r, nil
 }
 
+// redundancy says why p, a payment that settled, must be refunded (SPEC
+// §2), or "" when it is kept: it raises nothing, or its upgrade failed or
+// expired. A payment with no PaymentIntent has nothing to refund.
+// toPurchaser is the same reason as the purchaser is told it.
+func (u *Upgrade) redundancy(p Payment, f Facts, d Decision) (why, toPurchaser string) {
+	if !f.AutoRefund || !p.settles() || p.PaymentIntentID == "" {
+		return "", ""
+	}
+	switch {
+	case d.Effect == EffectFulfil && f.Recipient.level.AtLeast(u.upgradeType.Grants()):
+		why = fmt.Sprintf("%s already had %s", f.Recipient.name, f.Recipient.level.Title())
+		if !u.IsGifted() {
+			return why, "you already had " + f.Recipient.level.Title()
+		}
+		return why, why
+	case d.Outcome == OutcomeAnomaly && (u.status == StatusFailed || u.status == StatusExpired):
+		why = fmt.Sprintf("upgrade #%d had %s when the payment arrived", u.id, u.status)
+		return why, why
+	}
+	return "", ""
+}
+
+// refundRedundant ends the upgrade refunded with the cause redundant:
+// no level changes, and the purchaser and the owners are told why.
+func (u *Upgrade) refundRedundant(p Payment, r Result, recipient *User, why, toPurchaser string, now time.Time) Result {
+	r.Decision = Decision{To: StatusRefunded, Outcome: OutcomeApplied, Reason: "redundant: " + why}
+	r.Redundant = true
+	if u.paymentIntentID == "" || u.status == StatusFailed || u.status == StatusExpired {
+		u.paymentIntentID = p.PaymentIntentID
+	}
+	u.status, u.updatedAt = StatusRefunded, now
+	u.record(HistoryEntry{At: now, From: r.From, To: StatusRefunded, Event: p.Kind, Outcome: OutcomeApplied,
+		Cause: trimCause(p.Cause), Note: "redundant: " + why + "; the payment is refunded"})
+	r.Notices = []Notice{
+		u.notice(NoticeRedundantRefund, u.purchaserID, recipient, toPurchaser, p.Cause),
+		u.notice(NoticeRedundantRefund, 0, recipient, why, p.Cause),
+	}
+	return r
+}
+
 // revertLevel is the level a refund returns the recipient to (SPEC §2):
 // the higher of the levels their other complete upgrades grant and the
 // level they had before the first of their upgrades was fulfilled. Without
 // the recipient's other upgrades it is the level before this one.
 func (u *Upgrade) revertLevel(fulfilled []*Upgrade) Level {
 	back := u.levelBefore
-	if len(fulfilled) > 0 && !fulfilled[0].levelBefore.IsZero() {
-		back = fulfilled[0].levelBefore
+	// The first upgrade that was fulfilled; a redundant refund never was
+	// and has no level before.
+	for _, o := range fulfilled {
+		if !o.levelBefore.IsZero() {
+			back = o.levelBefore
+			break
+		}
 	}
 	for _, o := range fulfilled {
 		if o.id != u.id && o.status == StatusComplete && !back.AtLeast(o.upgradeType.Grants()) {

@@ -221,7 +221,7 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 	// checked with the payment provider in case the webhook is late.
 	sessionID := c.Query("session_id")
 	v, err := h.app.ShowUpgrade.Handle(c.Request.Context(), application.ShowUpgrade{
-		ViewerID: viewerID(c), UpgradeID: domain.UpgradeID(id), Refresh: sessionID != "",
+		ViewerID: viewerID(c), UpgradeID: domain.UpgradeID(id), Refresh: sessionID != "", SessionID: sessionID,
 	})
 	if err != nil {
 		h.fail(c, err)

@@ -27,6 +27,11 @@ func (r *outcomes) Save(ctx context.Context, c application.PaymentChanges) error
 			return err
 		}
 	}
+	if c.Refund != nil {
+		if err := (*refunds)(db).add(c.Refund); err != nil {
+			return err
+		}
+	}
 	if c.Event != nil {
 		return (*events)(db).Finish(ctx, c.Event.ID, c.Event.Outcome, c.Upgrade.ID(), c.Event.At)
 	}

@@ -5,6 +5,7 @@ package memory
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"sync"
 	"time"
@@ -21,7 +22,10 @@ type DB struct {
 	upgrades map[domain.UpgradeID]*upgradeRecord
 	events   map[string]*eventRecord
 	messages []*domain.Message
+	refunds  []*refundRow
 	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
+
+	installation string
 
 	down    bool  // simulate an outage
 	failOn  error // returned by the next commit, to test rollback
@@ -50,8 +54,13 @@ func NewDB() *DB {
 		users:    map[domain.UserID]*domain.User{},
 		upgrades: map[domain.UpgradeID]*upgradeRecord{},
 		events:   map[string]*eventRecord{},
+		// A new one per process: a restarted demo is a new database.
+		installation: rand.Text(),
 	}
 }
+
+// Installation returns this database's installation id, random per DB.
+func (db *DB) Installation(context.Context) (string, error) { return db.installation, nil }
 
 var _ application.UnitOfWork = (*DB)(nil)
 
@@ -116,6 +125,7 @@ func (db *DB) store() application.Store {
 		Events:   (*events)(db),
 		Messages: (*messages)(db),
 		Outcomes: (*outcomes)(db),
+		Refunds:  (*refunds)(db),
 	}
 }
 

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -144,8 +143,27 @@ func (db *DB) RequireMigrated(ctx context.Context) error {
 	case 0:
 		return nil
 	case 1:
-		return errors.New("database is not migrated: run `upgrades migrate up` (1 migration pending)")
+		return NotMigratedError{"database is not migrated: run `upgrades migrate up` (1 migration pending)"}
 	default:
-		return fmt.Errorf("database is not migrated: run `upgrades migrate up` (%d migrations pending)", pending)
+		return NotMigratedError{fmt.Sprintf("database is not migrated: run `upgrades migrate up` (%d migrations pending)", pending)}
 	}
+}
+
+// NotMigratedError says that migrations are pending, in one line.
+type NotMigratedError struct{ msg string }
+
+func (e NotMigratedError) Error() string { return e.msg }
+
+// Installation returns the installation id the migrations made. It
+// checks the migrations first, so that a database that is not migrated
+// is reported as such.
+func (db *DB) Installation(ctx context.Context) (string, error) {
+	if err := db.RequireMigrated(ctx); err != nil {
+		return "", err
+	}
+	var id string
+	if err := db.bun.NewRaw("SELECT id FROM installation").Scan(ctx, &id); err != nil {
+		return "", translate(err, "read the installation")
+	}
+	return id, nil
 }

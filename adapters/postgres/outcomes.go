@@ -24,9 +24,17 @@ func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error 
 	q, args := saveQuery(c)
 	var nUpgrade, nRecipient, nEvent int
 	var ids []int64
-	if err := r.db.NewRaw(q, args...).Scan(ctx, &nUpgrade, &nRecipient, &nEvent, pgdialect.Array(&ids)); err != nil {
+	var refundID int64
+	dest := []any{&nUpgrade, &nRecipient, &nEvent, pgdialect.Array(&ids)}
+	if c.Refund != nil {
+		dest = append(dest, &refundID)
+	}
+	if err := r.db.NewRaw(q, args...).Scan(ctx, dest...); err != nil {
 		if e := refused(err, c.Upgrade); e != nil {
 			return e
+		}
+		if constraintError(err, uniqueViolation) == "refund_outbox_one_per_key" {
+			return domain.Errorf(domain.KindConflict, "a refund with key %s is owed already", c.Refund.Request.IdempotencyKey)
 		}
 		if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
 			return notFound("a message's user was not found")
@@ -42,6 +50,11 @@ func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error 
 		return notFound("event %s not recorded", c.Event.ID)
 	case len(ids) != len(c.Messages):
 		return notFound("%d of %d messages stored", len(ids), len(c.Messages))
+	case c.Refund != nil && refundID == 0:
+		return notFound("the owed refund of upgrade #%d was not stored", c.Upgrade.ID())
+	}
+	if c.Refund != nil {
+		c.Refund.ID = refundID
 	}
 	c.Upgrade.HistorySaved()
 	for i, m := range c.Messages {
@@ -98,5 +111,12 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		// Ids come from one sequence in the order of the rows.
 		messages = "ARRAY(SELECT id FROM saved_messages ORDER BY id)"
 	}
-	return "WITH " + strings.Join(with, ",\n") + "\nSELECT " + strings.Join(counts, ", ") + ", " + messages, args
+	refund := ""
+	if o := c.Refund; o != nil {
+		add("saved_refund", `INSERT INTO refund_outbox (upgrade_id, payment_intent_id, idempotency_key, created_at, lease_until)
+			SELECT ?, ?, ?, ?::timestamptz, ?::timestamptz WHERE EXISTS (SELECT 1 FROM saved_upgrade) RETURNING id`,
+			o.UpgradeID, o.Request.PaymentIntentID, o.Request.IdempotencyKey, o.CreatedAt, o.CreatedAt)
+		refund = ", coalesce((SELECT id FROM saved_refund), 0)"
+	}
+	return "WITH " + strings.Join(with, ",\n") + "\nSELECT " + strings.Join(counts, ", ") + ", " + messages + refund, args
 }

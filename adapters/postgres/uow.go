@@ -48,5 +48,6 @@ func store(tx bun.Tx) application.Store {
 		Events:   events{tx},
 		Messages: messages{tx},
 		Outcomes: outcomes{tx},
+		Refunds:  refunds{tx},
 	}
 }

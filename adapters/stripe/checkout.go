@@ -14,8 +14,8 @@ import (
 // PaymentIntent (and so on its charges), so that any event names its upgrade.
 const (
 	metaUpgradeID = "user_upgrade_id"
-	// metaInstallation names the installation that created a checkout;
-	// the shop writes it once installations exist (SPEC §3).
+	// metaInstallation names the installation that created a checkout
+	// (SPEC §3).
 	metaInstallation = "installation"
 	metaPurchaserID  = "purchaser_id"
 	metaRecipientID  = "recipient_id"
@@ -29,6 +29,9 @@ func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequ
 		metaPurchaserID: strconv.FormatInt(int64(r.PurchaserID), 10),
 		metaRecipientID: strconv.FormatInt(int64(r.RecipientID), 10),
 		metaUpgradeType: r.UpgradeType.String(),
+	}
+	if r.Installation != "" {
+		meta[metaInstallation] = r.Installation
 	}
 	product := &stripego.CheckoutSessionLineItemPriceDataProductDataParams{Name: stripego.String(r.ProductName)}
 	if r.Description != "" {

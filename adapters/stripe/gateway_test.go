@@ -304,3 +304,15 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// SPEC §2: Stripe's charge_already_refunded means the refund asked for is
+// done.
+func TestARefundOfARefundedChargeIsDone(t *testing.T) {
+	fake := &fakeStripe{status: 400, body: `{"error":{"type":"invalid_request_error","message":"Charge ch_1 has already been refunded.","code":"charge_already_refunded"}}`}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	rf, err := gatewayFor(t, srv.URL, time.Second, nil).Refund(context.Background(), application.RefundRequest{PaymentIntentID: "pi_1", IdempotencyKey: "i:user_upgrade_7:refund"})
+	if err != nil || !rf.AlreadyRefunded {
+		t.Fatalf("refund = %+v, %v", rf, err)
+	}
+}

@@ -2,6 +2,7 @@ package stripe
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v76"
@@ -17,6 +18,11 @@ func (g *Gateway) Refund(ctx context.Context, r application.RefundRequest) (_ ap
 		p.SetIdempotencyKey(r.IdempotencyKey)
 	}
 	rf, err := g.api.Refunds.New(p)
+	var se *stripego.Error
+	if errors.As(err, &se) && se.Code == stripego.ErrorCodeChargeAlreadyRefunded {
+		// What was asked for is done, by this request or another.
+		return application.Refund{AlreadyRefunded: true}, nil
+	}
 	if err != nil {
 		return application.Refund{}, g.fail(ctx, "refund the payment", err)
 	}

@@ -42,7 +42,7 @@ func TestFulfilmentRoundTrips(t *testing.T) {
 	gw := memory.NewGateway()
 	app := application.New(application.Deps{
 		UoW: db, Gateway: gw, Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
-		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: application.DefaultConfig(),
+		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(),
 		Throttles: memory.NewThrottles(),
 	})
 	buyer, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "pg1", Password: "password-pg1", Email: "pg1@example.com", Level: domain.LevelMember})
@@ -85,4 +85,10 @@ func TestFulfilmentRoundTrips(t *testing.T) {
 		t.Errorf("test/bench/fulfil.sql is not the SQL of a fulfilment any more; update it.\nthe application:\n  %s\nthe script:\n  %s",
 			strings.Join(shapes, "\n  "), strings.Join(script, "\n  "))
 	}
+}
+
+func benchConfig() application.Config {
+	c := application.DefaultConfig()
+	c.Installation = "bench"
+	return c
 }

@@ -6,7 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"go.uber.org/fx"
+
+	"upgrades/adapters/memory"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -198,7 +202,10 @@ func TestStatusPageForEachReader(t *testing.T) {
 }
 
 func TestStatusPageAfterCheckoutAsksTheProvider(t *testing.T) {
-	e := start(t, nil)
+	// The page asks the provider at most every 5 seconds per upgrade: the
+	// test moves the clock past that between reloads.
+	clock := memory.NewClock(time.Now())
+	e := start(t, nil, fx.Decorate(func(application.Clock) application.Clock { return clock }))
 	alice := e.user("alice", domain.LevelMember)
 	u := e.api(alice).buy("gold", 0)
 	b := e.loggedIn(alice)
@@ -210,11 +217,13 @@ func TestStatusPageAfterCheckoutAsksTheProvider(t *testing.T) {
 
 	// Paid with a delayed method: processing, still polling, but no
 	// longer asking the provider on each poll.
+	clock.Advance(5 * time.Second)
 	e.gw.finish(application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
 		Kind: domain.EventCheckoutUnpaid, SessionID: u.CheckoutSessionID, PaymentIntentID: "pi_delayed", Amount: 2000, Currency: "usd",
 	}})
 	b.get(path).status(http.StatusOK).contains("Your payment is on its way", fmt.Sprintf(`data-poll="/user_upgrades/%d.json"`, u.ID))
 
+	clock.Advance(5 * time.Second)
 	e.gw.finish(application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
 		Kind: domain.EventCheckoutPaid, SessionID: u.CheckoutSessionID, PaymentIntentID: "pi_delayed", Amount: 2000, Currency: "usd",
 	}})

@@ -33,6 +33,8 @@ type store struct {
 	// another handle on the same ones, as another process would.
 	Throttles    application.Throttles
 	NewThrottles func(t *testing.T) application.Throttles
+	// Installation reads the store's installation id.
+	Installation func(ctx context.Context) (string, error)
 }
 
 // factory makes a fresh store for one test.
@@ -41,7 +43,7 @@ type factory func(t *testing.T) store
 func TestMemory(t *testing.T) {
 	suite(t, func(t *testing.T) store {
 		db := memory.NewDB()
-		return store{UoW: db, Serial: true, Waiting: func() (int, error) { return 0, nil }, Throttles: memory.NewThrottles(),
+		return store{UoW: db, Serial: true, Waiting: func() (int, error) { return 0, nil }, Throttles: memory.NewThrottles(), Installation: db.Installation,
 			Event: func(t *testing.T, id string) (string, int, bool) { return db.EventOutcome(id) }}
 	})
 }
@@ -68,7 +70,7 @@ func TestPostgres(t *testing.T) {
 			t.Cleanup(func() { db.Close() })
 			return postgres.NewThrottles(db)
 		}
-		return store{UoW: db, Waiting: waiting, Throttles: postgres.NewThrottles(db), NewThrottles: other,
+		return store{UoW: db, Waiting: waiting, Throttles: postgres.NewThrottles(db), NewThrottles: other, Installation: db.Installation,
 			Event: func(t *testing.T, id string) (string, int, bool) {
 				t.Helper()
 				var (
@@ -89,7 +91,7 @@ func TestPostgres(t *testing.T) {
 
 // suite runs every case on a fresh store from newStore.
 func suite(t *testing.T, newStore factory) {
-	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, lockCases, throttleCases, outcomeCases, backlogCases} {
+	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, lockCases, throttleCases, outcomeCases, backlogCases, installationCases, refundCases} {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t)) })
 		}

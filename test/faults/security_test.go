@@ -147,10 +147,11 @@ func call(t *testing.T, s *shop, u *buyer, method, path string, v any) answer {
 // checkoutSession is what the test reads of a session at the simulated
 // Stripe.
 type checkoutSession struct {
-	AmountSubtotal int64  `json:"amount_subtotal"`
-	Currency       string `json:"currency"`
-	SuccessURL     string `json:"success_url"`
-	CancelURL      string `json:"cancel_url"`
+	AmountSubtotal int64             `json:"amount_subtotal"`
+	Currency       string            `json:"currency"`
+	SuccessURL     string            `json:"success_url"`
+	CancelURL      string            `json:"cancel_url"`
+	Metadata       map[string]string `json:"metadata"`
 }
 
 func (s *stripeSim) session(t *testing.T, id string) checkoutSession {

@@ -78,6 +78,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	}
 	cfg := application.DefaultConfig()
 	cfg.BaseURL = s.url
+	cfg.Installation = "stripeflow"
 	s.app = application.New(application.Deps{
 		UoW: s.db, Gateway: s.gw, Verifier: verifier, Clock: s.clock, Tokens: &memory.Tokens{},
 		Passwords: memory.Passwords{}, Config: cfg,

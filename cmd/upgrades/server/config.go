@@ -139,6 +139,12 @@ func (f Flags) Config() (Config, error) {
 	if c.StripeSimulated, err = strconv.ParseBool(f.StripeSimulated); err != nil {
 		return c, fmt.Errorf("STRIPE_SIMULATED must be true or false, not %q", f.StripeSimulated)
 	}
+	if c.App.AutoRefund, err = strconv.ParseBool(f.AutoRefund); err != nil {
+		return c, fmt.Errorf("AUTO_REFUND must be true or false, not %q", f.AutoRefund)
+	}
+	if c.App.MaxOpenCheckouts, err = strconv.Atoi(f.MaxOpenCheckouts); err != nil || c.App.MaxOpenCheckouts < 0 {
+		return c, fmt.Errorf("MAX_OPEN_CHECKOUTS must be a number of checkouts (0 for no limit), not %q", f.MaxOpenCheckouts)
+	}
 	prices := map[string]int64{}
 	for name, v := range map[string]string{"PRICE_GOLD": f.PriceGold, "PRICE_PLATINUM": f.PricePlatinum, "PRICE_GOLD_TO_PLATINUM": f.PriceGoldToPlatinum} {
 		if prices[name], err = strconv.ParseInt(v, 10, 64); err != nil || prices[name] <= 0 {

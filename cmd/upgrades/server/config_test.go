@@ -161,3 +161,23 @@ func TestAFailedConstructorIsNamed(t *testing.T) {
 		t.Errorf("a web edge with a short session secret: %v", err)
 	}
 }
+
+// AUTO_REFUND defaults to true; false leaves redundant payments to the
+// owners; anything else stops the server. The reconciler's lease follows
+// RECONCILE_INTERVAL.
+func TestAutoRefundAndTheReconcilersLease(t *testing.T) {
+	for value, want := range map[string]string{"": "true", "true": "true", "false": "false", "maybe": "error"} {
+		env := map[string]string{"AUTO_REFUND": value, "RECONCILE_INTERVAL": "30s"}
+		cfg, err := Load(nil, func(k string) string { return env[k] })
+		got := "error"
+		if err == nil {
+			got = map[bool]string{true: "true", false: "false"}[cfg.App.AutoRefund]
+			if cfg.App.ReconcileLease != time.Minute {
+				t.Errorf("lease %s with RECONCILE_INTERVAL=30s, want 1m", cfg.App.ReconcileLease)
+			}
+		}
+		if got != want {
+			t.Errorf("AUTO_REFUND=%q: %s (%v), want %s", value, got, err, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	stripeadapter "upgrades/adapters/stripe"
 	"upgrades/adapters/stripesim"
 	"upgrades/application"
+	"upgrades/domain"
 )
 
 // Core is the graph every command needs: configuration, logging, storage,
@@ -96,9 +98,27 @@ func rootHandler(h handlers) http.Handler {
 	return mux
 }
 
+// installations reads the installation id of the store (SPEC §3).
+type installations interface {
+	Installation(ctx context.Context) (string, error)
+}
+
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
-	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config) application.Deps {
-	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}
+	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config,
+	inst installations) (application.Deps, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id, err := inst.Installation(ctx)
+	if errors.As(err, new(postgres.NotMigratedError)) || domain.IsKind(err, domain.KindUnavailable) {
+		// The store's start hook (ping, migrations) refuses to start, in
+		// one line, before anything runs that would use the id.
+		id, err = "not-migrated", nil
+	}
+	if err != nil {
+		return application.Deps{}, err
+	}
+	c.Installation = id
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}, nil
 }
 
 // Metrics serves the metrics on addr (METRICS_ADDR) and makes them the
@@ -125,17 +145,22 @@ func Metrics(addr string) fx.Option {
 // without. Either also answers the web edge's readiness check.
 func storage(cfg Config) fx.Option {
 	if !cfg.Memory() {
-		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB](),
+		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB](), installationOf[*postgres.DB](),
 			// The pool's statistics, for the metrics.
 			fx.Provide(func(db *postgres.DB) *sql.DB { return db.SQL() }),
 			fx.Invoke(func(db *postgres.DB, l *slog.Logger) { db.LogSlowQueries(l, cfg.SlowQuery) }))
 	}
-	return fx.Options(memory.Module(), pinger[*memory.DB]())
+	return fx.Options(memory.Module(), pinger[*memory.DB](), installationOf[*memory.DB]())
 }
 
 // pinger offers the store DB to the web edge's readiness check.
 func pinger[DB httpadapter.Pinger]() fx.Option {
 	return fx.Provide(func(db DB) httpadapter.Pinger { return db })
+}
+
+// installationOf provides the store's installation id reader.
+func installationOf[DB installations]() fx.Option {
+	return fx.Provide(func(db DB) installations { return db })
 }
 
 // payments chooses the payment provider. Live, it is Stripe, or whatever
