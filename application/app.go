@@ -18,6 +18,8 @@ type Config struct {
 	Enabled  bool   // false: no new upgrades can be started
 	Prices   domain.Prices
 	Livemode bool // whether the payment provider key is a live one
+	// AllowPromotionCodes lets buyers enter the provider's promotion codes.
+	AllowPromotionCodes bool
 
 	CheckoutTTL    time.Duration // how long a checkout page stays open
 	ReuseMargin    time.Duration // a pending checkout closer to expiry than this is not reused
@@ -125,7 +127,7 @@ func New(d Deps) *App {
 		RotateAPIKey:       RotateAPIKeyHandler{d},
 		ChangePassword:     ChangePasswordHandler{d},
 		SetPassword:        SetPasswordHandler{d},
-		UpgradeOptions:     NewUpgradeOptionsHandler(d.UoW, d.Config),
+		UpgradeOptions:     NewUpgradeOptionsHandler(d.UoW, d.Clock, d.Config),
 		StartUpgrade:       NewStartUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, d.Config),
 		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ListUpgrades:       NewListUpgradesHandler(d.UoW),

@@ -207,6 +207,8 @@ type CheckoutRequest struct {
 	CancelURL      string
 	ExpiresAt      time.Time
 	IdempotencyKey string
+	// AllowPromotionCodes shows the checkout's promotion-code field.
+	AllowPromotionCodes bool
 }
 
 // Checkout is a created checkout session.

@@ -34,14 +34,17 @@ func userOut(u *domain.User, own bool) *userJSON {
 }
 
 type offerJSON struct {
-	UpgradeType string `json:"upgrade_type"`
-	Title       string `json:"title"`
-	Grants      string `json:"grants"`
-	Amount      int64  `json:"amount"`
-	Currency    string `json:"currency"`
-	Price       string `json:"price"`
-	Available   bool   `json:"available"`
-	Reason      string `json:"reason,omitempty"`
+	UpgradeType string    `json:"upgrade_type"`
+	Title       string    `json:"title"`
+	Grants      string    `json:"grants"`
+	Amount      int64     `json:"amount"`
+	Currency    string    `json:"currency"`
+	Price       string    `json:"price"`
+	ListAmount  int64     `json:"list_amount"` // the price before a sale
+	ListPrice   string    `json:"list_price"`
+	Sale        *saleJSON `json:"sale,omitempty"`
+	Available   bool      `json:"available"`
+	Reason      string    `json:"reason,omitempty"`
 }
 
 func offersOut(offers []application.Offer) []offerJSON {
@@ -49,11 +52,21 @@ func offersOut(offers []application.Offer) []offerJSON {
 	for i, o := range offers {
 		out[i] = offerJSON{
 			UpgradeType: o.Type.String(), Title: o.Type.Title(), Grants: o.Type.Grants().String(),
-			Amount: o.Price.Amount(), Currency: o.Price.Currency(), Price: o.Price.String(),
+			Amount: o.Price.Amount(), Currency: o.Price.Currency(), Price: formatMoney(o.Price),
+			ListAmount: o.Quote.List.Amount(), ListPrice: formatMoney(o.Quote.List),
 			Available: o.Refusal == "", Reason: o.Refusal,
+		}
+		if s := o.Quote.Sale; !s.IsZero() {
+			out[i].Sale = &saleJSON{Name: s.Name(), Percent: s.Percent(), Ends: rfc3339(s.Ends())}
 		}
 	}
 	return out
+}
+
+type saleJSON struct {
+	Name    string `json:"name"`
+	Percent int    `json:"percent"`
+	Ends    string `json:"ends"`
 }
 
 type upgradeJSON struct {

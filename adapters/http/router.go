@@ -37,6 +37,9 @@ type Config struct {
 	BodyLimit int64
 	// WebhookBodyLimit caps the webhook's body; 0 means 64 KiB.
 	WebhookBodyLimit int64
+	// CountryHeader names the header in which a trusted proxy reports the
+	// buyer's country (e.g. CF-IPCountry); empty ignores every header.
+	CountryHeader string
 }
 
 const defaultBodyLimit = 64 << 10

@@ -34,14 +34,30 @@ var benefits = map[domain.UpgradeType]string{
 }
 
 type shopJSON struct {
-	Recipient *userJSON   `json:"recipient"`
-	IsGift    bool        `json:"is_gift"`
-	Enabled   bool        `json:"enabled"`
-	Offers    []offerJSON `json:"offers"`
+	Recipient  *userJSON   `json:"recipient"`
+	IsGift     bool        `json:"is_gift"`
+	Enabled    bool        `json:"enabled"`
+	Currency   string      `json:"currency"`
+	Currencies []string    `json:"currencies"`
+	Offers     []offerJSON `json:"offers"`
+}
+
+// currencyChoice reads the currency fields with the proxy's country header.
+func (h *handlers) currencyChoice(c *gin.Context, currency, country string) (domain.CurrencyChoice, error) {
+	header := ""
+	if h.cfg.CountryHeader != "" {
+		header = c.GetHeader(h.cfg.CountryHeader)
+	}
+	return currencyChoice(currency, country, header)
 }
 
 func (h *handlers) newUpgrade(c *gin.Context) {
 	cmd := application.UpgradeOptions{ViewerID: viewerID(c), RecipientName: c.Query("name")}
+	var err error
+	if cmd.Currency, err = h.currencyChoice(c, c.Query("currency"), c.Query("country")); err != nil {
+		h.fail(c, err)
+		return
+	}
 	if s := c.Query("user_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
@@ -57,14 +73,15 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		// A mistyped name: say so beside the form rather than on an
 		// error page, and show the viewer's own options meanwhile.
 		status, data.Problem = http.StatusNotFound, domain.MessageOf(err)
-		v, err = h.app.UpgradeOptions.Handle(ctx, application.UpgradeOptions{ViewerID: cmd.ViewerID})
+		v, err = h.app.UpgradeOptions.Handle(ctx, application.UpgradeOptions{ViewerID: cmd.ViewerID, Currency: cmd.Currency})
 	}
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	if wantsJSON(c) {
-		c.JSON(http.StatusOK, shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled, Offers: offersOut(v.Offers)})
+		c.JSON(http.StatusOK, shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled,
+			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
 		return
 	}
 	data.UpgradeOptionsView = v
@@ -95,7 +112,12 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		RecipientName: in.get("name"),
 		Type:          in.get("upgrade_type"),
 	}
+	currency, country := in.get("currency"), in.get("country")
 	if err := in.check(); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if cmd.Currency, err = h.currencyChoice(c, currency, country); err != nil {
 		h.fail(c, err)
 		return
 	}
