@@ -98,6 +98,8 @@ type App struct {
 	Reconcile      ReconcileHandler
 	Refund         RefundHandler
 	ReadMessages   ReadMessagesHandler
+	Receipt        ReceiptHandler
+	PaymentPage    PaymentPageHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -137,5 +139,7 @@ func New(d Deps) *App {
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ReadMessages:       NewReadMessagesHandler(d.UoW),
+		Receipt:            NewReceiptHandler(d.UoW, d.Gateway),
+		PaymentPage:        NewPaymentPageHandler(d.UoW, live),
 	}
 }

@@ -191,6 +191,9 @@ type PaymentGateway interface {
 	RetrieveCheckout(ctx context.Context, sessionID string) (CheckoutState, error)
 	ExpireCheckout(ctx context.Context, sessionID string) (CheckoutState, error)
 	Refund(ctx context.Context, r RefundRequest) (Refund, error)
+	// ReceiptURL returns the receipt of the payment's latest charge, ""
+	// while no charge of it has succeeded.
+	ReceiptURL(ctx context.Context, paymentIntentID string) (string, error)
 }
 
 // CheckoutRequest is everything a hosted checkout page needs.

@@ -262,7 +262,7 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	if p.PaymentIntentID != "" && u.paymentIntentID == "" && d.Outcome != OutcomeIgnored {
 		u.paymentIntentID = p.PaymentIntentID
 	}
-	if p.Totals && p.SessionID != "" && d.Outcome != OutcomeIgnored {
+	if p.Totals && (p.settles() || p.Kind == EventCheckoutUnpaid) && d.Outcome != OutcomeIgnored {
 		u.paid = Paid{Amount: p.Total, Discount: p.Discount, Known: true}
 	}
 	u.status = d.To

@@ -80,6 +80,9 @@ type upgradeJSON struct {
 	IsGifted          bool          `json:"is_gifted"`
 	Amount            int64         `json:"amount"`
 	Currency          string        `json:"currency"`
+	Price             string        `json:"price"`           // amount, formatted
+	AmountPaid        *int64        `json:"amount_paid"`     // after promotion codes; null until paid
+	AmountDiscount    *int64        `json:"amount_discount"` // what promotion codes took off; null until paid
 	CheckoutSessionID string        `json:"checkout_session_id"`
 	CheckoutURL       string        `json:"checkout_url,omitempty"` // to the purchaser, while pending
 	CanRefund         bool          `json:"can_refund"`
@@ -106,8 +109,11 @@ func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 		ID: int64(u.ID()), PurchaserID: int64(u.PurchaserID()), RecipientID: int64(u.RecipientID()),
 		PurchaserName: v.PurchaserName, RecipientName: v.RecipientName,
 		UpgradeType: u.Type().String(), Status: u.Status().String(), IsGifted: u.IsGifted(),
-		Amount: u.Price().Amount(), Currency: u.Price().Currency(), CheckoutSessionID: u.SessionID(),
+		Amount: u.Price().Amount(), Currency: u.Price().Currency(), Price: formatMoney(u.Price()), CheckoutSessionID: u.SessionID(),
 		CanRefund: v.CanRefund, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
+	}
+	if paid := u.Paid(); paid.Known {
+		out.AmountPaid, out.AmountDiscount = &paid.Amount, &paid.Discount
 	}
 	if u.Status() == domain.StatusPending && viewer == u.PurchaserID() {
 		out.CheckoutURL = u.CheckoutURL()

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -149,6 +150,7 @@ type statusPage struct {
 	application.UpgradeView
 	Story       story
 	IsPurchaser bool
+	IsOwner     bool // owners open the payment in Stripe's dashboard
 }
 
 func (h *handlers) showUpgrade(c *gin.Context) {
@@ -174,7 +176,7 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 	viewer := viewerOf(c)
 	pd := pageData{
 		Title: fmt.Sprintf("Upgrade #%d", id),
-		Data:  statusPage{UpgradeView: v, Story: tell(v, viewer), IsPurchaser: viewer.ID() == v.Upgrade.PurchaserID()},
+		Data:  statusPage{UpgradeView: v, Story: tell(v, viewer), IsPurchaser: viewer.ID() == v.Upgrade.PurchaserID(), IsOwner: viewer.IsOwner()},
 	}
 	if st := v.Upgrade.Status(); st.IsOpen() {
 		// The page reloads until the payment is decided. While pending it
@@ -212,3 +214,26 @@ func (h *handlers) refund(c *gin.Context) {
 }
 
 func upgradePath(id domain.UpgradeID) string { return fmt.Sprintf("/user_upgrades/%d", id) }
+
+// linkHandler finds a page of the payment provider about an upgrade.
+type linkHandler interface {
+	Handle(context.Context, application.PaymentLink) (string, error)
+}
+
+// paymentLink sends the viewer to the provider's page that the use case
+// finds: the receipt or the dashboard's payment.
+func (h *handlers) paymentLink(of func(*application.App) linkHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			h.fail(c, notFound("no such upgrade"))
+			return
+		}
+		url, err := of(h.app).Handle(c.Request.Context(), application.PaymentLink{ViewerID: viewerID(c), UpgradeID: domain.UpgradeID(id)})
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, url)
+	}
+}
