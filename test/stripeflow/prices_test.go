@@ -100,4 +100,3 @@ func TestPromotionCodeForEverythingCompletes(t *testing.T) {
 		}
 	}
 }
-
