@@ -119,6 +119,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 func (h *handlers) routes(r *gin.Engine) {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	r.GET("/openapi", h.openapi) // served as /openapi.json
 	r.GET("/assets/*file", h.asset)
 	r.POST("/webhooks/receive", h.webhook)
 

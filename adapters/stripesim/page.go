@@ -167,13 +167,11 @@ func (s *Simulator) pay(w http.ResponseWriter, r *http.Request) {
 		target string
 		status = http.StatusSeeOther
 		fail   string
+		method payMethod
+		known  bool // method is one the session offers for outcome
 	)
 	s.mu.Lock()
 	cs, found := s.sessions[r.PathValue("id")]
-	var (
-		method payMethod
-		known  bool
-	)
 	if found {
 		method, known = chooseMethod(cs.Currency, outcome, r.PostForm.Get("method"))
 	}

@@ -25,7 +25,12 @@ const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own 
 // (with its key, STRIPE_SIM_SECRET_KEY) and it sends webhooks to
 // STRIPE_SIM_WEBHOOK_URL.
 func stripeSim(ctx context.Context, args []string) error {
-	cfg, listen, err := stripeSimConfig(args, os.Getenv)
+	return runStripeSim(ctx, args, os.Getenv, os.Stdout)
+}
+
+// runStripeSim is stripe-sim with its environment and its output given.
+func runStripeSim(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	cfg, listen, err := stripeSimConfig(args, getenv)
 	if err != nil {
 		return err
 	}
@@ -56,11 +61,11 @@ func stripeSim(ctx context.Context, args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Printf("simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
 	if generated {
 		// Printed, not logged: the key is what a shop needs to reach it.
-		fmt.Printf("its secret key (STRIPE_SIM_SECRET_KEY was not set): %s\n", cfg.SecretKey)
+		fmt.Fprintf(out, "its secret key (STRIPE_SIM_SECRET_KEY was not set): %s\n", cfg.SecretKey)
 	}
+	fmt.Fprintf(out, "simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
 	select {
 	case err := <-errc:
 		return err

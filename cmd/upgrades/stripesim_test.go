@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,5 +42,51 @@ func TestStripeSimConfig(t *testing.T) {
 	cfg, _, err = stripeSimConfig([]string{"--shop-url", "https://shop.test/store"}, func(k string) string { return env[k] })
 	if err != nil || cfg.ShopURL != "https://shop.test/store" {
 		t.Errorf("shop URL given: %q %v", cfg.ShopURL, err)
+	}
+}
+
+// Without STRIPE_SIM_SECRET_KEY, stripe-sim makes up a key, prints it, and
+// accepts that key only.
+func TestStripeSimPrintsTheKeyItMadeUp(t *testing.T) {
+	env := map[string]string{"STRIPE_SIM_DROP_WEBHOOKS": "true", "LISTEN_ADDR": "127.0.0.1:0"}
+	ctx, cancel := context.WithCancel(context.Background())
+	r, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- runStripeSim(ctx, nil, func(k string) string { return env[k] }, w)
+		w.Close()
+	}()
+	defer func() {
+		cancel()
+		go io.Copy(io.Discard, r)
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	lines := bufio.NewScanner(r)
+	var key, addr string
+	for addr == "" && lines.Scan() {
+		line := lines.Text()
+		if k, ok := strings.CutPrefix(line, "its secret key (STRIPE_SIM_SECRET_KEY was not set): "); ok {
+			key = k
+		}
+		if a, ok := strings.CutPrefix(line, "simulated Stripe on "); ok {
+			addr, _, _ = strings.Cut(a, " ")
+		}
+	}
+	if !strings.HasPrefix(key, "sk_test_") || len(key) < len("sk_test_")+20 || addr == "" {
+		t.Fatalf("printed key %q, address %q", key, addr)
+	}
+	for k, want := range map[string]int{key: http.StatusOK, "sk_test_simulated": http.StatusUnauthorized} {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/v1/events", nil)
+		req.Header.Set("Authorization", "Bearer "+k)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("key %s: %d, want %d", k, resp.StatusCode, want)
+		}
 	}
 }

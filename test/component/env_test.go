@@ -197,6 +197,10 @@ func (c *client) do(method, path string, body io.Reader, header http.Header) *re
 	if err != nil {
 		c.e.t.Fatalf("%s %s: reading the body: %v", method, path, err)
 	}
+	// Every JSON answer must be what the API's description says.
+	if err := checkAgainstSpec(method, req.URL.String(), req.Header, res.StatusCode, res.Header, b); err != nil {
+		c.e.t.Errorf("%s %s: the answer does not match openapi.json: %v\nbody: %s", method, path, err, b)
+	}
 	return &response{t: c.e.t, Status: res.StatusCode, Header: res.Header, Body: string(b), req: method + " " + path}
 }
 

@@ -114,3 +114,60 @@ func TestServerTalksToStripeAPIBase(t *testing.T) {
 		t.Errorf("session %q url %q", started.Upgrade.SessionID(), started.Upgrade.CheckoutURL())
 	}
 }
+
+// Mounted in the server, the simulated Stripe keeps its own protections:
+// it answers no other key than the server's own, and its pay page cannot
+// be framed or posted to from another site.
+func TestServerMountsTheSimulatedStripeProtected(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	cfg := load(t, map[string]string{"BASE_URL": base})
+	var root http.Handler
+	app := startGraph(t, server.Web(cfg, quietLogger()), fx.Populate(&root))
+	srv.Config.Handler = root
+	srv.Start()
+	defer srv.Close()
+
+	for _, key := range []string{"sk_test_anything", "sk_test_simulated_not"} {
+		req, _ := http.NewRequest("GET", base+"/_stripe/v1/events", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("the event list with %s: %d", key, resp.StatusCode)
+		}
+	}
+
+	started, err := app.StartUpgrade.Handle(context.Background(), application.StartUpgrade{PurchaserID: buyer(t, app).ID(), Type: "gold"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := started.Upgrade.CheckoutURL()
+	resp, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); resp.StatusCode != http.StatusOK || !strings.Contains(csp, "frame-ancestors 'none'") || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("the pay page: %d, policy %q", resp.StatusCode, csp)
+	}
+	req, _ := http.NewRequest("POST", page, strings.NewReader("outcome=paid"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err = browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site post to the pay page: %d", resp.StatusCode)
+	}
+	view, err := app.ShowUpgrade.Handle(context.Background(), application.ShowUpgrade{ViewerID: started.Upgrade.PurchaserID(), UpgradeID: started.Upgrade.ID()})
+	if err != nil || view.Upgrade.Status() != domain.StatusPending {
+		t.Errorf("after the forged post the upgrade is %v (%v)", view.Upgrade.Status(), err)
+	}
+}
