@@ -80,9 +80,9 @@ type upgradeJSON struct {
 	IsGifted          bool          `json:"is_gifted"`
 	Amount            int64         `json:"amount"`
 	Currency          string        `json:"currency"`
-	Price             string        `json:"price"`           // amount, formatted
-	AmountPaid        *int64        `json:"amount_paid"`     // after promotion codes; null until paid
-	AmountDiscount    *int64        `json:"amount_discount"` // what promotion codes took off; null until paid
+	Price             string        `json:"price"`                     // amount, formatted
+	AmountPaid        *int64        `json:"amount_paid,omitempty"`     // after promotion codes; absent until paid
+	AmountDiscount    *int64        `json:"amount_discount,omitempty"` // what promotion codes took off; absent until paid
 	CheckoutSessionID string        `json:"checkout_session_id"`
 	CheckoutURL       string        `json:"checkout_url,omitempty"` // to the purchaser, while pending
 	CanRefund         bool          `json:"can_refund"`
