@@ -53,11 +53,12 @@ func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (Star
 	var (
 		up        *domain.Upgrade
 		purchaser *domain.User
+		recipient string
 		reused    bool
 		err       error
 	)
 	for wait := 0; ; wait++ {
-		up, purchaser, reused, err = h.reserve(ctx, cmd)
+		up, purchaser, recipient, reused, err = h.reserve(ctx, cmd)
 		if !errors.Is(err, errCheckoutInFlight) || wait == inFlightPolls {
 			break
 		}
@@ -72,7 +73,7 @@ func (h StartUpgradeHandler) Handle(ctx context.Context, cmd StartUpgrade) (Star
 		return StartedUpgrade{Upgrade: up, Reused: reused}, err
 	}
 
-	checkout, err := h.gateway.CreateCheckout(ctx, h.checkoutRequest(up, purchaser))
+	checkout, err := h.gateway.CreateCheckout(ctx, h.checkoutRequest(up, purchaser, recipient))
 	if err != nil {
 		h.logger.ErrorContext(ctx, "checkout creation failed", "upgrade", up.ID(), "err", err)
 		// Mark it failed so no pending upgrade without a checkout is left
@@ -112,7 +113,7 @@ const (
 
 // reserve checks eligibility and returns the purchaser's open checkout for
 // the same upgrade, or a new pending upgrade.
-func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up *domain.Upgrade, purchaser *domain.User, reused bool, err error) {
+func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up *domain.Upgrade, purchaser *domain.User, recipientName string, reused bool, err error) {
 	err = h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		// Locking the purchaser serialises their double clicks.
 		p, err := s.Users.LockByID(ctx, cmd.PurchaserID)
@@ -133,6 +134,7 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if err != nil {
 			return err
 		}
+		recipientName = recipient.Name()
 		t, err := domain.ParseUpgradeType(cmd.Type)
 		if err != nil {
 			return err
@@ -168,10 +170,12 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		}
 		return s.Upgrades.Create(ctx, up)
 	})
-	return up, purchaser, reused, err
+	return up, purchaser, recipientName, reused, err
 }
 
-func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *domain.User) CheckoutRequest {
+// checkoutRequest names the recipient in the line item's description, so
+// that the payment page says who a gift is for.
+func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *domain.User, recipientName string) CheckoutRequest {
 	c := h.config
 	id := up.ID()
 	return CheckoutRequest{
@@ -180,11 +184,11 @@ func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *doma
 		RecipientID:         up.RecipientID(),
 		UpgradeType:         up.Type(),
 		ProductName:         up.Type().Title() + " upgrade",
-		Description:         fmt.Sprintf("Upgrade #%d to %s", id, up.Type().Grants().Title()),
+		Description:         describe(up, purchaser, recipientName),
 		Price:               up.Price(),
 		CustomerEmail:       purchaser.Email(),
 		SuccessURL:          fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
-		CancelURL:           fmt.Sprintf("%s/user_upgrades/new?user_id=%d", c.BaseURL, up.RecipientID()),
+		CancelURL:           fmt.Sprintf("%s/user_upgrades/new?user_id=%d&cancelled=%d", c.BaseURL, up.RecipientID(), id),
 		ExpiresAt:           h.clock.Now().Add(c.CheckoutTTL),
 		IdempotencyKey:      ClientReference(id),
 		AllowPromotionCodes: c.AllowPromotionCodes,
@@ -195,4 +199,12 @@ func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *doma
 // provider (client_reference_id and the idempotency key of its checkout).
 func ClientReference(id domain.UpgradeID) string {
 	return fmt.Sprintf("user_upgrade_%d", id)
+}
+
+func describe(up *domain.Upgrade, purchaser *domain.User, recipientName string) string {
+	d := fmt.Sprintf("Upgrade #%d: %s for %s", up.ID(), up.Type().Grants().Title(), recipientName)
+	if up.IsGifted() {
+		d += ", a gift from " + purchaser.Name()
+	}
+	return d
 }

@@ -165,7 +165,7 @@ func TestStartUpgradeSelfAndGift(t *testing.T) {
 				Price:          up.Price(),
 				CustomerEmail:  tc.purchaser + "@example.com",
 				SuccessURL:     fmt.Sprintf("https://shop.example/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", up.ID()),
-				CancelURL:      fmt.Sprintf("https://shop.example/user_upgrades/new?user_id=%d", recipient.ID()),
+				CancelURL:      fmt.Sprintf("https://shop.example/user_upgrades/new?user_id=%d&cancelled=%d", recipient.ID(), up.ID()),
 				ExpiresAt:      start.Add(f.cfg.CheckoutTTL),
 				IdempotencyKey: fmt.Sprintf("user_upgrade_%d", up.ID()),
 			}
@@ -175,6 +175,10 @@ func TestStartUpgradeSelfAndGift(t *testing.T) {
 			}
 			if name := reqs[0].ProductName; !strings.Contains(name, up.Type().Title()) {
 				t.Errorf("product name %q does not name %s", name, up.Type().Title())
+			}
+			// The payment page shows the description: it says who gets it.
+			if d := reqs[0].Description; !strings.Contains(d, recipient.Name()) || up.IsGifted() != strings.Contains(d, "a gift from "+purchaser.Name()) {
+				t.Errorf("description %q does not say %s gets it (gift %t)", d, recipient.Name(), up.IsGifted())
 			}
 
 			// The session the gateway made is stored on the upgrade.

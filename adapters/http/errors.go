@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -91,7 +92,13 @@ func (h *handlers) renderProblem(c *gin.Context, p problem) {
 		c.AbortWithStatusJSON(p.Status, errorJSON{Error: p.Code, Message: p.Message})
 		return
 	}
-	data := errorPage{Problem: p}
+	data := errorPage{Problem: p, Lead: errorLeads[p.Status]}
+	if data.Lead == "" {
+		data.Lead = errorLeads[http.StatusInternalServerError]
+	}
+	if errorDetailShown[p.Status] {
+		data.Detail = sentence(p.Message)
+	}
 	if p.kind == domain.KindUnauthenticated && c.Request.Method == http.MethodGet {
 		data.Next = c.Request.URL.RequestURI()
 	}
@@ -103,7 +110,44 @@ func (h *handlers) renderProblem(c *gin.Context, p problem) {
 // that comes back to Next.
 type errorPage struct {
 	Problem problem
+	Lead    string // what happened, in a sentence for people
+	Detail  string // the error's own message, when it helps the reader
 	Next    string
+}
+
+// errorLeads say, for each status, what happened and what to do.
+var errorLeads = map[int]string{
+	http.StatusBadRequest:            "Part of that address or form could not be read. Please check it and try again.",
+	http.StatusUnauthorized:          "Please log in to see this page.",
+	http.StatusForbidden:             "That isn't yours to see or do. If you think it should be, log in with the account it belongs to.",
+	http.StatusNotFound:              "There is nothing here. The link may be mistyped, or what it pointed to is gone.",
+	http.StatusConflict:              "That clashes with something that already exists.",
+	http.StatusRequestEntityTooLarge: "That was more than this site accepts at once.",
+	http.StatusUnprocessableEntity:   "That cannot be done as it stands.",
+	http.StatusInternalServerError:   "Something went wrong on our side. Please try again; if it keeps happening, let us know.",
+	http.StatusBadGateway:            "The payment provider did not answer. Nothing was charged; please try again in a minute.",
+	http.StatusServiceUnavailable:    "The site is briefly unavailable. Please try again in a minute.",
+	http.StatusTooManyRequests:       "Too many attempts in a row. Please wait a little and try again.",
+}
+
+// errorDetailShown: for these statuses the error's own message says what
+// to change; the others' messages are for developers.
+var errorDetailShown = map[int]bool{
+	http.StatusBadRequest: true, http.StatusConflict: true, http.StatusRequestEntityTooLarge: true,
+	http.StatusUnprocessableEntity: true, http.StatusServiceUnavailable: true, http.StatusTooManyRequests: true,
+}
+
+// sentence ends a message with a full stop. Its first letter is left
+// alone: messages may start with a user's name, spelt as its owner chose.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, "?") {
+		s += "."
+	}
+	return s
 }
 
 var errorTitles = map[int]string{

@@ -34,7 +34,7 @@ func readInput(c *gin.Context) (*input, error) {
 	}
 	var err error
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		err = r.ParseMultipartForm(defaultBodyLimit)
+		err = r.ParseMultipartForm(multipartMemory)
 	} else {
 		err = r.ParseForm()
 	}
@@ -215,3 +215,7 @@ func (in *input) id(name string) int64 {
 
 // check reports the first field that could not be read.
 func (in *input) check() error { return in.err }
+
+// multipartMemory is how much of a multipart form is held in memory rather
+// than in temporary files. The body is already capped by Config.BodyLimit.
+const multipartMemory = 64 << 10

@@ -31,7 +31,8 @@ type listPage struct {
 	PrevURL      string
 	NextURL      string
 	SeesEveryone bool
-	Refunds      bool // the viewer is an owner: each paid row has a refund button
+	Filtered     bool // a filter is set: the filters stay open
+	CanBuy       bool // the viewer may buy upgrades: the empty list says how
 }
 
 // listFilters are the list's filters; any other search[…] is refused, so
@@ -73,7 +74,8 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	}
 	data := listPage{
 		UpgradeList: list, Filter: cmd.Filter, Types: domain.UpgradeTypes, Statuses: domain.Statuses,
-		SeesEveryone: viewerOf(c).IsAdmin(), Refunds: viewerOf(c).IsOwner(),
+		SeesEveryone: viewerOf(c).IsAdmin(), Filtered: cmd.Filter != (application.UpgradeFilter{}),
+		CanBuy: !viewerOf(c).IsBanned(),
 	}
 	if list.Page > 1 {
 		data.PrevURL = listURL(cmd.Filter, list.Page-1, list.Limit)
@@ -81,7 +83,11 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	if list.HasMore {
 		data.NextURL = listURL(cmd.Filter, list.Page+1, list.Limit)
 	}
-	h.page(c, http.StatusOK, "upgrades.html", "Upgrades", data)
+	title := "Your upgrades"
+	if data.SeesEveryone {
+		title = "All upgrades"
+	}
+	h.page(c, http.StatusOK, "upgrades.html", title, data)
 }
 
 // unknownFilter names the first search parameter that is not a filter.

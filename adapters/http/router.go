@@ -28,33 +28,27 @@ type Config struct {
 	BaseURL string
 	// SessionSecret signs the session cookies (32 characters or more).
 	SessionSecret string
-	// SessionTTL is how long a login lasts; 0 means 14 days.
+	// SessionTTL is how long a login lasts.
 	SessionTTL time.Duration
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed;
 	// nil trusts none, so the client address is the peer's.
 	TrustedProxies []string
-	// BodyLimit caps form and JSON bodies; 0 means 64 KiB.
+	// BodyLimit caps form and JSON bodies.
 	BodyLimit int64
-	// WebhookBodyLimit caps the webhook's body; 0 means 64 KiB.
+	// WebhookBodyLimit caps the webhook's body.
 	WebhookBodyLimit int64
 	// CountryHeader names the header in which a trusted proxy reports the
 	// buyer's country (e.g. CF-IPCountry); empty ignores every header.
 	CountryHeader string
 }
 
-const defaultBodyLimit = 64 << 10
-
-func (c Config) withDefaults() Config {
-	if c.SessionTTL <= 0 {
-		c.SessionTTL = 14 * 24 * time.Hour
+// The defaults are the command's (cmd/upgrades/server.Defaults): the edge
+// is told its limits and refuses to guess.
+func (c Config) check() error {
+	if c.SessionTTL <= 0 || c.BodyLimit <= 0 || c.WebhookBodyLimit <= 0 {
+		return errors.New("the session lifetime and the body limits must be positive")
 	}
-	if c.BodyLimit <= 0 {
-		c.BodyLimit = defaultBodyLimit
-	}
-	if c.WebhookBodyLimit <= 0 {
-		c.WebhookBodyLimit = defaultBodyLimit
-	}
-	return c
+	return nil
 }
 
 // secure reports whether the site is served over https.
@@ -79,7 +73,10 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if d.App == nil || d.DB == nil {
 		return nil, errors.New("the web edge needs the application and the database")
 	}
-	cfg := d.Config.withDefaults()
+	cfg := d.Config
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	if len(cfg.SessionSecret) < 32 {
 		return nil, errors.New("the session secret must be at least 32 characters")
 	}
@@ -140,6 +137,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
+	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)
 	pages.GET("/user_upgrades/:id/receipt", h.paymentLink(func(a *application.App) linkHandler { return a.Receipt }))
 	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,17 +16,26 @@ import (
 )
 
 // shopPage is the upgrade page: prices, what each level gives, and a
-// button per type, disabled with the reason when it cannot be bought.
+// button per type, or what to do instead when it cannot be bought.
 type shopPage struct {
 	application.UpgradeOptionsView
-	Offers  []shopOffer
-	Name    string // what was typed in the recipient form
-	Problem string
+	Offers []shopOffer
+	// GiftMode: the viewer is choosing a gift, even while the name they
+	// typed matches nobody (NameProblem says so at the field).
+	GiftMode    bool
+	Name        string // what was typed in the recipient form
+	NameProblem string
+	// AtTop: the viewer is buying for themself and nothing is left to buy.
+	AtTop bool
+	// Cancelled is the upgrade whose checkout the buyer just left.
+	Cancelled *domain.Upgrade
+	Here      string // this page's address, to come back to after logging in
 }
 
 type shopOffer struct {
 	application.Offer
 	Benefit string
+	Reason  string // what to do instead, when it cannot be bought
 }
 
 // benefits says, for people, what each upgrade gives.
@@ -53,7 +64,7 @@ func (h *handlers) currencyChoice(c *gin.Context, currency, country string) (dom
 }
 
 func (h *handlers) newUpgrade(c *gin.Context) {
-	cmd := application.UpgradeOptions{ViewerID: viewerID(c), RecipientName: c.Query("name")}
+	cmd := application.UpgradeOptions{ViewerID: viewerID(c), RecipientName: strings.TrimSpace(c.Query("name"))}
 	var err error
 	if cmd.Currency, err = h.currencyChoice(c, c.Query("currency"), c.Query("country")); err != nil {
 		h.fail(c, err)
@@ -69,12 +80,13 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	v, err := h.app.UpgradeOptions.Handle(ctx, cmd)
-	status, data := http.StatusOK, shopPage{Name: cmd.RecipientName}
-	if err != nil && domain.IsKind(err, domain.KindNotFound) && cmd.RecipientName != "" && !wantsJSON(c) {
-		// A mistyped name: say so beside the form rather than on an
-		// error page, and show the viewer's own options meanwhile.
-		status, data.Problem = http.StatusNotFound, domain.MessageOf(err)
+	status, data := http.StatusOK, shopPage{Name: cmd.RecipientName, Here: c.Request.URL.RequestURI()}
+	if err != nil && domain.IsKind(err, domain.KindNotFound) && cmd.RecipientName != "" && !wantsJSON(c) && cmd.ViewerID != 0 {
+		// A mistyped name: stay in gift mode with the error at the field,
+		// and offer nothing until a recipient is found.
+		status, data.NameProblem = http.StatusNotFound, fmt.Sprintf("Nobody is called %q. Check the spelling and try again.", cmd.RecipientName)
 		v, err = h.app.UpgradeOptions.Handle(ctx, application.UpgradeOptions{ViewerID: cmd.ViewerID, Currency: cmd.Currency})
+		v.Recipient, v.IsGift = nil, false
 	}
 	if err != nil {
 		h.fail(c, err)
@@ -86,17 +98,76 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		return
 	}
 	data.UpgradeOptionsView = v
+	data.GiftMode = v.IsGift || data.NameProblem != ""
+	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
-		data.Offers = append(data.Offers, shopOffer{Offer: o, Benefit: benefits[o.Type]})
+		so := shopOffer{Offer: o, Benefit: benefits[o.Type]}
+		switch {
+		case data.NameProblem != "":
+			so.Refusal, so.Reason = "no recipient", "Choose who gets it first."
+		case o.Refusal != "" && v.Viewer != nil:
+			so.Reason = offerReason(v, o)
+		}
+		data.Offers = append(data.Offers, so)
+	}
+	if id, err := strconv.ParseInt(c.Query("cancelled"), 10, 64); err == nil && id > 0 && v.Viewer != nil {
+		data.Cancelled = h.cancelledUpgrade(c, domain.UpgradeID(id))
 	}
 	title := "Upgrade your account"
 	switch {
 	case v.IsGift:
 		title = "Give " + v.Recipient.Name() + " an upgrade"
+	case data.GiftMode:
+		title = "Give someone an upgrade"
+	case data.AtTop:
+		title = "You're at the top"
 	case v.Viewer == nil:
 		title = "Upgrades"
 	}
 	h.page(c, status, "new_upgrade.html", title, data)
+}
+
+// cancelledUpgrade is the viewer's upgrade whose checkout they have just
+// left, for the page to say nothing was charged; nil when it is not
+// theirs or was paid after all. Reading it changes nothing.
+func (h *handlers) cancelledUpgrade(c *gin.Context, id domain.UpgradeID) *domain.Upgrade {
+	v, err := h.app.ShowUpgrade.Handle(c.Request.Context(), application.ShowUpgrade{ViewerID: viewerID(c), UpgradeID: id})
+	if err != nil || v.Upgrade.PurchaserID() != viewerID(c) {
+		return nil
+	}
+	if st := v.Upgrade.Status(); st != domain.StatusPending && st != domain.StatusExpired {
+		return nil
+	}
+	return v.Upgrade
+}
+
+// offerReason says why an offer cannot be bought, to the viewer, and what
+// they can do instead.
+func offerReason(v application.UpgradeOptionsView, o application.Offer) string {
+	r := v.Recipient
+	you, is := "you", "You're"
+	if v.IsGift && r != nil {
+		you, is = r.Name(), r.Name()+" is"
+	}
+	switch {
+	case !v.Enabled:
+		return "Not on sale right now. Please come back later."
+	case v.Viewer.IsBanned():
+		return "Your account cannot buy upgrades."
+	case r == nil:
+		return ""
+	case r.IsBanned():
+		return r.Name() + "'s account cannot receive upgrades."
+	case r.Level().AtLeast(domain.LevelPlatinum):
+		return is + " already " + r.Level().Title() + ": nothing higher is on sale."
+	case r.Level() == domain.LevelGold && o.Type == domain.UpgradePlatinum:
+		return is + " Gold: Gold to Platinum gets " + you + " there for the difference."
+	case r.Level() == domain.LevelGold:
+		return is + " Gold already."
+	case o.Type == domain.UpgradeGoldToPlatinum:
+		return "Only for Gold members: Platinum gets " + you + " there directly."
+	}
+	return o.Refusal + "."
 }
 
 func (h *handlers) createUpgrade(c *gin.Context) {
@@ -150,8 +221,19 @@ type statusPage struct {
 	application.UpgradeView
 	Story       story
 	IsPurchaser bool
-	IsOwner     bool // owners open the payment in Stripe's dashboard
+	// PollURL is set while the upgrade is open: the page's script asks it
+	// for news, and reloads PageURL's parts when the status changes.
+	PollURL, PageURL string
+	PollFor          int // seconds
+	Now              time.Time
+	// Refunded is set right after an owner's refund, to confirm it.
+	Refunded bool
+	Reverted string
+	IsOwner  bool // owners open the payment in Stripe's dashboard
 }
+
+// pollFor is how long the status page keeps asking for news by itself.
+const pollFor = 10 * time.Minute
 
 func (h *handlers) showUpgrade(c *gin.Context) {
 	id, ok := pathID(c)
@@ -174,20 +256,76 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 		return
 	}
 	viewer := viewerOf(c)
-	pd := pageData{
-		Title: fmt.Sprintf("Upgrade #%d", id),
-		Data:  statusPage{UpgradeView: v, Story: tell(v, viewer), IsPurchaser: viewer.ID() == v.Upgrade.PurchaserID(), IsOwner: viewer.IsOwner()},
+	u := v.Upgrade
+	data := statusPage{
+		UpgradeView: v, Story: tell(v, viewer), IsPurchaser: viewer.ID() == u.PurchaserID(), IsOwner: viewer.IsOwner(),
+		PageURL: upgradePath(u.ID()), PollFor: int(pollFor / time.Second), Now: h.sessions.now(),
+		Refunded: c.Query("refunded") == "1" && u.Status() == domain.StatusRefunded,
 	}
-	if st := v.Upgrade.Status(); st.IsOpen() {
-		// The page reloads until the payment is decided. While pending it
-		// keeps asking the provider (the buyer has just paid); once
-		// processing, settling takes days and the webhook will tell.
-		pd.RefreshSeconds, pd.RefreshURL = 3, upgradePath(v.Upgrade.ID())
+	if data.Refunded {
+		data.Reverted = levelChange(v, true)
+	}
+	pd := pageData{Title: fmt.Sprintf("Upgrade #%d", id), Data: &data}
+	if st := u.Status(); st.IsOpen() {
+		// A script polls for news until the payment is decided. While
+		// pending it keeps asking the provider (the buyer has just paid);
+		// once processing, settling takes days and the webhook will tell.
+		data.PollURL = upgradePath(u.ID()) + ".json"
 		if st == domain.StatusPending && sessionID != "" {
-			pd.RefreshURL += "?session_id=" + url.QueryEscape(sessionID)
+			data.PollURL += "?session_id=" + url.QueryEscape(sessionID)
 		}
+		pd.Scripts = []string{"status.js"}
 	}
 	h.pageWith(c, http.StatusOK, "upgrade.html", pd)
+}
+
+// levelChange says what a refund does to the recipient's level, before
+// (done false) or after it.
+func levelChange(v application.UpgradeView, done bool) string {
+	u := v.Upgrade
+	before, granted := u.LevelBefore(), u.Type().Grants()
+	if before.IsZero() || before == granted {
+		if done {
+			return fmt.Sprintf("%s keeps their level.", v.RecipientName)
+		}
+		return fmt.Sprintf("%s keeps their level: this upgrade did not change it.", v.RecipientName)
+	}
+	if done {
+		return fmt.Sprintf("%s is back to %s, unless their level had changed since the upgrade.", v.RecipientName, before.Title())
+	}
+	return fmt.Sprintf("%s goes back from %s to %s, unless their level has changed since the upgrade.", v.RecipientName, granted.Title(), before.Title())
+}
+
+// refundPage asks an owner to confirm a refund, naming the amount, who
+// gets it back and what happens to the recipient's level.
+func (h *handlers) refundPage(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		h.fail(c, notFound("no such upgrade"))
+		return
+	}
+	v, err := h.app.ShowUpgrade.Handle(c.Request.Context(), application.ShowUpgrade{ViewerID: viewerID(c), UpgradeID: domain.UpgradeID(id)})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if !v.CanRefund {
+		if !viewerOf(c).IsOwner() {
+			h.fail(c, domain.Errorf(domain.KindForbidden, "only the shop's owners can refund upgrades"))
+			return
+		}
+		h.fail(c, domain.Errorf(domain.KindInvalid, "upgrade #%d is %s: only a complete upgrade can be refunded", id, strings.ToLower(statusLabel(v.Upgrade.Status()))))
+		return
+	}
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, formJSON{Action: upgradePath(v.Upgrade.ID()) + "/refund", Method: "POST", Fields: []string{}})
+		return
+	}
+	data := struct {
+		application.UpgradeView
+		LevelChange string
+	}{v, levelChange(v, false)}
+	h.page(c, http.StatusOK, "refund.html", fmt.Sprintf("Refund upgrade #%d?", id), data)
 }
 
 func (h *handlers) refund(c *gin.Context) {
@@ -202,7 +340,7 @@ func (h *handlers) refund(c *gin.Context) {
 		return
 	}
 	if !wantsJSON(c) {
-		c.Redirect(http.StatusSeeOther, upgradePath(domain.UpgradeID(id)))
+		c.Redirect(http.StatusSeeOther, upgradePath(domain.UpgradeID(id))+"?refunded=1")
 		return
 	}
 	v, err := h.app.ShowUpgrade.Handle(ctx, application.ShowUpgrade{ViewerID: viewerID(c), UpgradeID: domain.UpgradeID(id)})

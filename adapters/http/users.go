@@ -32,7 +32,7 @@ func (h *handlers) signupPage(c *gin.Context) {
 		c.JSON(http.StatusOK, formJSON{Action: "/users", Method: "POST", Fields: []string{"name", "password", "email"}})
 		return
 	}
-	h.page(c, http.StatusOK, "signup.html", "Sign up", credentialsForm{})
+	h.page(c, http.StatusOK, "signup.html", "Sign up", credentialsForm{Next: localPath(c.Query("next"))})
 }
 
 func (h *handlers) signup(c *gin.Context) {
@@ -43,13 +43,14 @@ func (h *handlers) signup(c *gin.Context) {
 	}
 	cmd := application.SignUp{Name: in.get("name"), Password: in.secret("password"), Email: in.get("email"),
 		Network: application.ClientNetwork(c.ClientIP())}
+	next := localPath(in.get("next"))
 	if err := in.check(); err != nil {
 		h.fail(c, err)
 		return
 	}
 	u, err := h.app.SignUp.Handle(c.Request.Context(), cmd)
 	if err != nil {
-		h.formFailed(c, err, "signup.html", "Sign up", credentialsForm{Name: cmd.Name, Email: cmd.Email})
+		h.formFailed(c, err, "signup.html", "Sign up", credentialsForm{Name: cmd.Name, Email: cmd.Email, Next: next})
 		return
 	}
 	h.sessions.start(c.Writer, u)
@@ -57,7 +58,10 @@ func (h *handlers) signup(c *gin.Context) {
 		c.JSON(http.StatusCreated, userOut(u, true))
 		return
 	}
-	c.Redirect(http.StatusSeeOther, profilePath(u.ID()))
+	if next == "" {
+		next = profilePath(u.ID())
+	}
+	c.Redirect(http.StatusSeeOther, next)
 }
 
 func (h *handlers) loginPage(c *gin.Context) {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -34,10 +35,41 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 	},
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"money": formatMoney,
-	"minor": formatMinor,
-	"upper": strings.ToUpper,
+	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"statusLabel":  statusLabel,
+	"money":        formatMoney,
+	"minor":        formatMinor,
+	"upper":        strings.ToUpper,
+	"linkUpgrades": linkUpgrades,
+}
+
+// upgradeMention is how messages name an upgrade: "upgrade #12".
+var upgradeMention = regexp.MustCompile(`(?i)\bupgrade #([0-9]+)`)
+
+// linkUpgrades escapes a message and links the upgrades it mentions to
+// their pages.
+func linkUpgrades(body string) template.HTML {
+	escaped := template.HTMLEscapeString(body)
+	return template.HTML(upgradeMention.ReplaceAllString(escaped, `<a href="/user_upgrades/$1">$0</a>`))
+}
+
+// statusLabel says an upgrade's status in words a buyer understands.
+func statusLabel(s domain.Status) string {
+	switch s {
+	case domain.StatusPending:
+		return "Awaiting payment"
+	case domain.StatusProcessing:
+		return "Payment settling"
+	case domain.StatusComplete:
+		return "Complete"
+	case domain.StatusFailed:
+		return "Payment failed"
+	case domain.StatusExpired:
+		return "Expired unpaid"
+	case domain.StatusRefunded:
+		return "Refunded"
+	}
+	return s.String()
 }
 
 func parseViews() (*views, error) {
@@ -69,10 +101,13 @@ type pageData struct {
 	Title     string
 	Viewer    *domain.User
 	RequestID string
-	// RefreshSeconds > 0 makes the page reload itself to RefreshURL.
-	RefreshSeconds int
-	RefreshURL     string
-	Data           any
+	// Nav names the navigation entry of this page, marked as the current
+	// one; set from the route.
+	Nav string
+	// Scripts are files under /assets the page loads (deferred); every
+	// page works without them.
+	Scripts []string
+	Data    any
 }
 
 // page renders a page into memory first, so that a template error becomes
@@ -83,6 +118,9 @@ func (h *handlers) page(c *gin.Context, status int, name, title string, data any
 
 func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData) {
 	pd.Viewer, pd.RequestID = viewerOf(c), requestIDOf(c)
+	if pd.Nav == "" {
+		pd.Nav = navOf(c.FullPath(), c.Param("id"), pd.Viewer)
+	}
 	var buf bytes.Buffer
 	t, ok := h.views.pages[name]
 	err := fmt.Errorf("no template %s", name)
@@ -95,4 +133,25 @@ func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// navOf is the navigation entry a route belongs to, if any.
+func navOf(route, id string, viewer *domain.User) string {
+	switch route {
+	case "/user_upgrades/new":
+		return "buy"
+	case "/user_upgrades":
+		return "list"
+	case "/messages":
+		return "messages"
+	case "/login":
+		return "login"
+	case "/users/new":
+		return "signup"
+	case "/users/:id":
+		if viewer != nil && id == fmt.Sprint(viewer.ID()) {
+			return "me"
+		}
+	}
+	return ""
 }

@@ -77,7 +77,7 @@ func (r *messages) Create(_ context.Context, m *domain.Message) error {
 		return domain.Errorf(domain.KindNotFound, "user %d not found", m.UserID)
 	}
 	c := *m
-	c.ID = domain.MessageID((*DB)(r).id())
+	c.ID = domain.MessageID((*DB)(r).id("messages"))
 	m.ID = c.ID
 	r.messages = append(r.messages, &c)
 	n := len(r.messages)

@@ -21,7 +21,7 @@ type DB struct {
 	upgrades map[domain.UpgradeID]*upgradeRecord
 	events   map[string]*eventRecord
 	messages []*domain.Message
-	nextID   int64
+	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
 
 	down    bool  // simulate an outage
 	failOn  error // returned by the next commit, to test rollback
@@ -119,9 +119,15 @@ func (db *DB) store() application.Store {
 	}
 }
 
-func (db *DB) id() int64 {
-	db.nextID++
-	return db.nextID
+// id numbers the rows of each table from 1, like a sequence: users,
+// upgrades and messages each have their own, so the demo's numbers do
+// not jump.
+func (db *DB) id(table string) int64 {
+	if db.nextIDs == nil {
+		db.nextIDs = map[string]int64{}
+	}
+	db.nextIDs[table]++
+	return db.nextIDs[table]
 }
 
 // onRollback registers how to undo a change just made.

@@ -22,7 +22,7 @@ func (r *upgrades) Create(_ context.Context, u *domain.Upgrade) error {
 	if _, ok := r.users[u.RecipientID()]; !ok {
 		return domain.Errorf(domain.KindNotFound, "recipient %d not found", u.RecipientID())
 	}
-	id := domain.UpgradeID((*DB)(r).id())
+	id := domain.UpgradeID((*DB)(r).id("upgrades"))
 	u.AssignID(id)
 	r.upgrades[id] = &upgradeRecord{snap: u.Snapshot(), history: u.UnsavedHistory()}
 	u.HistorySaved()

@@ -24,7 +24,7 @@ func (r *users) Create(_ context.Context, u *domain.User) error {
 			return domain.Errorf(domain.KindConflict, "the name %s is taken", u.Name())
 		}
 	}
-	id := domain.UserID((*DB)(r).id())
+	id := domain.UserID((*DB)(r).id("users"))
 	u.AssignID(id)
 	r.users[id] = copyUser(u)
 	(*DB)(r).onRollback(func() { delete(r.users, id) })

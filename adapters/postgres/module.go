@@ -2,20 +2,22 @@ package postgres
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"go.uber.org/fx"
 
 	"upgrades/application"
 )
 
-// Module provides the store of the database at url as *DB and as the
-// application's unit of work.
+// Module provides the store of the database at url as *DB, as the
+// application's unit of work, and its throttles.
 func Module(url string) fx.Option {
 	return fx.Module("postgres",
 		fx.Provide(
 			func(lc fx.Lifecycle) (*DB, error) { return NewDB(lc, url) },
 			func(db *DB) application.UnitOfWork { return db },
+			// Replicas share the throttles through the database.
+			func(db *DB) application.Throttles { return NewThrottles(db) },
 		),
 	)
 }
@@ -31,8 +33,7 @@ func NewDB(lc fx.Lifecycle, url string) (*DB, error) {
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
-				// Not wrapped: the command prints the innermost error.
-				return errors.New(err.Error())
+				return fmt.Errorf("the database at DATABASE_URL does not answer: %w", err)
 			}
 			return db.RequireMigrated(ctx)
 		},

@@ -1,57 +1,115 @@
 // Command upgrades runs the upgrade shop and its operator tools.
+//
+// Each command is a struct in its own file: its fields are its flags and
+// arguments (kong tags, with envvar:"NAME" for a flag an environment
+// variable can set) and its Run method does the work. To add a subcommand,
+// add a field to its parent's struct, as users.go does for
+// `users create|set-level|ban`; --help, the environment and the errors come
+// with it.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"strings"
 	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"upgrades/adapters/stripesim"
+	"upgrades/cmd/upgrades/server"
 )
 
-type command struct {
-	usage string
-	run   func(ctx context.Context, args []string) error
+// cli is every command. serve is the default: `upgrades` alone, or with
+// only flags, serves.
+type cli struct {
+	Serve     serveCmd     `cmd:"" default:"withargs" help:"Run the web server (the default command)."`
+	Migrate   migrateCmd   `cmd:"" help:"Apply, roll back or list the PostgreSQL migrations."`
+	Users     usersCmd     `cmd:"" help:"Create and change accounts in the database."`
+	Reconcile reconcileCmd `cmd:"" help:"Check every open upgrade with Stripe once, then exit."`
+	StripeSim stripeSimCmd `cmd:"" name:"stripe-sim" help:"Run the simulated Stripe as its own server."`
 }
 
-var commands = map[string]command{
-	"serve":      {"serve [flags]: run the web server (see README for configuration)", serve},
-	"users":      {usersUsage, users},
-	"reconcile":  {"reconcile: check every open upgrade with Stripe once, then exit", reconcile},
-	"stripe-sim": {stripeSimUsage, stripeSim},
-	"migrate":    {migrateUsage, migrate},
+// env is what the commands read their environment and input through.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	name, args := "serve", os.Args[1:]
-	if len(args) > 0 {
-		name, args = args[0], args[1:]
-	}
-	cmd, ok := commands[name]
-	if !ok {
-		usage()
-		os.Exit(2)
-	}
-	if err := cmd.run(ctx, args); err != nil {
-		fmt.Fprintln(os.Stderr, "upgrades "+name+": "+err.Error())
-		os.Exit(1)
-	}
+	code := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
 }
 
-func usage() {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+// run runs the command args name and returns the exit status: 0 done, 1
+// failed, 2 not understood.
+func run(ctx context.Context, args []string, e env) int {
+	var c cli
+	exited := -1
+	parser, err := newParser(&c, e,
+		kong.Writers(e.stdout, e.stderr),
+		kong.Exit(func(code int) { exited = code }),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Bind(e),
+	)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upgrades:", err)
+		return 2
 	}
-	sort.Strings(names)
-	fmt.Fprintln(os.Stderr, "usage: upgrades COMMAND [ARGS]")
-	for _, n := range names {
-		fmt.Fprintln(os.Stderr, "  upgrades "+commands[n].usage)
+	kctx, err := parser.Parse(args)
+	if exited >= 0 { // --help printed the help
+		return exited
 	}
+	if err != nil {
+		var pe *kong.ParseError
+		path := "upgrades"
+		if errors.As(err, &pe) && pe.Context != nil {
+			path = strings.TrimSpace("upgrades " + pe.Context.Command())
+		}
+		fmt.Fprintf(e.stderr, "%s: %v (usage: %s --help)\n", path, oneLine(err), path)
+		return 2
+	}
+	if err := kctx.Run(); err != nil {
+		fmt.Fprintf(e.stderr, "upgrades %s: %s\n", commandName(kctx), oneLine(err))
+		return 1
+	}
+	return 0
 }
 
-const usersUsage = "users create NAME --password P [--email E] [--level L] | users set-level NAME LEVEL | users ban NAME" +
-	" | users revoke NAME | users rotate-key NAME | users set-password NAME --password-stdin"
+// newParser is the parser of every command.
+func newParser(c *cli, e env, options ...kong.Option) (*kong.Kong, error) {
+	return server.NewParser(c, e.getenv, append([]kong.Option{
+		kong.Name("upgrades"),
+		kong.Description("Sells one-time account upgrades through Stripe Checkout. Every flag can be set by the environment variable after $."),
+		kong.Vars{
+			"sim_retry_for":     stripesim.DefaultRetryFor.String(),
+			"sim_retry_initial": stripesim.DefaultRetryInitial.String(),
+			"sim_retry_max":     stripesim.DefaultRetryMax.String(),
+			"sim_redirect_wait": stripesim.DefaultRedirectWait.String(),
+		},
+	}, options...)...)
+}
+
+// commandName is the command without its arguments: "users create".
+func commandName(k *kong.Context) string {
+	var words []string
+	for _, p := range k.Path {
+		if p.Command != nil {
+			words = append(words, p.Command.Name)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// oneLine keeps an error to the one line an operator reads.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

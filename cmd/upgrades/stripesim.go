@@ -4,13 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -18,19 +15,26 @@ import (
 	"upgrades/cmd/upgrades/server"
 )
 
-const stripeSimUsage = "stripe-sim [flags]: run the simulated Stripe on its own (LISTEN_ADDR, STRIPE_SIM_SECRET_KEY, STRIPE_SIM_SHOP_URL, STRIPE_SIM_PUBLIC_URL, STRIPE_SIM_WEBHOOK_URL, STRIPE_WEBHOOK_SECRET, STRIPE_SIM_DROP_WEBHOOKS, STRIPE_SIM_RETRY_INITIAL|MAX|FOR, STRIPE_SIM_REDIRECT_WAIT)"
-
-// stripeSim serves the simulated Stripe as its own server, for tests that
-// need Stripe in another process: point the shop's STRIPE_API_BASE at it
-// (with its key, STRIPE_SIM_SECRET_KEY) and it sends webhooks to
-// STRIPE_SIM_WEBHOOK_URL.
-func stripeSim(ctx context.Context, args []string) error {
-	return runStripeSim(ctx, args, os.Getenv, os.Stdout)
+// stripeSimCmd serves the simulated Stripe as its own server, for tests
+// that need Stripe in another process: point the shop's STRIPE_API_BASE at
+// it, with its secret key, and it sends webhooks to STRIPE_SIM_WEBHOOK_URL.
+type stripeSimCmd struct {
+	ListenAddr     string `name:"listen-addr" envvar:"LISTEN_ADDR" default:":12111" placeholder:"HOST:PORT" help:"Address to listen on."`
+	SecretKey      string `name:"secret-key" envvar:"STRIPE_SIM_SECRET_KEY" placeholder:"KEY" help:"The only API key it accepts (sk_test_…); random and printed when empty."`
+	ShopURL        string `name:"shop-url" envvar:"STRIPE_SIM_SHOP_URL" placeholder:"URL" help:"The shop's BASE_URL: checkout sessions may return buyers only to pages under it; default the webhook URL's origin."`
+	PublicURL      string `name:"public-url" envvar:"STRIPE_SIM_PUBLIC_URL" placeholder:"URL" help:"Public URL of the simulation (its pay pages); default http://localhost:<port>."`
+	WebhookURL     string `name:"webhook-url" envvar:"STRIPE_SIM_WEBHOOK_URL" default:"http://localhost:3000/webhooks/receive" placeholder:"URL" help:"Where webhooks are sent."`
+	WebhookSecrets string `name:"stripe-webhook-secret" envvar:"STRIPE_WEBHOOK_SECRET" placeholder:"WHSEC,..." help:"Webhook signing secrets, comma-separated; the first signs."`
+	DropWebhooks   bool   `name:"drop-webhooks" envvar:"STRIPE_SIM_DROP_WEBHOOKS" help:"Record events without delivering them."`
+	RetryFor       string `name:"retry-for" envvar:"STRIPE_SIM_RETRY_FOR" default:"${sim_retry_for}" placeholder:"DURATION" help:"How long a failing webhook is retried."`
+	RetryInitial   string `name:"retry-initial" envvar:"STRIPE_SIM_RETRY_INITIAL" default:"${sim_retry_initial}" placeholder:"DURATION" help:"Wait before the first retry of a failed webhook; it doubles each time."`
+	RetryMax       string `name:"retry-max" envvar:"STRIPE_SIM_RETRY_MAX" default:"${sim_retry_max}" placeholder:"DURATION" help:"Longest wait between two retries of a webhook."`
+	RedirectWait   string `name:"redirect-wait" envvar:"STRIPE_SIM_REDIRECT_WAIT" default:"${sim_redirect_wait}" placeholder:"DURATION" help:"How long a payment waits for the webhook's answer before redirecting; 0: not at all."`
+	server.Logging `embed:""`
 }
 
-// runStripeSim is stripe-sim with its environment and its output given.
-func runStripeSim(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
-	cfg, listen, err := stripeSimConfig(args, getenv)
+func (c *stripeSimCmd) Run(ctx context.Context, e env) error {
+	cfg, err := c.config()
 	if err != nil {
 		return err
 	}
@@ -38,14 +42,19 @@ func runStripeSim(ctx context.Context, args []string, getenv func(string) string
 	if generated {
 		cfg.SecretKey = "sk_test_" + rand.Text()
 	}
-	ln, err := net.Listen("tcp", listen)
+	ln, err := net.Listen("tcp", c.ListenAddr)
 	if err != nil {
 		return err
 	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + localAddr(ln.Addr().(*net.TCPAddr))
 	}
-	cfg.Logger = server.NewLogger().With("component", "stripesim")
+	logger, err := server.NewLogger(e.stderr, c.Logging)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	cfg.Logger = logger.With("component", "stripesim")
 	sim, err := stripesim.New(cfg)
 	if err != nil {
 		ln.Close()
@@ -63,9 +72,9 @@ func runStripeSim(ctx context.Context, args []string, getenv func(string) string
 	go func() { errc <- srv.Serve(ln) }()
 	if generated {
 		// Printed, not logged: the key is what a shop needs to reach it.
-		fmt.Fprintf(out, "its secret key (STRIPE_SIM_SECRET_KEY was not set): %s\n", cfg.SecretKey)
+		fmt.Fprintf(e.stdout, "its secret key (STRIPE_SIM_SECRET_KEY was not set): %s\n", cfg.SecretKey)
 	}
-	fmt.Fprintf(out, "simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
+	fmt.Fprintf(e.stdout, "simulated Stripe on %s (pages at %s/pay/…), webhooks to %s\n", ln.Addr(), cfg.PublicURL, cfg.WebhookURL)
 	select {
 	case err := <-errc:
 		return err
@@ -92,74 +101,50 @@ func localAddr(a *net.TCPAddr) string {
 	return net.JoinHostPort(host, fmt.Sprint(a.Port))
 }
 
-func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Config, string, error) {
-	fs := flag.NewFlagSet("stripe-sim", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	str := func(name, env, def, usage string) *string {
-		v := getenv(env)
-		if v == "" {
-			v = def
-		}
-		return fs.String(name, v, usage+" ("+env+")")
+// config checks the flags and makes the simulation's configuration; an
+// empty public URL is filled in once the port is known.
+func (c *stripeSimCmd) config() (stripesim.Config, error) {
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		return stripesim.Config{}, fmt.Errorf("LISTEN_ADDR %q is not host:port", c.ListenAddr)
 	}
-	var (
-		listen     = str("listen-addr", "LISTEN_ADDR", ":12111", "address to listen on")
-		key        = str("secret-key", "STRIPE_SIM_SECRET_KEY", "", "the only API key it accepts (sk_test_…); random and printed when unset")
-		shopURL    = str("shop-url", "STRIPE_SIM_SHOP_URL", "", "the shop's BASE_URL: checkout sessions may return buyers only to pages under it; default the webhook URL's origin")
-		publicURL  = str("public-url", "STRIPE_SIM_PUBLIC_URL", "", "public URL of the simulation (its pay pages); default http://localhost:<port>")
-		webhookURL = str("webhook-url", "STRIPE_SIM_WEBHOOK_URL", "http://localhost:3000/webhooks/receive", "where webhooks are sent")
-		secrets    = str("stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "webhook signing secrets, comma-separated; the first signs")
-		drop       = fs.Bool("drop-webhooks", getenv("STRIPE_SIM_DROP_WEBHOOKS") == "true", "record events without delivering them (STRIPE_SIM_DROP_WEBHOOKS)")
-		retryFor   = str("retry-for", "STRIPE_SIM_RETRY_FOR", "1h", "how long a failing webhook is retried")
-		retryFirst = str("retry-initial", "STRIPE_SIM_RETRY_INITIAL", stripesim.DefaultRetryInitial.String(), "wait before the first retry of a failed webhook; it doubles each time")
-		retryMax   = str("retry-max", "STRIPE_SIM_RETRY_MAX", stripesim.DefaultRetryMax.String(), "longest wait between two retries of a webhook")
-		redirect   = str("redirect-wait", "STRIPE_SIM_REDIRECT_WAIT", stripesim.DefaultRedirectWait.String(), "how long a payment waits for the webhook's answer before redirecting; 0: not at all")
-	)
-	if err := fs.Parse(args); err != nil {
-		return stripesim.Config{}, "", err
-	}
-	if _, _, err := net.SplitHostPort(*listen); err != nil {
-		return stripesim.Config{}, "", fmt.Errorf("LISTEN_ADDR %q is not host:port", *listen)
-	}
-	// An empty public URL is filled in once the port is known.
 	// An empty key is made up once the configuration is known good.
-	cfg := stripesim.Config{SecretKey: *key, ShopURL: *shopURL, PublicURL: strings.TrimRight(*publicURL, "/"), WebhookURL: *webhookURL, DropWebhooks: *drop}
+	cfg := stripesim.Config{SecretKey: c.SecretKey, ShopURL: c.ShopURL, PublicURL: strings.TrimRight(c.PublicURL, "/"), WebhookURL: c.WebhookURL, DropWebhooks: c.DropWebhooks}
 	if cfg.ShopURL == "" {
 		// The shop receives the webhooks, so it lives where they go.
 		u, err := url.Parse(cfg.WebhookURL)
 		if err != nil || u.Scheme == "" || u.Host == "" {
-			return cfg, "", fmt.Errorf("STRIPE_SIM_SHOP_URL is required when STRIPE_SIM_WEBHOOK_URL (%q) names no shop", cfg.WebhookURL)
+			return cfg, fmt.Errorf("STRIPE_SIM_SHOP_URL is required when STRIPE_SIM_WEBHOOK_URL (%q) names no shop", cfg.WebhookURL)
 		}
 		cfg.ShopURL = u.Scheme + "://" + u.Host
 	}
 	if rest, ok := strings.CutPrefix(cfg.SecretKey, "sk_test_"); cfg.SecretKey != "" && (!ok || rest == "") {
-		return cfg, "", errors.New("STRIPE_SIM_SECRET_KEY must be a test secret key (sk_test_…)")
+		return cfg, errors.New("STRIPE_SIM_SECRET_KEY must be a test secret key (sk_test_…)")
 	}
-	secret, _, _ := strings.Cut(*secrets, ",")
+	secret, _, _ := strings.Cut(c.WebhookSecrets, ",")
 	cfg.WebhookSecret = strings.TrimSpace(secret)
 	if cfg.WebhookSecret == "" && !cfg.DropWebhooks {
-		return cfg, "", errors.New("STRIPE_WEBHOOK_SECRET is required: the simulated Stripe signs its webhooks with it")
+		return cfg, errors.New("STRIPE_WEBHOOK_SECRET is required: the simulated Stripe signs its webhooks with it")
 	}
 	for _, d := range []struct {
 		env, in string
 		out     *time.Duration
 	}{
-		{"STRIPE_SIM_RETRY_FOR", *retryFor, &cfg.RetryFor},
-		{"STRIPE_SIM_RETRY_INITIAL", *retryFirst, &cfg.RetryInitial},
-		{"STRIPE_SIM_RETRY_MAX", *retryMax, &cfg.RetryMax},
+		{"STRIPE_SIM_RETRY_FOR", c.RetryFor, &cfg.RetryFor},
+		{"STRIPE_SIM_RETRY_INITIAL", c.RetryInitial, &cfg.RetryInitial},
+		{"STRIPE_SIM_RETRY_MAX", c.RetryMax, &cfg.RetryMax},
 	} {
 		v, err := time.ParseDuration(d.in)
 		if err != nil || v <= 0 {
-			return cfg, "", fmt.Errorf("%s must be a positive duration such as 1h or 200ms, not %q", d.env, d.in)
+			return cfg, fmt.Errorf("%s must be a positive duration such as 1h or 200ms, not %q", d.env, d.in)
 		}
 		*d.out = v
 	}
 	if cfg.RetryMax < cfg.RetryInitial {
-		return cfg, "", errors.New("STRIPE_SIM_RETRY_MAX must not be shorter than STRIPE_SIM_RETRY_INITIAL")
+		return cfg, errors.New("STRIPE_SIM_RETRY_MAX must not be shorter than STRIPE_SIM_RETRY_INITIAL")
 	}
-	wait, err := time.ParseDuration(*redirect)
+	wait, err := time.ParseDuration(c.RedirectWait)
 	if err != nil {
-		return cfg, "", fmt.Errorf("STRIPE_SIM_REDIRECT_WAIT must be a duration such as 5s, not %q", *redirect)
+		return cfg, fmt.Errorf("STRIPE_SIM_REDIRECT_WAIT must be a duration such as 5s, not %q", c.RedirectWait)
 	}
 	// The simulation reads a zero wait as "the default"; zero asked for
 	// here means no wait at all.
@@ -167,5 +152,5 @@ func stripeSimConfig(args []string, getenv func(string) string) (stripesim.Confi
 	if wait == 0 {
 		cfg.RedirectWait = -1
 	}
-	return cfg, *listen, nil
+	return cfg, nil
 }

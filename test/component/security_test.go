@@ -17,7 +17,7 @@ func TestCrossOriginPostsAreRefusedButNotTheWebhook(t *testing.T) {
 	evil := http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}, "Content-Type": {"application/x-www-form-urlencoded"}}
 	body := func() *strings.Reader { return strings.NewReader("upgrade_type=gold") }
 
-	b.do("POST", "/user_upgrades", body(), evil).status(http.StatusForbidden).contains("<html", "cross-origin")
+	b.do("POST", "/user_upgrades", body(), evil).status(http.StatusForbidden).contains("<html", "Not allowed")
 	b.do("POST", "/user_upgrades.json", body(), evil).apiError(http.StatusForbidden, "forbidden")
 	b.do("POST", "/session", strings.NewReader("name=alice&password=password-alice"), evil).status(http.StatusForbidden)
 	b.do("POST", "/session/destroy", nil, evil).status(http.StatusForbidden)

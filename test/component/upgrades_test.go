@@ -21,19 +21,27 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 
 	b.get("/user_upgrades/new").status(http.StatusOK).
 		contains("Upgrade your account", "$20.00", "$40.00", "Buy Gold for $20.00", "Buy Platinum for $40.00",
-			"Not available: alice cannot receive Gold to Platinum: requires a Gold account", `name="name"`).
+			"Only for Gold members: Platinum gets you there directly.", `name="name"`).
 		lacks("A gift for")
 
 	gift := b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", bob.ID)).status(http.StatusOK)
 	gift.contains("Give bob an upgrade", "A gift for", "Give Gold for $20.00", fmt.Sprintf(`name="user_id" value="%d"`, bob.ID))
 	b.get("/user_upgrades/new?name=goldie").status(http.StatusOK).
-		contains("Give goldie an upgrade", "Give Gold to Platinum for $20.00", "Not available: goldie cannot receive Gold: already Gold")
+		contains("Give goldie an upgrade", "Give Gold to Platinum for $20.00", "goldie is Gold already.")
 	b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", plato.ID)).status(http.StatusOK).
-		contains("already Platinum or above").lacks("Give Gold for", "Give Platinum for")
+		contains("plato is already Platinum: nothing higher is on sale.").lacks("Give Gold for", "Give Platinum for")
+	// A mistyped name stays a gift: the error at the field, nothing to buy.
 	b.get("/user_upgrades/new?name=nobody").status(http.StatusNotFound).
-		contains(`no user is named &#34;nobody&#34;`, "Upgrade your account", `value="nobody"`)
+		contains(`Nobody is called &#34;nobody&#34;`, "Give someone an upgrade", `value="nobody"`, `aria-invalid="true"`, "Choose who gets it first.").
+		lacks(`action="/user_upgrades"`)
+	// At the top: no offers, the gift form instead.
+	e.loggedIn(plato).get("/user_upgrades/new").status(http.StatusOK).
+		contains("your account is at the top", "Give an upgrade to someone else").lacks(`class="card offer"`)
 
-	e.browser().get("/user_upgrades/new").status(http.StatusOK).contains("Log in</a> or", "log in to buy an upgrade")
+	// Visitors: links to log in or sign up that come back here.
+	e.browser().get("/user_upgrades/new").status(http.StatusOK).
+		contains("Log in to buy", `href="/login?next=%2fuser_upgrades%2fnew"`, `href="/users/new?next=%2fuser_upgrades%2fnew"`).
+		lacks(`action="/user_upgrades"`)
 
 	var shop struct {
 		Recipient *struct {
@@ -154,9 +162,11 @@ func TestStatusPageForEachReader(t *testing.T) {
 	gift := e.api(alice).buy("platinum", bob.ID)
 	path := fmt.Sprintf("/user_upgrades/%d", gift.ID)
 
-	// Pending: the page reloads itself, and the buyer can go back to pay.
+	// Pending: the page asks for news by script (never a reload), and the
+	// buyer can go back to pay.
 	e.loggedIn(alice).get(path).status(http.StatusOK).
-		contains(`http-equiv="refresh"`, "Waiting for your payment", "Continue to payment", "pending")
+		contains(`src="/assets/status.js"`, `data-poll="/user_upgrades/`, `role="status"`, "Check again", "Waiting for your payment", "Continue to payment", "Awaiting payment").
+		lacks(`http-equiv="refresh"`)
 	e.loggedIn(bob).get(path).status(http.StatusOK).contains("alice is buying you Platinum").lacks("Continue to payment")
 	e.loggedIn(carol).get(path).status(http.StatusForbidden)
 	e.api(carol).get(path+".json").apiError(http.StatusForbidden, "forbidden")
@@ -165,11 +175,11 @@ func TestStatusPageForEachReader(t *testing.T) {
 
 	e.pay(gift.ID)
 
-	e.loggedIn(alice).get(path).status(http.StatusOK).lacks(`http-equiv="refresh"`, "Refund").
-		contains("bob is now Platinum!", "complete")
+	e.loggedIn(alice).get(path).status(http.StatusOK).lacks("status.js", "Refund").
+		contains("bob is now Platinum!", "Complete")
 	e.loggedIn(bob).get(path).status(http.StatusOK).contains("alice gave you Platinum!")
 	e.loggedIn(admin).get(path).status(http.StatusOK).contains("Upgrade #", "is complete", "History", "checkout started").lacks("Refund")
-	e.loggedIn(owner).get(path).status(http.StatusOK).contains("History", fmt.Sprintf(`action="%s/refund"`, path), "Refund $40.00")
+	e.loggedIn(owner).get(path).status(http.StatusOK).contains("History", fmt.Sprintf(`href="%s/refund"`, path), "Refund $40.00")
 
 	var seen upgrade
 	e.api(alice).get(path + ".json").status(http.StatusOK).decode(&seen)
@@ -194,15 +204,16 @@ func TestStatusPageAfterCheckoutAsksTheProvider(t *testing.T) {
 	b := e.loggedIn(alice)
 	path := fmt.Sprintf("/user_upgrades/%d?session_id=%s", u.ID, u.CheckoutSessionID)
 
-	// Still open at the provider: pending, and the reload keeps asking.
-	b.get(path).status(http.StatusOK).contains("Waiting for your payment", "url="+path)
+	// Still open at the provider: pending, and the polling keeps asking.
+	poll := fmt.Sprintf(`data-poll="/user_upgrades/%d.json?session_id=%s"`, u.ID, u.CheckoutSessionID)
+	b.get(path).status(http.StatusOK).contains("Waiting for your payment", poll)
 
-	// Paid with a delayed method: processing, still reloading, but no
-	// longer asking the provider on each reload.
+	// Paid with a delayed method: processing, still polling, but no
+	// longer asking the provider on each poll.
 	e.gw.finish(application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
 		Kind: domain.EventCheckoutUnpaid, SessionID: u.CheckoutSessionID, PaymentIntentID: "pi_delayed", Amount: 2000, Currency: "usd",
 	}})
-	b.get(path).status(http.StatusOK).contains("Your payment is on its way", fmt.Sprintf("url=/user_upgrades/%d\"", u.ID))
+	b.get(path).status(http.StatusOK).contains("Your payment is on its way", fmt.Sprintf(`data-poll="/user_upgrades/%d.json"`, u.ID))
 
 	e.gw.finish(application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
 		Kind: domain.EventCheckoutPaid, SessionID: u.CheckoutSessionID, PaymentIntentID: "pi_delayed", Amount: 2000, Currency: "usd",
@@ -213,7 +224,7 @@ func TestStatusPageAfterCheckoutAsksTheProvider(t *testing.T) {
 	if got.Status != "complete" {
 		t.Fatalf("after the provider says paid: %+v", got)
 	}
-	b.get(path).contains("Your account is now Gold!").lacks(`http-equiv="refresh"`)
+	b.get(path).contains("Your account is now Gold!").lacks("data-poll", "status.js")
 }
 
 func TestStatusPageWordsFailureAndExpiry(t *testing.T) {
@@ -223,7 +234,7 @@ func TestStatusPageWordsFailureAndExpiry(t *testing.T) {
 	failed := e.api(alice).buy("gold", 0)
 	e.applyCheckout(failed.ID, domain.EventAsyncFailed, "checkout.session.async_payment_failed")
 	e.loggedIn(alice).get(fmt.Sprintf("/user_upgrades/%d", failed.ID)).status(http.StatusOK).
-		contains("The payment failed.", "Try again", "failed").lacks(`http-equiv="refresh"`)
+		contains("The payment failed.", "Try again", "Payment failed").lacks("data-poll")
 
 	expired := e.api(alice).buy("gold", bob.ID)
 	e.applyCheckout(expired.ID, domain.EventSessionExpired, "checkout.session.expired")
@@ -241,24 +252,32 @@ func TestRefund(t *testing.T) {
 
 	e.api(owner).json("POST", path+"/refund.json", nil).apiError(http.StatusConflict, "conflict")
 	e.pay(u.ID)
-	// The owners' list offers the refund beside each paid upgrade; nobody
-	// else's list does.
-	refundForm := fmt.Sprintf(`action="%s/refund"`, path)
-	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).contains(refundForm, "Refund $20.00")
-	e.loggedIn(admin).get("/user_upgrades").status(http.StatusOK).lacks(refundForm)
-	e.loggedIn(alice).get("/user_upgrades").status(http.StatusOK).lacks(refundForm)
+	// The owners' list links to the upgrade, whose page offers the refund
+	// behind a confirmation; no row refunds.
+	refundForm, refundLink := fmt.Sprintf(`action="%s/refund"`, path), fmt.Sprintf(`href="%s/refund"`, path)
+	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).contains(fmt.Sprintf(`href="%s"`, path)).lacks(refundForm, refundLink)
+	e.loggedIn(owner).get(path).status(http.StatusOK).contains(refundLink).lacks(refundForm)
+	e.loggedIn(admin).get(path).status(http.StatusOK).lacks(refundLink)
+	// The confirmation names the amount, who gets it back and the level.
+	e.loggedIn(owner).get(path+"/refund").status(http.StatusOK).
+		contains("Refund <strong>$20.00</strong> to <strong>alice</strong>", "alice goes back from Gold to Member", refundForm, "Keep it, go back")
+	e.api(owner).get(path + "/refund.json").status(http.StatusOK).contains(`"method":"POST"`)
+	e.loggedIn(admin).get(path + "/refund").status(http.StatusForbidden)
+	e.loggedIn(alice).get(path + "/refund").status(http.StatusForbidden)
 	e.loggedIn(alice).form("POST", path+"/refund", nil).status(http.StatusForbidden)
 	e.api(admin).json("POST", path+"/refund.json", nil).apiError(http.StatusForbidden, "forbidden")
 	e.browser().form("POST", path+"/refund", nil).status(http.StatusUnauthorized)
 
-	e.loggedIn(owner).form("POST", path+"/refund", nil).status(http.StatusSeeOther).location(path)
+	e.loggedIn(owner).form("POST", path+"/refund", nil).status(http.StatusSeeOther).location(path + "?refunded=1")
+	e.loggedIn(owner).get(path+"?refunded=1").contains("Refunded $20.00 to alice.", "alice is back to Member")
 	var got upgrade
 	e.api(owner).get(path + ".json").decode(&got)
 	if got.Status != "refunded" {
 		t.Fatalf("after the refund: %+v", got)
 	}
 	e.loggedIn(alice).get(path).contains("This upgrade was refunded.")
-	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).lacks(refundForm)
+	e.loggedIn(owner).get("/user_upgrades").status(http.StatusOK).lacks(refundLink)
+	e.loggedIn(owner).get(path + "/refund").status(http.StatusUnprocessableEntity).contains("only a complete upgrade can be refunded")
 	if me := e.api(alice).get(fmt.Sprintf("/users/%d.json", alice.ID)).object(); me["level"] != "member" {
 		t.Errorf("alice after the refund: %v", me)
 	}

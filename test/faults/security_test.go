@@ -40,7 +40,7 @@ func TestAStrangerCannotReachOtherPeoplesUpgrades(t *testing.T) {
 	res.decode(t, &up)
 	session := sim.session(t, up.SessionID)
 	wantSuccess := fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", sim.shop, up.ID)
-	wantCancel := fmt.Sprintf("%s/user_upgrades/new?user_id=%d", sim.shop, alice.id)
+	wantCancel := fmt.Sprintf("%s/user_upgrades/new?user_id=%d&cancelled=%d", sim.shop, alice.id, up.ID)
 	if session.AmountSubtotal != 2000 || session.Currency != "usd" || session.SuccessURL != wantSuccess || session.CancelURL != wantCancel {
 		t.Fatalf("the checkout session is %+v; want 2000 usd, success %s, cancel %s", session, wantSuccess, wantCancel)
 	}

@@ -16,10 +16,12 @@ import (
 )
 
 // env is the environment of every command: the database, a session
-// secret, and nothing of the developer's own Stripe settings.
+// secret, the simulated Stripe asked for (staging), and nothing of the
+// developer's own Stripe settings.
 func env(dbURL string, extra ...string) []string {
 	return proc.Env(append([]string{
 		"DATABASE_URL=" + dbURL,
+		"STRIPE_SIMULATED=true",
 		"SESSION_SECRET=a-session-secret-of-at-least-32-characters",
 		"RECONCILE_INTERVAL=0",
 	}, extra...)...)
@@ -61,8 +63,10 @@ func TestDataSurvivesARestartOfTheServer(t *testing.T) {
 	}
 	n := len(migrations.Migrations.Sorted())
 	wantLine := fmt.Sprintf("upgrades serve: database is not migrated: run `upgrades migrate up` (%d migrations pending)", n)
-	if got := strings.TrimSpace(out + errOut); got != wantLine {
-		t.Fatalf("serve on an unmigrated database said:\n%s\nwant the one line:\n%s", got, wantLine)
+	// The log's first line names the mode; the error is the one other line.
+	lines := strings.Split(strings.TrimSpace(out+errOut), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"msg":"staging mode:`) || lines[1] != wantLine {
+		t.Fatalf("serve on an unmigrated database said:\n%s\nwant the mode's log line and the one line:\n%s", out+errOut, wantLine)
 	}
 
 	status := proc.MustRun(t, bin, environ, "migrate", "status")
@@ -81,12 +85,13 @@ func TestDataSurvivesARestartOfTheServer(t *testing.T) {
 		t.Fatalf("a second migrate up said:\n%s", again)
 	}
 
-	// The operator commands need the database, not the web server's
-	// session secret; the server needs both.
+	// The operator commands need the database only; the server on a
+	// database without a Stripe key must be told it runs on the simulated
+	// Stripe (staging).
 	operator := proc.Env("DATABASE_URL=" + dbURL)
 	_, errOut, err = proc.Run(t, bin, append(operator, "LISTEN_ADDR="+proc.FreeAddr(t)), "serve")
-	if err == nil || strings.TrimSpace(errOut) != "upgrades serve: SESSION_SECRET must be at least 32 characters" {
-		t.Fatalf("serve without SESSION_SECRET: %v, %q", err, errOut)
+	if err == nil || !strings.HasPrefix(errOut, "upgrades serve: ") || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "STRIPE_SIMULATED=true") {
+		t.Fatalf("serve on a database without a Stripe key or STRIPE_SIMULATED: %v, %q", err, errOut)
 	}
 	var created userJSON
 	if err := json.Unmarshal([]byte(proc.MustRun(t, bin, operator, "users", "create", "Alice", "--password", "correct horse", "--email", "alice@example.com")), &created); err != nil {

@@ -83,7 +83,7 @@ func TestCancelLeavesTheUpgradePending(t *testing.T) {
 	s := newShop(t)
 	up := s.start(s.alice, s.bob.ID(), "gold")
 	back := s.press(up.CheckoutURL(), "cancel")
-	if want := fmt.Sprintf("%s/user_upgrades/new?user_id=%d", s.url, s.bob.ID()); back != want {
+	if want := fmt.Sprintf("%s/user_upgrades/new?user_id=%d&cancelled=%d", s.url, s.bob.ID(), up.ID()); back != want {
 		t.Errorf("sent back to %q, want %q", back, want)
 	}
 	s.wantStatus(up.ID(), domain.StatusPending)

@@ -3,10 +3,10 @@
 package server
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -16,17 +16,49 @@ import (
 	"upgrades/domain"
 )
 
+// Mode is which of SPEC section 7's three ways the server runs.
+type Mode int
+
+const (
+	// ModeDemo keeps data in memory, mounts the simulated Stripe at
+	// /_stripe and seeds the demo users.
+	ModeDemo Mode = iota
+	// ModeStaging is PostgreSQL with the simulated Stripe, asked for with
+	// STRIPE_SIMULATED=true; no demo users.
+	ModeStaging
+	// ModeLive is PostgreSQL and Stripe (STRIPE_SECRET_KEY): never a demo
+	// user, never the simulated Stripe.
+	ModeLive
+)
+
+func (m Mode) String() string {
+	return [...]string{"demo", "staging", "live"}[m]
+}
+
 // Config is everything the server is configured with.
 type Config struct {
+	Mode                 Mode
 	ListenAddr           string
 	DatabaseURL          string // empty: the in-memory store
 	StripeSecretKey      string // empty: the simulated Stripe
 	StripeWebhookSecrets []string
 	StripeAPIBase        string
-	SessionSecret        string
-	TrustedProxies       []string
-	ReconcileInterval    time.Duration // 0 disables the reconciler loop
-	App                  application.Config
+	// StripeSimulated is STRIPE_SIMULATED: the operator's explicit yes to
+	// running on PostgreSQL with the simulated Stripe.
+	StripeSimulated bool
+	// SimulatedKey is the secret key of the simulated Stripe, made for
+	// this process: the simulation accepts it and the Stripe adapter sends
+	// it. Empty in live mode.
+	SimulatedKey      string
+	SessionSecret     string
+	SessionTTL        time.Duration
+	BodyLimit         int64
+	WebhookBodyLimit  int64
+	TrustedProxies    []string
+	ReconcileInterval time.Duration // 0 disables the reconciler loop
+	LogLevel          string
+	LogFormat         string
+	App               application.Config
 }
 
 // Simulated reports whether the server runs against its own simulated Stripe.
@@ -35,91 +67,124 @@ func (c Config) Simulated() bool { return c.StripeSecretKey == "" }
 // Memory reports whether the server keeps its data in memory.
 func (c Config) Memory() bool { return c.DatabaseURL == "" }
 
-// demoWebhookSecret signs the simulated Stripe's webhooks in the demo.
-const demoWebhookSecret = "whsec_simulated_stripe_demo_secret"
-
-// Load reads the configuration from the environment; flags override it.
-// The error is one line that says what is wrong.
-func Load(args []string, getenv func(string) string) (Config, error) {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	str := func(name, env, def, usage string) *string {
-		v := getenv(env)
-		if v == "" {
-			v = def
+// Describe is the mode in words, for the first line of the log.
+func (c Config) Describe() string {
+	switch c.Mode {
+	case ModeLive:
+		to := "Stripe"
+		if c.StripeAPIBase != "" {
+			to = c.StripeAPIBase
 		}
-		return fs.String(name, v, usage+" ("+env+")")
+		kind := "test"
+		if c.App.Livemode {
+			kind = "live"
+		}
+		return fmt.Sprintf("live mode: PostgreSQL, payments through %s with a %s key; no demo users, no simulated Stripe", to, kind)
+	case ModeStaging:
+		return "staging mode: PostgreSQL with the simulated Stripe at " + c.App.BaseURL + "/_stripe (STRIPE_SIMULATED=true); no demo users"
+	default:
+		return "demo mode: data in memory (lost on exit), simulated Stripe at " + c.App.BaseURL + "/_stripe, demo users seeded"
 	}
-	var (
-		listen     = str("listen-addr", "LISTEN_ADDR", ":3000", "address to listen on")
-		baseURL    = str("base-url", "BASE_URL", "", "public URL of the server")
-		dbURL      = str("database-url", "DATABASE_URL", "", "PostgreSQL URL; empty keeps data in memory")
-		stripeKey  = str("stripe-secret-key", "STRIPE_SECRET_KEY", "", "Stripe secret key; empty uses the simulated Stripe")
-		whSecrets  = str("stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "webhook signing secrets, comma-separated")
-		apiBase    = str("stripe-api-base", "STRIPE_API_BASE", "", "Stripe API base URL")
-		sessSecret = str("session-secret", "SESSION_SECRET", "", "secret that signs session cookies (32+ characters)")
-		enabled    = str("upgrades-enabled", "UPGRADES_ENABLED", "true", "whether upgrades can be bought")
-		currency   = str("price-currency", "PRICE_CURRENCY", "usd", "currency of the prices")
-		gold       = str("price-gold", "PRICE_GOLD", "2000", "price of gold, in cents")
-		platinum   = str("price-platinum", "PRICE_PLATINUM", "4000", "price of platinum, in cents")
-		g2p        = str("price-gold-to-platinum", "PRICE_GOLD_TO_PLATINUM", "2000", "price of gold to platinum, in cents")
-		ttl        = str("checkout-ttl", "CHECKOUT_TTL", "1h", "how long a checkout page stays open")
-		recEvery   = str("reconcile-interval", "RECONCILE_INTERVAL", "1m", "how often the reconciler runs; 0 disables it")
-		recAfter   = str("reconcile-after", "RECONCILE_AFTER", "5m", "how long an upgrade stays open before the reconciler checks it")
-		proxies    = str("trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated proxy addresses whose X-Forwarded-For is trusted")
-	)
-	if err := fs.Parse(args); err != nil {
+}
+
+// Load reads the configuration from the environment, through getenv, and
+// the flags in args, which override it. The error is one line that says
+// what is wrong.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	var f Flags
+	p, err := NewParser(&f, getenv)
+	if err != nil {
 		return Config{}, err
 	}
+	if _, err := p.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return f.Config()
+}
+
+// Config checks the flags and makes the configuration of them. Secrets
+// not given are made here, at random, for this process only: the demo and
+// staging never run on a secret written in the code.
+func (f Flags) Config() (Config, error) {
+	d := Defaults()
 	c := Config{
-		ListenAddr: *listen, DatabaseURL: *dbURL, StripeSecretKey: *stripeKey,
-		StripeWebhookSecrets: splitList(*whSecrets), StripeAPIBase: strings.TrimRight(*apiBase, "/"),
-		SessionSecret: *sessSecret, TrustedProxies: splitList(*proxies),
-		App: application.DefaultConfig(),
+		ListenAddr: f.ListenAddr, DatabaseURL: f.DatabaseURL, StripeSecretKey: f.StripeSecretKey,
+		StripeWebhookSecrets: splitList(f.StripeWebhookSecret), StripeAPIBase: strings.TrimRight(f.StripeAPIBase, "/"),
+		SessionSecret: f.SessionSecret, TrustedProxies: splitList(f.TrustedProxies),
+		SessionTTL: d.SessionTTL, BodyLimit: d.BodyLimit, WebhookBodyLimit: d.WebhookBodyLimit,
+		App: d.App,
 	}
 	var err error
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		return c, fmt.Errorf("LISTEN_ADDR %q is not host:port", c.ListenAddr)
 	}
-	c.App.BaseURL = strings.TrimRight(*baseURL, "/")
+	if c.LogLevel, c.LogFormat, err = checkLogging(f.Logging); err != nil {
+		return c, err
+	}
+	c.App.BaseURL = strings.TrimRight(f.BaseURL, "/")
 	if c.App.BaseURL == "" {
 		c.App.BaseURL = "http://" + localHost(c.ListenAddr)
 	}
-	if c.App.Enabled, err = strconv.ParseBool(*enabled); err != nil {
-		return c, fmt.Errorf("UPGRADES_ENABLED must be true or false, not %q", *enabled)
+	if c.App.Enabled, err = strconv.ParseBool(f.UpgradesEnabled); err != nil {
+		return c, fmt.Errorf("UPGRADES_ENABLED must be true or false, not %q", f.UpgradesEnabled)
+	}
+	if c.StripeSimulated, err = strconv.ParseBool(f.StripeSimulated); err != nil {
+		return c, fmt.Errorf("STRIPE_SIMULATED must be true or false, not %q", f.StripeSimulated)
 	}
 	prices := map[string]int64{}
-	for name, v := range map[string]string{"PRICE_GOLD": *gold, "PRICE_PLATINUM": *platinum, "PRICE_GOLD_TO_PLATINUM": *g2p} {
+	for name, v := range map[string]string{"PRICE_GOLD": f.PriceGold, "PRICE_PLATINUM": f.PricePlatinum, "PRICE_GOLD_TO_PLATINUM": f.PriceGoldToPlatinum} {
 		if prices[name], err = strconv.ParseInt(v, 10, 64); err != nil || prices[name] <= 0 {
 			return c, fmt.Errorf("%s must be a positive number of cents, not %q", name, v)
 		}
 	}
-	if c.App.Prices, err = domain.NewPrices(*currency, prices["PRICE_GOLD"], prices["PRICE_PLATINUM"], prices["PRICE_GOLD_TO_PLATINUM"]); err != nil {
+	if c.App.Prices, err = domain.NewPrices(f.PriceCurrency, prices["PRICE_GOLD"], prices["PRICE_PLATINUM"], prices["PRICE_GOLD_TO_PLATINUM"]); err != nil {
 		return c, fmt.Errorf("prices: %v", domain.MessageOf(err))
 	}
 	for _, d := range []struct {
 		env string
 		in  string
 		out *time.Duration
-	}{{"CHECKOUT_TTL", *ttl, &c.App.CheckoutTTL}, {"RECONCILE_INTERVAL", *recEvery, &c.ReconcileInterval}, {"RECONCILE_AFTER", *recAfter, &c.App.ReconcileAfter}} {
+	}{{"CHECKOUT_TTL", f.CheckoutTTL, &c.App.CheckoutTTL}, {"RECONCILE_INTERVAL", f.ReconcileInterval, &c.ReconcileInterval}, {"RECONCILE_AFTER", f.ReconcileAfter, &c.App.ReconcileAfter}} {
 		if *d.out, err = time.ParseDuration(d.in); err != nil || *d.out < 0 {
 			return c, fmt.Errorf("%s must be a duration such as 5m, not %q", d.env, d.in)
 		}
 	}
-	c.App.Livemode = strings.HasPrefix(c.StripeSecretKey, "sk_live_") || strings.HasPrefix(c.StripeSecretKey, "rk_live_")
-	if c.Simulated() && len(c.StripeWebhookSecrets) == 0 {
-		c.StripeWebhookSecrets = []string{demoWebhookSecret}
+	// A replica holds the upgrades it claimed for two intervals, so those
+	// of a replica that died are checked again a run or two later rather
+	// than after a fixed time, and a long interval is not undercut by a
+	// short lease. A run stops at its lease (startReconciler), so two
+	// replicas never check one upgrade at once; the floor leaves a run under
+	// load, or waiting on Stripe, the time to finish. The one-off `upgrades
+	// reconcile` (no loop) keeps the use cases' default.
+	if c.ReconcileInterval > 0 {
+		c.App.ReconcileLease = max(2*c.ReconcileInterval, minReconcileLease)
 	}
-	if len(c.StripeWebhookSecrets) == 0 {
-		return c, errors.New("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY: webhooks are never accepted unverified")
+	c.App.Livemode = strings.HasPrefix(c.StripeSecretKey, "sk_live_") || strings.HasPrefix(c.StripeSecretKey, "rk_live_")
+
+	switch {
+	case !c.Simulated():
+		c.Mode = ModeLive
+		if c.StripeSimulated {
+			return c, errors.New("STRIPE_SIMULATED=true and STRIPE_SECRET_KEY are both set: the simulated Stripe never stands in for a real key")
+		}
+	case !c.Memory():
+		c.Mode = ModeStaging
+	default:
+		c.Mode = ModeDemo
+	}
+	if c.Simulated() {
+		if len(c.StripeWebhookSecrets) == 0 {
+			c.StripeWebhookSecrets = []string{"whsec_" + randomHex()}
+		}
+		c.SimulatedKey = "sk_test_sim_" + randomHex()
+		if c.SessionSecret == "" {
+			c.SessionSecret = randomHex()
+		}
 	}
 	for _, s := range c.StripeWebhookSecrets {
 		if !strings.HasPrefix(s, "whsec_") {
 			return c, errors.New("STRIPE_WEBHOOK_SECRET must hold secrets that start with whsec_")
 		}
-	}
-	if c.SessionSecret == "" && c.Memory() && c.Simulated() {
-		c.SessionSecret = "demo-session-secret-not-for-production-use"
 	}
 	if err := c.App.Validate(); err != nil {
 		return c, err
@@ -127,13 +192,52 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// CheckWeb reports the first error of what only the web server uses: the
-// operator commands sign no cookies and do without a session secret.
-func (c Config) CheckWeb() error {
+// CheckServe reports what keeps the web server from starting in its mode:
+// live needs the database and both secrets given, not made up; staging
+// must be asked for; and the session secret must be long enough.
+func (c Config) CheckServe() error {
+	switch c.Mode {
+	case ModeLive:
+		var missing []string
+		if c.Memory() {
+			missing = append(missing, "DATABASE_URL")
+		}
+		if c.SessionSecret == "" {
+			missing = append(missing, "SESSION_SECRET")
+		}
+		if len(c.StripeWebhookSecrets) == 0 {
+			missing = append(missing, "STRIPE_WEBHOOK_SECRET")
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("STRIPE_SECRET_KEY is set, so the server runs live, and live needs %s", strings.Join(missing, ", "))
+		}
+	case ModeStaging:
+		if !c.StripeSimulated {
+			return errors.New("DATABASE_URL is set without STRIPE_SECRET_KEY: set STRIPE_SECRET_KEY to run live, or STRIPE_SIMULATED=true to run on the simulated Stripe (staging)")
+		}
+	}
 	if len(c.SessionSecret) < 32 {
 		return errors.New("SESSION_SECRET must be at least 32 characters")
 	}
 	return nil
+}
+
+// CheckStripe reports what keeps a command that asks Stripe from running.
+func (c Config) CheckStripe() error {
+	if c.Simulated() {
+		return errors.New("STRIPE_SECRET_KEY is not set: this command asks Stripe (or STRIPE_API_BASE) about each open upgrade")
+	}
+	if len(c.StripeWebhookSecrets) == 0 {
+		return errors.New("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY: webhooks are never accepted unverified")
+	}
+	return nil
+}
+
+// randomHex is 32 random bytes in hex: a secret nobody else knows.
+func randomHex() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	return hex.EncodeToString(b)
 }
 
 func splitList(s string) []string {

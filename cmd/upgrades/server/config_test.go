@@ -1,36 +1,162 @@
-package server_test
+package server
 
 import (
+	"log/slog"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
-	"upgrades/cmd/upgrades/server"
+	"go.uber.org/fx"
+
+	"upgrades/application"
 )
 
-// Livemode comes from the Stripe key alone: a live event is fulfilled only
-// by a server that holds a live key, and a test event only by one that
-// does not.
-func TestLivemodeFollowsTheStripeKey(t *testing.T) {
-	for key, live := range map[string]bool{
-		"sk_live_123":  true,
-		"rk_live_123":  true,
-		"sk_test_123":  false,
-		"rk_test_123":  false,
-		"":             false, // the simulated Stripe
-		"pk_live_123":  false, // a publishable key is not a secret key
-		"sk_livestock": false,
+func load(t *testing.T, vars map[string]string, args ...string) Config {
+	t.Helper()
+	c, err := Load(args, func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatalf("Load(%v, %v): %v", args, vars, err)
+	}
+	return c
+}
+
+func TestDefaultsAreThoseOfDefaults(t *testing.T) {
+	c, d := load(t, nil), Defaults()
+	if c.ListenAddr != d.ListenAddr || c.ReconcileInterval != d.ReconcileInterval || c.SessionTTL != d.SessionTTL ||
+		c.BodyLimit != d.BodyLimit || c.WebhookBodyLimit != d.WebhookBodyLimit || c.App.CheckoutTTL != d.App.CheckoutTTL ||
+		c.App.ReconcileAfter != d.App.ReconcileAfter || c.App.Prices.Of(platinumType) != d.App.Prices.Of(platinumType) || c.LogLevel != d.LogLevel || c.LogFormat != d.LogFormat {
+		t.Errorf("loaded with nothing set:\n%+v\nwant the defaults:\n%+v", c, d)
+	}
+}
+
+func TestFlagsWinOverTheEnvironment(t *testing.T) {
+	vars := map[string]string{"PRICE_GOLD": "2500", "CHECKOUT_TTL": "2h", "LOG_LEVEL": "warn"}
+	c := load(t, vars, "--price-gold", "3000")
+	if got := c.App.Prices.Of(goldType).Amount(); got != 3000 {
+		t.Errorf("gold costs %d, want the flag's 3000", got)
+	}
+	if c.App.CheckoutTTL != 2*time.Hour || c.LogLevel != "warn" {
+		t.Errorf("the environment was not read: ttl %v level %s", c.App.CheckoutTTL, c.LogLevel)
+	}
+	// An empty variable is unset: the default holds.
+	if c := load(t, map[string]string{"PRICE_GOLD": ""}); c.App.Prices.Of(goldType).Amount() != Defaults().App.Prices.Of(goldType).Amount() {
+		t.Errorf("an empty PRICE_GOLD changed the price")
+	}
+}
+
+func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
+	for _, tc := range []struct{ env, value string }{
+		{"LOG_LEVEL", "loud"}, {"LOG_FORMAT", "xml"}, {"PRICE_GOLD", "-1"}, {"CHECKOUT_TTL", "forever"},
+		{"RECONCILE_INTERVAL", "-1m"}, {"LISTEN_ADDR", "3000"}, {"STRIPE_SIMULATED", "maybe"}, {"UPGRADES_ENABLED", "yes please"},
 	} {
-		t.Run(key, func(t *testing.T) {
-			env := map[string]string{
-				"STRIPE_SECRET_KEY": key, "STRIPE_WEBHOOK_SECRET": "whsec_config_test",
-				"DATABASE_URL": "postgres://localhost/upgrades", "SESSION_SECRET": "config-test-session-secret-0123456789",
+		_, err := Load(nil, func(k string) string { return map[string]string{tc.env: tc.value}[k] })
+		if err == nil || !strings.Contains(err.Error(), tc.env) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s=%q: %v", tc.env, tc.value, err)
+		}
+	}
+}
+
+func TestDemoSecretsAreRandomForEachProcess(t *testing.T) {
+	a, b := load(t, nil), load(t, nil)
+	if a.Mode != ModeDemo {
+		t.Fatalf("mode %s", a.Mode)
+	}
+	if err := a.CheckServe(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]string{
+		{a.SessionSecret, b.SessionSecret}, {a.StripeWebhookSecrets[0], b.StripeWebhookSecrets[0]}, {a.SimulatedKey, b.SimulatedKey},
+	} {
+		if pair[0] == pair[1] || len(pair[0]) < 32 {
+			t.Errorf("two loads made %q and %q", pair[0], pair[1])
+		}
+	}
+	if !strings.HasPrefix(a.StripeWebhookSecrets[0], "whsec_") || !strings.HasPrefix(a.SimulatedKey, "sk_test_") {
+		t.Errorf("webhook secret %q, simulated key %q", a.StripeWebhookSecrets[0], a.SimulatedKey)
+	}
+	// Given secrets are kept.
+	c := load(t, map[string]string{"SESSION_SECRET": strings.Repeat("s", 32), "STRIPE_WEBHOOK_SECRET": "whsec_given"})
+	if c.SessionSecret != strings.Repeat("s", 32) || c.StripeWebhookSecrets[0] != "whsec_given" {
+		t.Errorf("given secrets replaced: %q %v", c.SessionSecret, c.StripeWebhookSecrets)
+	}
+}
+
+func TestLiveNamesWhatIsMissing(t *testing.T) {
+	all := map[string]string{
+		"STRIPE_SECRET_KEY": "sk_live_x", "DATABASE_URL": "postgres://db", "SESSION_SECRET": strings.Repeat("s", 32), "STRIPE_WEBHOOK_SECRET": "whsec_x",
+	}
+	c := load(t, all)
+	if err := c.CheckServe(); err != nil || c.Mode != ModeLive || c.SimulatedKey != "" {
+		t.Fatalf("live with everything: %v, mode %s, simulated key %q", err, c.Mode, c.SimulatedKey)
+	}
+	for _, missing := range [][]string{{"DATABASE_URL"}, {"SESSION_SECRET"}, {"STRIPE_WEBHOOK_SECRET"}, {"DATABASE_URL", "SESSION_SECRET", "STRIPE_WEBHOOK_SECRET"}} {
+		vars := map[string]string{}
+		for k, v := range all {
+			vars[k] = v
+		}
+		for _, m := range missing {
+			delete(vars, m)
+		}
+		err := load(t, vars).CheckServe()
+		if err == nil {
+			t.Errorf("live without %v started", missing)
+			continue
+		}
+		for _, m := range missing {
+			if !strings.Contains(err.Error(), m) {
+				t.Errorf("live without %v: %q does not name %s", missing, err, m)
 			}
-			cfg, err := server.Load(nil, func(k string) string { return env[k] })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cfg.App.Livemode != live {
-				t.Errorf("livemode %t with key %q, want %t", cfg.App.Livemode, key, live)
-			}
-		})
+		}
+	}
+	if _, err := Load(nil, func(k string) string {
+		return map[string]string{"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_SIMULATED": "true"}[k]
+	}); err == nil || !strings.Contains(err.Error(), "STRIPE_SIMULATED") {
+		t.Errorf("a key and STRIPE_SIMULATED=true: %v", err)
+	}
+}
+
+func TestStagingMustBeAskedFor(t *testing.T) {
+	c := load(t, map[string]string{"DATABASE_URL": "postgres://db"})
+	if err := c.CheckServe(); c.Mode != ModeStaging || err == nil || !strings.Contains(err.Error(), "STRIPE_SIMULATED=true") {
+		t.Errorf("a database without a key: mode %s, %v", c.Mode, err)
+	}
+	c = load(t, map[string]string{"DATABASE_URL": "postgres://db", "STRIPE_SIMULATED": "true"})
+	if err := c.CheckServe(); err != nil || c.SimulatedKey == "" {
+		t.Errorf("staging asked for: %v, simulated key %q", err, c.SimulatedKey)
+	}
+}
+
+// The reconciler's lease follows RECONCILE_INTERVAL, in the configuration
+// and in what the graph hands the use cases.
+func TestReconcileLeaseFollowsTheInterval(t *testing.T) {
+	for _, tc := range []struct {
+		interval string
+		lease    time.Duration
+	}{{"1m", 2 * time.Minute}, {"1h", 2 * time.Hour}, {"10s", minReconcileLease}, {"200ms", minReconcileLease}, {"0", Defaults().App.ReconcileLease}} {
+		c := load(t, map[string]string{"RECONCILE_INTERVAL": tc.interval})
+		if c.App.ReconcileLease != tc.lease {
+			t.Errorf("RECONCILE_INTERVAL=%s: lease %v, want %v", tc.interval, c.App.ReconcileLease, tc.lease)
+		}
+	}
+	var got application.Config
+	app := fx.New(Core(load(t, map[string]string{"RECONCILE_INTERVAL": "5m"}), slog.New(slog.DiscardHandler)), fx.Populate(&got))
+	if err := app.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got.ReconcileLease != 10*time.Minute {
+		t.Errorf("the use cases were given a lease of %v, want 10m", got.ReconcileLease)
+	}
+}
+
+// A constructor that fails is named in the error, which stays one line.
+func TestAFailedConstructorIsNamed(t *testing.T) {
+	c := load(t, nil)
+	c.SessionSecret = "short"
+	var h http.Handler
+	err := fx.New(Web(c, slog.New(slog.DiscardHandler)), fx.Populate(&h)).Err()
+	if err == nil || !strings.Contains(err.Error(), "upgrades/adapters/http") || !strings.Contains(err.Error(), "session secret must be at least 32 characters") ||
+		strings.Contains(err.Error(), "\n") {
+		t.Errorf("a web edge with a short session secret: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"go.uber.org/fx"
 
@@ -30,14 +29,15 @@ var DemoUsers = []struct {
 	{"owner", domain.LevelOwner, false},
 }
 
-// demoSeed seeds the demo users when the data lives in memory.
-func demoSeed(cfg Config) fx.Option {
-	if !cfg.Memory() {
+// demoSeed seeds the demo users in the demo, and nowhere else: in live
+// mode a user with a published password would be an owner of real money.
+func demoSeed(cfg Config, out io.Writer) fx.Option {
+	if cfg.Mode != ModeDemo {
 		return fx.Options()
 	}
 	return fx.Invoke(func(lc fx.Lifecycle, app *application.App) {
 		lc.Append(fx.Hook{OnStart: func(ctx context.Context) error {
-			return SeedDemo(ctx, app, os.Stdout, cfg.App.BaseURL)
+			return SeedDemo(ctx, app, out, cfg.App.BaseURL)
 		}})
 	})
 }

@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"go.uber.org/fx"
@@ -20,20 +20,16 @@ import (
 )
 
 // Core is the graph every command needs: configuration, logging, storage,
-// the payment provider and the use cases.
+// the payment provider and the use cases. Each adapter is one fx.Module;
+// which module serves a port is decided here, by the configuration.
 func Core(cfg Config, logger *slog.Logger) fx.Option {
 	return fx.Options(
 		fx.Supply(cfg, cfg.App, logger),
-		fx.WithLogger(func() fxevent.Logger { return fxevent.NopLogger }),
+		fx.WithLogger(fxLogger),
 		storage(cfg),
 		payments(cfg),
-		fx.Provide(
-			func() application.Clock { return secure.SystemClock{} },
-			fx.Annotate(secure.NewBcrypt, fx.As(new(application.PasswordHasher))),
-			func() application.Tokens { return secure.Tokens{} },
-			newDeps,
-			application.New,
-		),
+		secure.Module(),
+		fx.Provide(newDeps, application.New),
 	)
 }
 
@@ -42,45 +38,59 @@ func Core(cfg Config, logger *slog.Logger) fx.Option {
 func Web(cfg Config, logger *slog.Logger) fx.Option {
 	return fx.Options(
 		Core(cfg, logger),
-		fx.Provide(
-			func(app *application.App, db httpadapter.Pinger, clock application.Clock, l *slog.Logger) httpadapter.Deps {
-				return httpadapter.Deps{App: app, DB: db, Clock: clock, Logger: l, Config: webConfig(cfg)}
-			},
-			fx.Annotate(rootHandler, fx.ParamTags(``, `optional:"true" name:"stripesim"`)),
-		),
+		httpadapter.Module(webConfig(cfg)),
+		fx.Provide(rootHandler),
 	)
 }
 
 // Serve is the whole server: the core, the web edge and the reconciler.
-func Serve(cfg Config, logger *slog.Logger) fx.Option {
+// The demo users' logins are printed to out.
+func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 	return fx.Options(
 		Web(cfg, logger),
-		fx.Supply(httpadapter.ListenConfig{Addr: cfg.ListenAddr}),
-		fx.Provide(httpadapter.Serve),
-		demoSeed(cfg),
-		fx.Invoke(func(*httpadapter.Listener) {}),
+		// Seeded before listening: ready means the demo users exist.
+		demoSeed(cfg, out),
+		httpadapter.Listen(cfg.ListenAddr),
 		fx.Invoke(startReconciler),
 	)
 }
 
+// fxLogger logs fx's own account of the graph (what it provided, invoked
+// and started) at debug level, errors included: a failed start reaches the
+// operator once, as the command's one-line error.
+func fxLogger(l *slog.Logger) fxevent.Logger {
+	fl := &fxevent.SlogLogger{Logger: l.With("component", "fx")}
+	fl.UseLogLevel(slog.LevelDebug)
+	fl.UseErrorLevel(slog.LevelDebug)
+	return fl
+}
+
 func webConfig(cfg Config) httpadapter.Config {
 	return httpadapter.Config{
-		BaseURL:        cfg.App.BaseURL,
-		SessionSecret:  cfg.SessionSecret,
-		TrustedProxies: cfg.TrustedProxies,
+		BaseURL:          cfg.App.BaseURL,
+		SessionSecret:    cfg.SessionSecret,
+		SessionTTL:       cfg.SessionTTL,
+		TrustedProxies:   cfg.TrustedProxies,
+		BodyLimit:        cfg.BodyLimit,
+		WebhookBodyLimit: cfg.WebhookBodyLimit,
 	}
 }
 
-// rootHandler puts the simulated Stripe, when there is one, beside the app.
-func rootHandler(d httpadapter.Deps, sim http.Handler) (http.Handler, error) {
-	app, err := httpadapter.NewRouter(d)
-	if err != nil || sim == nil {
-		return app, err
+type handlers struct {
+	fx.In
+	Shop http.Handler `name:"shop"`
+	Sim  http.Handler `name:"stripesim" optional:"true"`
+}
+
+// rootHandler puts the simulated Stripe, when there is one, beside the shop.
+func rootHandler(h handlers) http.Handler {
+	if h.Sim == nil {
+		return h.Shop
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/_stripe/", http.StripPrefix("/_stripe", sim))
-	mux.Handle("/", app)
-	return mux, nil
+	mux.Handle("/_stripe/", http.StripPrefix("/_stripe", h.Sim))
+	mux.Handle("/", h.Shop)
+	return mux
 }
 
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
@@ -88,62 +98,39 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}
 }
 
+// storage is the store's module: PostgreSQL with DATABASE_URL, memory
+// without. Either also answers the web edge's readiness check.
 func storage(cfg Config) fx.Option {
 	if !cfg.Memory() {
-		return fx.Options(
-			postgres.Module(cfg.DatabaseURL),
-			fx.Provide(
-				func(db *postgres.DB) httpadapter.Pinger { return db },
-				// Replicas share the throttles through the database.
-				func(db *postgres.DB) application.Throttles { return postgres.NewThrottles(db) },
-			),
-		)
+		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB]())
 	}
-	return fx.Provide(
-		memory.NewDB,
-		func(db *memory.DB) application.UnitOfWork { return db },
-		func(db *memory.DB) httpadapter.Pinger { return db },
-		func() application.Throttles { return memory.NewThrottles() },
-	)
+	return fx.Options(memory.Module(), pinger[*memory.DB]())
 }
 
-// simulatedKey is the key the Stripe adapter sends to the simulated Stripe.
-const simulatedKey = "sk_test_simulated"
+// pinger offers the store DB to the web edge's readiness check.
+func pinger[DB httpadapter.Pinger]() fx.Option {
+	return fx.Provide(func(db DB) httpadapter.Pinger { return db })
+}
 
-// payments chooses the payment provider. With a secret key it is Stripe,
-// or whatever STRIPE_API_BASE names. Without one it is the simulated
-// Stripe, mounted at /_stripe, and the same Stripe adapter talks to it over
-// HTTP. Webhooks are verified the same way in both cases.
+// payments chooses the payment provider. Live, it is Stripe, or whatever
+// STRIPE_API_BASE names. Otherwise it is the simulated Stripe, mounted at
+// /_stripe, and the same Stripe adapter talks to it over HTTP with the key
+// made for this process. Webhooks are verified the same way in both cases.
 func payments(cfg Config) fx.Option {
-	verifier := fx.Provide(func() (application.WebhookVerifier, error) {
-		return stripeadapter.NewVerifier(cfg.StripeWebhookSecrets)
-	})
 	if !cfg.Simulated() {
-		return fx.Options(verifier, fx.Provide(func(l *slog.Logger) (application.PaymentGateway, error) {
-			return stripeadapter.New(stripeadapter.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase, Logger: l})
-		}))
+		return stripeadapter.Module(stripeadapter.Config{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase}, cfg.StripeWebhookSecrets)
 	}
 	simBase := cfg.App.BaseURL + "/_stripe"
-	return fx.Options(verifier, fx.Provide(
-		func(l *slog.Logger) (application.PaymentGateway, error) {
-			return stripeadapter.New(stripeadapter.Config{SecretKey: simulatedKey, APIBase: simBase, Logger: l})
-		},
-		fx.Annotate(func(lc fx.Lifecycle, l *slog.Logger) (http.Handler, error) {
-			sim, err := stripesim.New(stripesim.Config{
-				SecretKey:     simulatedKey,
-				ShopURL:       cfg.App.BaseURL,
-				PublicURL:     simBase,
-				WebhookURL:    cfg.App.BaseURL + "/webhooks/receive",
-				WebhookSecret: cfg.StripeWebhookSecrets[0],
-				Logger:        l.With("component", "stripesim"),
-			})
-			if err != nil {
-				return nil, err
-			}
-			lc.Append(fx.Hook{OnStop: sim.Shutdown})
-			return sim, nil
-		}, fx.ResultTags(`name:"stripesim"`)),
-	))
+	return fx.Options(
+		stripeadapter.Module(stripeadapter.Config{SecretKey: cfg.SimulatedKey, APIBase: simBase}, cfg.StripeWebhookSecrets),
+		stripesim.Module(stripesim.Config{
+			SecretKey:     cfg.SimulatedKey,
+			ShopURL:       cfg.App.BaseURL,
+			PublicURL:     simBase,
+			WebhookURL:    cfg.App.BaseURL + "/webhooks/receive",
+			WebhookSecret: cfg.StripeWebhookSecrets[0],
+		}),
+	)
 }
 
 // startReconciler runs the reconciler every interval while the server runs.
@@ -164,9 +151,13 @@ func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.
 					case <-ctx.Done():
 						return
 					case <-t.C:
-						if _, err := app.Reconcile.Handle(ctx, application.Reconcile{}); err != nil && ctx.Err() == nil {
+						// A run ends with its lease: past it, another
+						// replica may claim the same upgrades.
+						run, stop := context.WithTimeout(ctx, cfg.App.ReconcileLease)
+						if _, err := app.Reconcile.Handle(run, application.Reconcile{}); err != nil && ctx.Err() == nil {
 							l.Warn("reconciler run failed", "err", err)
 						}
+						stop()
 					}
 				}
 			}()
@@ -181,10 +172,4 @@ func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.
 			return nil
 		},
 	})
-}
-
-// NewLogger logs JSON lines to stderr, with the request id of each line
-// logged while serving a request.
-func NewLogger() *slog.Logger {
-	return slog.New(httpadapter.WithRequestIDs(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 }

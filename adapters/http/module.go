@@ -1,0 +1,49 @@
+package http
+
+import (
+	"log/slog"
+	"net/http"
+
+	"go.uber.org/fx"
+
+	"upgrades/application"
+)
+
+// Module provides the web edge configured by cfg as an http.Handler named
+// "shop": the router over the application, with the database's readiness
+// (a Pinger the store's wiring provides).
+func Module(cfg Config) fx.Option {
+	return fx.Module("http",
+		fx.Supply(cfg),
+		fx.Provide(newShop),
+	)
+}
+
+type shopIn struct {
+	fx.In
+	App    *application.App
+	DB     Pinger
+	Clock  application.Clock
+	Logger *slog.Logger
+	Config Config
+}
+
+type shopOut struct {
+	fx.Out
+	Handler http.Handler `name:"shop"`
+}
+
+func newShop(in shopIn) (shopOut, error) {
+	h, err := NewRouter(Deps{App: in.App, DB: in.DB, Clock: in.Clock, Logger: in.Logger, Config: in.Config})
+	return shopOut{Handler: h}, err
+}
+
+// Listen serves the graph's root http.Handler on addr while the app runs:
+// it listens when the app starts, so that a taken port fails the start.
+func Listen(addr string) fx.Option {
+	return fx.Options(
+		fx.Supply(ListenConfig{Addr: addr}),
+		fx.Provide(Serve),
+		fx.Invoke(func(*Listener) {}),
+	)
+}

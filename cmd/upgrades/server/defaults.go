@@ -1,0 +1,41 @@
+package server
+
+import (
+	"time"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+// minReconcileLease is the shortest time a replica holds the upgrades it
+// claimed: a run of the reconciler checks up to a hundred upgrades, each a
+// call to Stripe that may be retried.
+const minReconcileLease = 30 * time.Second
+
+var (
+	goldType           = domain.UpgradeGold
+	platinumType       = domain.UpgradePlatinum
+	goldToPlatinumType = domain.UpgradeGoldToPlatinum
+)
+
+// Defaults is every default of the server's configuration, in one place:
+// the flags take theirs from here (see defaultVars) and the web edge is
+// given its limits from here rather than choosing its own. What the use
+// cases default (prices, checkout lifetime, the reconciler's threshold) is
+// application.DefaultConfig, the values of SPEC section 6; nothing restates
+// them.
+func Defaults() Config {
+	return Config{
+		ListenAddr:        ":3000",
+		ReconcileInterval: time.Minute,
+		// A login lasts two weeks (SPEC section 8).
+		SessionTTL: 14 * 24 * time.Hour,
+		// A form or JSON body is a few fields; a webhook is one event,
+		// a few kilobytes. 64 KiB leaves room and caps abuse.
+		BodyLimit:        64 << 10,
+		WebhookBodyLimit: 64 << 10,
+		LogLevel:         "info",
+		LogFormat:        "json",
+		App:              application.DefaultConfig(),
+	}
+}

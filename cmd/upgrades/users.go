@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"go.uber.org/fx"
+
+	"upgrades/application"
+	"upgrades/cmd/upgrades/server"
+	"upgrades/domain"
+)
+
+// usersCmd changes accounts in the database. A new subcommand is a field
+// here whose type has a Run(ctx, env) method; it reaches the use cases with
+// withApp (see usersCreate).
+type usersCmd struct {
+	server.Store   `embed:""`
+	server.Logging `embed:""`
+
+	Create      usersCreate      `cmd:"" help:"Create an account and print it, with its API key, as JSON."`
+	SetLevel    usersSetLevel    `cmd:"" name:"set-level" help:"Set an account's level."`
+	Ban         usersBan         `cmd:"" help:"Ban an account."`
+	Revoke      usersRevoke      `cmd:"" help:"End every session of an account."`
+	RotateKey   usersRotateKey   `cmd:"" name:"rotate-key" help:"Give an account a new API key, printed this once; the old one stops working."`
+	SetPassword usersSetPassword `cmd:"" name:"set-password" help:"Set an account's password from standard input; its sessions end."`
+}
+
+type usersCreate struct {
+	Name          string `arg:"" help:"The account's name."`
+	Password      string `placeholder:"PASSWORD" help:"The password (8 to 72 characters); --password-stdin keeps it out of the process list." xor:"password"`
+	PasswordStdin bool   `name:"password-stdin" help:"Read the password from the first line of standard input." xor:"password"`
+	Email         string `placeholder:"EMAIL" help:"Email address."`
+	Level         string `default:"member" placeholder:"LEVEL" help:"member, gold, platinum or owner."`
+}
+
+func (c *usersCreate) Run(ctx context.Context, e env, u *usersCmd) error {
+	level, err := domain.ParseLevel(c.Level)
+	if err != nil {
+		return errors.New(domain.MessageOf(err))
+	}
+	password := c.Password
+	if c.PasswordStdin {
+		if password, err = readPassword(e); err != nil {
+			return err
+		}
+	}
+	return u.withApp(ctx, e, func(app *application.App) error {
+		created, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: c.Name, Password: password, Email: c.Email, Level: level})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, created, true)
+	})
+}
+
+type usersSetLevel struct {
+	Name  string `arg:"" help:"The account's name."`
+	Level string `arg:"" help:"member, gold, platinum or owner."`
+}
+
+func (c *usersSetLevel) Run(ctx context.Context, e env, u *usersCmd) error {
+	level, err := domain.ParseLevel(c.Level)
+	if err != nil {
+		return errors.New(domain.MessageOf(err))
+	}
+	return u.withApp(ctx, e, func(app *application.App) error {
+		changed, err := app.SetLevel.Handle(ctx, application.SetLevel{Name: c.Name, Level: level})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, changed, false)
+	})
+}
+
+type usersBan struct {
+	Name string `arg:"" help:"The account's name."`
+}
+
+func (c *usersBan) Run(ctx context.Context, e env, u *usersCmd) error {
+	return u.withApp(ctx, e, func(app *application.App) error {
+		banned, err := app.Ban.Handle(ctx, application.Ban{Name: c.Name})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, banned, false)
+	})
+}
+
+type usersRevoke struct {
+	Name string `arg:"" help:"The account's name."`
+}
+
+func (c *usersRevoke) Run(ctx context.Context, e env, u *usersCmd) error {
+	return u.withApp(ctx, e, func(app *application.App) error {
+		revoked, err := app.RevokeSessions.Handle(ctx, application.RevokeSessions{Name: c.Name})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, revoked, false)
+	})
+}
+
+type usersRotateKey struct {
+	Name string `arg:"" help:"The account's name."`
+}
+
+func (c *usersRotateKey) Run(ctx context.Context, e env, u *usersCmd) error {
+	return u.withApp(ctx, e, func(app *application.App) error {
+		rotated, err := app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{Name: c.Name})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, rotated, true) // the new key, shown this once
+	})
+}
+
+// usersSetPassword takes the password from standard input only: on the
+// command line it would be in the process list and the shell's history.
+type usersSetPassword struct {
+	Name          string `arg:"" help:"The account's name."`
+	PasswordStdin bool   `name:"password-stdin" required:"" help:"Read the password from the first line of standard input."`
+}
+
+func (c *usersSetPassword) Run(ctx context.Context, e env, u *usersCmd) error {
+	password, err := readPassword(e)
+	if err != nil {
+		return err
+	}
+	return u.withApp(ctx, e, func(app *application.App) error {
+		changed, err := app.SetPassword.Handle(ctx, application.SetPassword{Name: c.Name, Password: password})
+		if err != nil {
+			return errors.New(domain.MessageOf(err))
+		}
+		return printUser(e, changed, false)
+	})
+}
+
+// withApp runs fn with the use cases on the database. The account
+// commands need neither Stripe nor the web server's secrets.
+func (u *usersCmd) withApp(ctx context.Context, e env, fn func(*application.App) error) error {
+	if u.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set: this command works on the PostgreSQL database")
+	}
+	cfg, err := server.Load(nil, func(k string) string {
+		return map[string]string{"DATABASE_URL": u.DatabaseURL, "LOG_LEVEL": u.LogLevel, "LOG_FORMAT": u.LogFormat}[k]
+	})
+	if err != nil {
+		return err
+	}
+	return withApp(ctx, cfg, e, fn)
+}
+
+// withApp runs fn with the use cases on the configured store and provider.
+// Operator commands act on a real database: in memory they would change
+// nothing that outlives the command.
+func withApp(ctx context.Context, cfg server.Config, e env, fn func(*application.App) error) error {
+	if cfg.Memory() {
+		return errors.New("DATABASE_URL is not set: this command works on the PostgreSQL database")
+	}
+	logger, err := server.NewLogger(e.stderr, cfg.Logging())
+	if err != nil {
+		return err
+	}
+	var app *application.App
+	fxApp := fx.New(server.Core(cfg, logger), fx.Populate(&app))
+	if err := fxApp.Start(ctx); err != nil {
+		return err
+	}
+	defer fxApp.Stop(context.Background())
+	return fn(app)
+}
+
+// readPassword reads one line of standard input, without its line end.
+func readPassword(e env) (string, error) {
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("--password-stdin: nothing was read from standard input")
+	}
+	return line, nil
+}
+
+func printUser(e env, u *domain.User, withKey bool) error {
+	out := map[string]any{
+		"id": u.ID(), "name": u.Name(), "level": u.Level().String(), "is_banned": u.IsBanned(),
+		"created_at": u.CreatedAt().UTC().Format(time.RFC3339),
+	}
+	if u.Email() != "" {
+		out["email"] = u.Email()
+	}
+	if withKey {
+		out["api_key"] = u.APIKey()
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("printing the account: %w", err)
+	}
+	return nil
+}
