@@ -5,20 +5,11 @@ import (
 	"net/http"
 	"testing"
 
-	"go.uber.org/fx"
-
-	"upgrades/application"
 	"upgrades/domain"
 )
 
-// inEuros runs the shop with the default prices in dollars and euros.
-var inEuros = fx.Decorate(func(c application.Config) application.Config {
-	c.Prices = domain.DefaultPrices()
-	return c
-})
-
 func TestCurrencyFromTheRequest(t *testing.T) {
-	e := start(t, nil, inEuros)
+	e := start(t, nil) // the default PRICES: usd and eur
 	alice := e.user("alice", domain.LevelMember)
 	api := e.api(alice)
 	var page struct {
@@ -73,4 +64,35 @@ func TestReceiptAndPaymentLinks(t *testing.T) {
 	e.loggedIn(owner).get(payment).status(http.StatusSeeOther).location("https://dashboard.stripe.com/test/payments/" + pi)
 	e.gw.failWith(domain.Errorf(domain.KindPaymentProvider, "stripe is down"))
 	e.loggedIn(alice).get(receipt).status(http.StatusBadGateway)
+}
+
+// COUNTRY_HEADER names the header a trusted proxy puts the buyer's country
+// in: it chooses the currency unless the request names one, and a country
+// with no prices there falls back to the default rather than failing.
+func TestCountryHeader(t *testing.T) {
+	e := start(t, map[string]string{"COUNTRY_HEADER": "CF-IPCountry", "PRICES": "usd 20.00/40.00/20.00, eur 16.00/32.00/16.00"})
+	alice := e.user("alice", domain.LevelMember)
+	api := e.api(alice)
+	currency := func(path, country string) string {
+		var page struct {
+			Currency string `json:"currency"`
+		}
+		api.do("GET", path, nil, http.Header{"Cf-Ipcountry": {country}}).status(http.StatusOK).decode(&page)
+		return page.Currency
+	}
+	for _, tc := range []struct{ path, country, want string }{
+		{"/user_upgrades/new.json", "DE", "eur"},
+		{"/user_upgrades/new.json", "US", "usd"},
+		{"/user_upgrades/new.json", "T1", "usd"}, // not a country: ignored
+		{"/user_upgrades/new.json?currency=usd", "FR", "usd"},
+		{"/user_upgrades/new.json?country=JP", "FR", "usd"},
+	} {
+		if got := currency(tc.path, tc.country); got != tc.want {
+			t.Errorf("%s from %s: %s, want %s", tc.path, tc.country, got, tc.want)
+		}
+	}
+	usdOnly := start(t, map[string]string{"COUNTRY_HEADER": "CF-IPCountry", "PRICES": "usd 20.00/40.00/20.00"})
+	bob := usdOnly.user("bob", domain.LevelMember)
+	usdOnly.api(bob).do("GET", "/user_upgrades/new.json", nil, http.Header{"Cf-Ipcountry": {"DE"}}).status(http.StatusOK).contains(`"currency":"usd"`)
+	usdOnly.api(bob).get("/user_upgrades/new.json?country=DE").status(http.StatusUnprocessableEntity)
 }
