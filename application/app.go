@@ -100,6 +100,7 @@ type App struct {
 	ReadMessages   ReadMessagesHandler
 	Receipt        ReceiptHandler
 	PaymentPage    PaymentPageHandler
+	CurrentSale    CurrentSaleHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -141,5 +142,6 @@ func New(d Deps) *App {
 		ReadMessages:       NewReadMessagesHandler(d.UoW),
 		Receipt:            NewReceiptHandler(d.UoW, d.Gateway),
 		PaymentPage:        NewPaymentPageHandler(d.UoW, live),
+		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),
 	}
 }

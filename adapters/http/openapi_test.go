@@ -75,8 +75,9 @@ func dig(m map[string]any, keys ...string) map[string]any {
 }
 
 // notJSON are the routes that never answer JSON (but for their errors):
-// the receipt and payment links only redirect to Stripe.
-var notJSON = []string{"GET /", "GET /assets/*file", "GET /user_upgrades/:id/receipt", "GET /user_upgrades/:id/payment"}
+// the receipt and payment links only redirect to Stripe, and dismissing
+// the sale banner goes back to the page.
+var notJSON = []string{"GET /", "GET /assets/*file", "GET /user_upgrades/:id/receipt", "GET /user_upgrades/:id/payment", "POST /sale/dismiss"}
 
 // Every route of the router is described, and every described operation is
 // a route: a route added without its description fails here.

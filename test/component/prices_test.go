@@ -3,7 +3,9 @@ package component
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
+	"time"
 
 	"upgrades/domain"
 )
@@ -95,4 +97,46 @@ func TestCountryHeader(t *testing.T) {
 	bob := usdOnly.user("bob", domain.LevelMember)
 	usdOnly.api(bob).do("GET", "/user_upgrades/new.json", nil, http.Header{"Cf-Ipcountry": {"DE"}}).status(http.StatusOK).contains(`"currency":"usd"`)
 	usdOnly.api(bob).get("/user_upgrades/new.json?country=DE").status(http.StatusUnprocessableEntity)
+}
+
+// During a sale every page shows its banner until the browser dismisses
+// it; the upgrade page strikes the list price through.
+func TestSaleBannerAndPrices(t *testing.T) {
+	ends := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	e := start(t, map[string]string{"SALE_PERCENT": "10", "SALE_ENDS": ends.Format(time.RFC3339), "SALE_NAME": "Winter sale"})
+	alice := e.user("alice", domain.LevelMember)
+	web := e.loggedIn(alice)
+	web.get("/user_upgrades/new").status(http.StatusOK).contains(
+		`class="sale-banner"`, "Winter sale: 10% off every upgrade", "<del>$20.00</del> <ins>$18.00</ins>")
+	web.get("/messages").status(http.StatusOK).contains(`class="sale-banner"`)
+	var page struct {
+		Offers []struct {
+			Amount     int64 `json:"amount"`
+			ListAmount int64 `json:"list_amount"`
+			Sale       *struct {
+				Name    string `json:"name"`
+				Percent int    `json:"percent"`
+				Ends    string `json:"ends"`
+			} `json:"sale"`
+		} `json:"offers"`
+	}
+	e.api(alice).get("/user_upgrades/new.json?currency=eur").status(http.StatusOK).decode(&page)
+	if o := page.Offers[0]; o.Amount != 1440 || o.ListAmount != 1600 || o.Sale == nil || o.Sale.Percent != 10 || o.Sale.Ends != ends.Format(time.RFC3339) {
+		t.Errorf("the offer during the sale: %+v", o)
+	}
+	var u upgrade
+	e.api(alice).json("POST", "/user_upgrades.json", map[string]any{"upgrade_type": "gold", "currency": "eur"}).status(http.StatusCreated).decode(&u)
+	if u.Amount != 1440 || u.Currency != "eur" {
+		t.Errorf("bought during the sale at %d %s", u.Amount, u.Currency)
+	}
+	web.form("POST", "/sale/dismiss", url.Values{"next": {"/messages"}}).status(http.StatusSeeOther).location("/messages")
+	web.get("/messages").status(http.StatusOK).lacks(`class="sale-banner"`)
+	web.get("/user_upgrades/new").status(http.StatusOK).lacks(`class="sale-banner"`).contains("<del>$20.00</del>")
+	// Elsewhere is not a place to go back to.
+	web.form("POST", "/sale/dismiss", url.Values{"next": {"//evil.example/"}}).status(http.StatusSeeOther).location("/user_upgrades/new")
+}
+
+func TestNoBannerWithoutASale(t *testing.T) {
+	e := start(t, map[string]string{"SALE_PERCENT": "10", "SALE_ENDS": "2020-01-01T00:00:00Z"})
+	e.browser().get("/user_upgrades/new").status(http.StatusOK).lacks(`class="sale-banner"`, "<del>").contains("$20.00")
 }
