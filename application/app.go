@@ -69,6 +69,7 @@ type Deps struct {
 	Throttles Throttles
 	Logger    *slog.Logger
 	Config    Config
+	Observer  Observer // optional: metrics of the webhooks
 }
 
 // App is every use case of the shop.
@@ -101,6 +102,7 @@ type App struct {
 	Receipt        ReceiptHandler
 	PaymentPage    PaymentPageHandler
 	CurrentSale    CurrentSaleHandler
+	CountBacklog   CountBacklogHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -135,7 +137,7 @@ func New(d Deps) *App {
 		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ListUpgrades:       NewListUpgradesHandler(d.UoW),
 		ApplyEvent:         NewApplyEventHandler(d.UoW, d.Clock, d.Logger, live),
-		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live),
+		ReceiveWebhook:     NewReceiveWebhookHandler(d.UoW, d.Verifier, d.Clock, d.Logger, live).Observed(d.Observer),
 		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
@@ -143,5 +145,6 @@ func New(d Deps) *App {
 		Receipt:            NewReceiptHandler(d.UoW, d.Gateway),
 		PaymentPage:        NewPaymentPageHandler(d.UoW, live),
 		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),
+		CountBacklog:       NewCountBacklogHandler(d.UoW),
 	}
 }

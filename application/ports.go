@@ -93,6 +93,9 @@ type Upgrades interface {
 	// olderThan and not leased by anyone else, until leaseUntil, so that
 	// replicas reconciling at once check each upgrade once.
 	ClaimStale(ctx context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error)
+	// CountOpen counts the open upgrades by status, with every open
+	// status present (zero when there are none).
+	CountOpen(ctx context.Context) (map[domain.Status]int, error)
 }
 
 // UpgradeQuery selects upgrades for a list page. Zero fields do not filter.
@@ -132,6 +135,9 @@ type PaymentEvents interface {
 	// Fail records why processing failed, outside the failed unit of work;
 	// the event stays unprocessed so that a redelivery is applied.
 	Fail(ctx context.Context, e ReceivedEvent, reason string) error
+	// CountUnprocessed counts the recorded events not processed yet
+	// (failed ones included).
+	CountUnprocessed(ctx context.Context) (int, error)
 }
 
 // Messages stores in-app notifications.

@@ -26,6 +26,8 @@ type shopIn struct {
 	Clock  application.Clock
 	Logger *slog.Logger
 	Config Config
+	// Observer is the metrics' when the server exports them.
+	Observer RequestObserver `optional:"true"`
 }
 
 type shopOut struct {
@@ -34,7 +36,7 @@ type shopOut struct {
 }
 
 func newShop(in shopIn) (shopOut, error) {
-	h, err := NewRouter(Deps{App: in.App, DB: in.DB, Clock: in.Clock, Logger: in.Logger, Config: in.Config})
+	h, err := NewRouter(Deps{App: in.App, DB: in.DB, Clock: in.Clock, Logger: in.Logger, Config: in.Config, Observer: in.Observer})
 	return shopOut{Handler: h}, err
 }
 

@@ -20,6 +20,8 @@ type Deps struct {
 	Logger *slog.Logger
 	Clock  application.Clock // nil: the wall clock
 	Config Config
+	// Observer hears every request, for metrics; nil: not observed.
+	Observer RequestObserver
 }
 
 // Config is how the web edge behaves.
@@ -107,7 +109,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Use(requestID, h.accessLog, h.recovery, h.securityHeaders, h.crossOrigin(cop), h.refuseBadText)
+	r.Use(observeRequests(d.Observer), requestID, h.accessLog, h.recovery, h.securityHeaders, h.crossOrigin(cop), h.refuseBadText)
 	h.routes(r)
 	r.NoRoute(func(c *gin.Context) { h.fail(c, notFound("there is no page here")) })
 	return stripJSONSuffix(r), nil

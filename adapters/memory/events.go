@@ -98,3 +98,13 @@ func (r *messages) ForUser(_ context.Context, user domain.UserID, limit int) ([]
 	}
 	return out, nil
 }
+
+func (r *events) CountUnprocessed(context.Context) (int, error) {
+	n := 0
+	for _, rec := range r.events {
+		if rec.processedAt.IsZero() {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -157,3 +157,24 @@ func (r *upgrades) ByRecipient(_ context.Context, recipient domain.UserID, statu
 	slices.SortFunc(out, func(a, b *domain.Upgrade) int { return cmp.Compare(a.ID(), b.ID()) })
 	return out, nil
 }
+
+func (r *upgrades) CountOpen(context.Context) (map[domain.Status]int, error) {
+	counts := openCounts()
+	for _, rec := range r.upgrades {
+		if rec.snap.Status.IsOpen() {
+			counts[rec.snap.Status]++
+		}
+	}
+	return counts, nil
+}
+
+// openCounts is a zero for every open status.
+func openCounts() map[domain.Status]int {
+	counts := map[domain.Status]int{}
+	for _, s := range domain.Statuses {
+		if s.IsOpen() {
+			counts[s] = 0
+		}
+	}
+	return counts
+}

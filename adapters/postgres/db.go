@@ -9,6 +9,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -81,3 +82,6 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection of the pool.
 func (db *DB) Close() error { return db.bun.Close() }
+
+// SQL is the pool underneath, for its statistics (open, in use, waits).
+func (db *DB) SQL() *sql.DB { return db.bun.DB }

@@ -75,3 +75,9 @@ func nullBytes(b []byte) any {
 	}
 	return b
 }
+
+func (r events) CountUnprocessed(ctx context.Context) (int, error) {
+	var n int
+	err := r.db.NewRaw(`SELECT count(*) FROM stripe_events WHERE processed_at IS NULL`).Scan(ctx, &n)
+	return n, translate(err, "count unprocessed events")
+}

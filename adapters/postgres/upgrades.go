@@ -224,3 +224,23 @@ func (r upgrades) ClaimStale(ctx context.Context, olderThan, now, leaseUntil tim
 	}
 	return out, nil
 }
+
+func (r upgrades) CountOpen(ctx context.Context) (map[domain.Status]int, error) {
+	var rows []struct {
+		Status string
+		N      int
+	}
+	err := r.db.NewRaw(`SELECT status, count(*) AS n FROM upgrades WHERE status IN ('pending', 'processing') GROUP BY status`).Scan(ctx, &rows)
+	if err != nil {
+		return nil, translate(err, "count open upgrades")
+	}
+	counts := map[domain.Status]int{domain.StatusPending: 0, domain.StatusProcessing: 0}
+	for _, row := range rows {
+		s, err := domain.ParseStatus(row.Status)
+		if err != nil {
+			return nil, err
+		}
+		counts[s] = row.N
+	}
+	return counts, nil
+}

@@ -22,7 +22,8 @@ const (
 	metaUpgradeType  = "upgrade_type"
 )
 
-func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequest) (application.Checkout, error) {
+func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequest) (_ application.Checkout, err error) {
+	defer g.observe("create_checkout", time.Now(), &err)
 	meta := map[string]string{
 		metaUpgradeID:   strconv.FormatInt(int64(r.UpgradeID), 10),
 		metaPurchaserID: strconv.FormatInt(int64(r.PurchaserID), 10),
@@ -75,7 +76,8 @@ func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequ
 	return application.Checkout{SessionID: s.ID, URL: s.URL, ExpiresAt: expires}, nil
 }
 
-func (g *Gateway) RetrieveCheckout(ctx context.Context, sessionID string) (application.CheckoutState, error) {
+func (g *Gateway) RetrieveCheckout(ctx context.Context, sessionID string) (_ application.CheckoutState, err error) {
+	defer g.observe("retrieve_checkout", time.Now(), &err)
 	p := &stripego.CheckoutSessionParams{}
 	p.Context = ctx
 	// The PaymentIntent's own status tells a failed delayed payment
@@ -88,7 +90,8 @@ func (g *Gateway) RetrieveCheckout(ctx context.Context, sessionID string) (appli
 	return checkoutState(s), nil
 }
 
-func (g *Gateway) ExpireCheckout(ctx context.Context, sessionID string) (application.CheckoutState, error) {
+func (g *Gateway) ExpireCheckout(ctx context.Context, sessionID string) (_ application.CheckoutState, err error) {
+	defer g.observe("expire_checkout", time.Now(), &err)
 	p := &stripego.CheckoutSessionExpireParams{}
 	p.Context = ctx
 	p.AddExpand("payment_intent")

@@ -41,12 +41,14 @@ type Config struct {
 	// Transport replaces the HTTP transport, for tests that watch the wire.
 	Transport http.RoundTripper
 	Logger    *slog.Logger
+	Observer  Observer // nil: calls are not observed
 }
 
 // Gateway is application.PaymentGateway on Stripe Checkout.
 type Gateway struct {
-	api    *client.API
-	logger *slog.Logger
+	api      *client.API
+	logger   *slog.Logger
+	observer Observer
 }
 
 var _ application.PaymentGateway = (*Gateway)(nil)
@@ -92,5 +94,5 @@ func New(cfg Config) (*Gateway, error) {
 		Connect: backend(stripego.ConnectBackend, ""),
 		Uploads: backend(stripego.UploadsBackend, ""),
 	}
-	return &Gateway{api: client.New(cfg.SecretKey, backends), logger: logger}, nil
+	return &Gateway{api: client.New(cfg.SecretKey, backends), logger: logger, observer: cfg.Observer}, nil
 }

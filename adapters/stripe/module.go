@@ -11,8 +11,9 @@ import (
 // WebhookSecrets are the secrets a webhook may be signed with.
 type WebhookSecrets []string
 
-// Module provides the Stripe gateway configured by cfg (its logger is the
-// graph's) and the verifier of webhooks signed with one of secrets.
+// Module provides the Stripe gateway configured by cfg (its logger, and
+// its Observer when the graph has one, are the graph's) and the verifier
+// of webhooks signed with one of secrets.
 func Module(cfg Config, secrets []string) fx.Option {
 	return fx.Module("stripe",
 		fx.Supply(cfg, WebhookSecrets(secrets)),
@@ -25,8 +26,16 @@ func Module(cfg Config, secrets []string) fx.Option {
 	)
 }
 
-func newGateway(cfg Config, l *slog.Logger) (*Gateway, error) {
-	cfg.Logger = l
+type gatewayDeps struct {
+	fx.In
+	Config   Config
+	Logger   *slog.Logger
+	Observer Observer `optional:"true"`
+}
+
+func newGateway(d gatewayDeps) (*Gateway, error) {
+	cfg := d.Config
+	cfg.Logger, cfg.Observer = d.Logger, d.Observer
 	return New(cfg)
 }
 

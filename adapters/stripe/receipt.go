@@ -2,6 +2,7 @@ package stripe
 
 import (
 	"context"
+	"time"
 
 	stripego "github.com/stripe/stripe-go/v76"
 )
@@ -9,7 +10,8 @@ import (
 // ReceiptURL reads the PaymentIntent with its latest charge expanded: the
 // charge's receipt_url, while it has succeeded. Receipt URLs expire, so
 // this is asked on every request.
-func (g *Gateway) ReceiptURL(ctx context.Context, paymentIntentID string) (string, error) {
+func (g *Gateway) ReceiptURL(ctx context.Context, paymentIntentID string) (_ string, err error) {
+	defer g.observe("receipt", time.Now(), &err)
 	p := &stripego.PaymentIntentParams{}
 	p.Context = ctx
 	p.AddExpand("latest_charge")

@@ -2,13 +2,15 @@ package stripe
 
 import (
 	"context"
+	"time"
 
 	stripego "github.com/stripe/stripe-go/v76"
 
 	"upgrades/application"
 )
 
-func (g *Gateway) Refund(ctx context.Context, r application.RefundRequest) (application.Refund, error) {
+func (g *Gateway) Refund(ctx context.Context, r application.RefundRequest) (_ application.Refund, err error) {
+	defer g.observe("refund", time.Now(), &err)
 	p := &stripego.RefundParams{PaymentIntent: stripego.String(r.PaymentIntentID)}
 	p.Context = ctx
 	if r.IdempotencyKey != "" {

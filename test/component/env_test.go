@@ -70,7 +70,14 @@ func start(t *testing.T, extra map[string]string, opts ...fx.Option) *env {
 		}),
 		fx.Decorate(func(g application.PaymentGateway) application.PaymentGateway { e.gw.inner = g; return e.gw }),
 		fx.Options(opts...),
-		fx.Populate(&h, &e.app, &e.db),
+		fx.Populate(&h, &e.app),
+		// The memory store, for the tests that look into it; none on PostgreSQL.
+		fx.Invoke(func(in struct {
+			fx.In
+			DB *memory.DB `optional:"true"`
+		}) {
+			e.db = in.DB
+		}),
 	)
 	app.RequireStart()
 	t.Cleanup(app.RequireStop)

@@ -38,6 +38,7 @@ func (m Mode) String() string {
 type Config struct {
 	Mode                 Mode
 	ListenAddr           string
+	MetricsAddr          string // empty: no metrics
 	DatabaseURL          string // empty: the in-memory store
 	StripeSecretKey      string // empty: the simulated Stripe
 	StripeWebhookSecrets []string
@@ -124,6 +125,9 @@ func (f Flags) Config() (Config, error) {
 	var err error
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		return c, fmt.Errorf("LISTEN_ADDR %q is not host:port", c.ListenAddr)
+	}
+	if c.MetricsAddr, err = checkMetricsAddr(f.MetricsAddr, c.ListenAddr); err != nil {
+		return c, err
 	}
 	if c.LogLevel, c.LogFormat, err = checkLogging(f.Logging); err != nil {
 		return c, err
@@ -245,6 +249,22 @@ func (c Config) CheckStripe() error {
 		return errors.New("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY: webhooks are never accepted unverified")
 	}
 	return nil
+}
+
+// checkMetricsAddr reads METRICS_ADDR: empty, or a host:port whose port
+// is not the public listener's (on one port they would be one listener).
+func checkMetricsAddr(addr, listen string) (string, error) {
+	if addr == "" {
+		return "", nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.ParseUint(port, 10, 16); err != nil || perr != nil || (n == 0 && port != "0") {
+		return "", fmt.Errorf("METRICS_ADDR %q is not host:port", addr)
+	}
+	if _, listenPort, _ := net.SplitHostPort(listen); port == listenPort && port != "0" {
+		return "", fmt.Errorf("METRICS_ADDR %q has the port of LISTEN_ADDR: the metrics need a listener of their own", addr)
+	}
+	return addr, nil
 }
 
 // randomHex is 32 random bytes in hex: a secret nobody else knows.

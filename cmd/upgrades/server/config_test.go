@@ -51,6 +51,7 @@ func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
 		{"PRICES", "usd 20/40"}, {"PRICES", "eur 16.005/32.00/16.00"}, {"SALE_PERCENT", "95"}, {"SALE_ENDS", "tomorrow"},
 		{"ALLOW_PROMOTION_CODES", "sometimes"},
 		{"RECONCILE_INTERVAL", "-1m"}, {"LISTEN_ADDR", "3000"}, {"STRIPE_SIMULATED", "maybe"}, {"UPGRADES_ENABLED", "yes please"},
+		{"METRICS_ADDR", "9090"}, {"METRICS_ADDR", "localhost:http-ish"}, {"METRICS_ADDR", "localhost:70000"}, {"METRICS_ADDR", "localhost:3000"},
 	} {
 		_, err := Load(nil, func(k string) string { return map[string]string{tc.env: tc.value}[k] })
 		if err == nil || !strings.Contains(err.Error(), tc.env) || strings.Contains(err.Error(), "\n") {

@@ -60,6 +60,8 @@ type Flags struct {
 	ReconcileInterval   string `name:"reconcile-interval" envvar:"RECONCILE_INTERVAL" default:"${reconcile_interval}" placeholder:"DURATION" help:"How often the reconciler runs, and how long it holds what it checks; 0 disables it."`
 	ReconcileAfter      string `name:"reconcile-after" envvar:"RECONCILE_AFTER" default:"${reconcile_after}" placeholder:"DURATION" help:"How long an upgrade stays open before the reconciler checks it."`
 
+	MetricsAddr string `name:"metrics-addr" envvar:"METRICS_ADDR" placeholder:"HOST:PORT" help:"Serve Prometheus metrics at /metrics on this address, apart from the public one; off when empty."`
+
 	Logging `embed:""`
 }
 

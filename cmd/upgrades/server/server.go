@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	httpadapter "upgrades/adapters/http"
 	"upgrades/adapters/memory"
+	"upgrades/adapters/metrics"
 	"upgrades/adapters/postgres"
 	"upgrades/adapters/secure"
 	stripeadapter "upgrades/adapters/stripe"
@@ -48,6 +50,7 @@ func Web(cfg Config, logger *slog.Logger) fx.Option {
 func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 	return fx.Options(
 		Web(cfg, logger),
+		Metrics(cfg.MetricsAddr),
 		// Seeded before listening: ready means the demo users exist.
 		demoSeed(cfg, out),
 		httpadapter.Listen(cfg.ListenAddr),
@@ -99,11 +102,33 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}
 }
 
+// Metrics serves the metrics on addr (METRICS_ADDR) and makes them the
+// observer of the router, the Stripe gateway and the webhook use case.
+// With no address nothing is observed.
+func Metrics(addr string) fx.Option {
+	if addr == "" {
+		return fx.Options()
+	}
+	return fx.Options(
+		metrics.Module(addr),
+		fx.Provide(
+			func(m *metrics.Metrics) stripeadapter.Observer { return m },
+			func(m *metrics.Metrics) httpadapter.RequestObserver { return m },
+		),
+		fx.Decorate(func(d application.Deps, m *metrics.Metrics) application.Deps {
+			d.Observer = m
+			return d
+		}),
+	)
+}
+
 // storage is the store's module: PostgreSQL with DATABASE_URL, memory
 // without. Either also answers the web edge's readiness check.
 func storage(cfg Config) fx.Option {
 	if !cfg.Memory() {
-		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB]())
+		return fx.Options(postgres.Module(cfg.DatabaseURL), pinger[*postgres.DB](),
+			// The pool's statistics, for the metrics.
+			fx.Provide(func(db *postgres.DB) *sql.DB { return db.SQL() }))
 	}
 	return fx.Options(memory.Module(), pinger[*memory.DB]())
 }
@@ -134,8 +159,18 @@ func payments(cfg Config) fx.Option {
 	)
 }
 
+type reconcilerIn struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Config    Config
+	App       *application.App
+	Logger    *slog.Logger
+	Metrics   *metrics.Metrics `optional:"true"`
+}
+
 // startReconciler runs the reconciler every interval while the server runs.
-func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.Logger) {
+func startReconciler(in reconcilerIn) {
+	lc, cfg, app, l := in.Lifecycle, in.Config, in.App, in.Logger
 	if cfg.ReconcileInterval <= 0 {
 		return
 	}
@@ -155,8 +190,12 @@ func startReconciler(lc fx.Lifecycle, cfg Config, app *application.App, l *slog.
 						// A run ends with its lease: past it, another
 						// replica may claim the same upgrades.
 						run, stop := context.WithTimeout(ctx, cfg.App.ReconcileLease)
-						if _, err := app.Reconcile.Handle(run, application.Reconcile{}); err != nil && ctx.Err() == nil {
+						report, err := app.Reconcile.Handle(run, application.Reconcile{})
+						if err != nil && ctx.Err() == nil {
 							l.Warn("reconciler run failed", "err", err)
+						}
+						if in.Metrics != nil && ctx.Err() == nil {
+							in.Metrics.ReconcileRun(report, err, time.Now())
 						}
 						stop()
 					}
