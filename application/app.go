@@ -25,6 +25,8 @@ type Config struct {
 	// AutoRefund refunds redundant payments through the provider; false
 	// leaves them to the owners as anomalies (SPEC §2, AUTO_REFUND).
 	AutoRefund bool
+	// AllowPromotionCodes lets buyers enter the provider's promotion codes.
+	AllowPromotionCodes bool
 
 	CheckoutTTL time.Duration // how long a checkout page stays open
 	ReuseMargin time.Duration // a pending checkout closer to expiry than this is not reused
@@ -124,6 +126,9 @@ type App struct {
 	Reconcile      ReconcileHandler
 	Refund         RefundHandler
 	ReadMessages   ReadMessagesHandler
+	Receipt        ReceiptHandler
+	PaymentPage    PaymentPageHandler
+	CurrentSale    CurrentSaleHandler
 	CountBacklog   CountBacklogHandler
 	ListEvents     ListEventsHandler
 	ReplayEvent    ReplayEventHandler
@@ -163,7 +168,7 @@ func New(d Deps) *App {
 		RotateAPIKey:       RotateAPIKeyHandler{d},
 		ChangePassword:     ChangePasswordHandler{d},
 		SetPassword:        SetPasswordHandler{d},
-		UpgradeOptions:     NewUpgradeOptionsHandler(d.UoW, d.Config),
+		UpgradeOptions:     NewUpgradeOptionsHandler(d.UoW, d.Clock, d.Config),
 		StartUpgrade:       NewStartUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, d.Config),
 		ShowUpgrade:        NewShowUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ListUpgrades:       NewListUpgradesHandler(d.UoW),
@@ -173,6 +178,9 @@ func New(d Deps) *App {
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		ReadMessages:       NewReadMessagesHandler(d.UoW),
+		Receipt:            NewReceiptHandler(d.UoW, d.Gateway),
+		PaymentPage:        NewPaymentPageHandler(d.UoW, live.Livemode),
+		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),

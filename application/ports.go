@@ -232,6 +232,9 @@ type PaymentGateway interface {
 	RetrieveCheckout(ctx context.Context, sessionID string) (CheckoutState, error)
 	ExpireCheckout(ctx context.Context, sessionID string) (CheckoutState, error)
 	Refund(ctx context.Context, r RefundRequest) (Refund, error)
+	// ReceiptURL returns the receipt of the payment's latest charge, ""
+	// while no charge of it has succeeded.
+	ReceiptURL(ctx context.Context, paymentIntentID string) (string, error)
 }
 
 // CheckoutRequest is everything a hosted checkout page needs.
@@ -249,6 +252,8 @@ type CheckoutRequest struct {
 	ExpiresAt      time.Time
 	Installation   string // in the metadata, so events say whose they are
 	IdempotencyKey string
+	// AllowPromotionCodes shows the checkout's promotion-code field.
+	AllowPromotionCodes bool
 }
 
 // Checkout is a created checkout session.

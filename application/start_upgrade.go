@@ -16,6 +16,7 @@ type StartUpgrade struct {
 	RecipientID   domain.UserID // 0 with no RecipientName: the purchaser
 	RecipientName string
 	Type          string
+	Currency      domain.CurrencyChoice // what the buyer and their proxy said about the currency
 }
 
 // StartedUpgrade is the upgrade to pay and whether it was already there
@@ -148,10 +149,14 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if underway := domain.PaymentUnderway(t, processing); underway != nil {
 			return underway
 		}
+		currency, err := h.config.Prices.Choose(cmd.Currency)
+		if err != nil {
+			return err
+		}
 		now := h.clock.Now()
 		prev, err := s.Upgrades.LatestPending(ctx, p.ID(), recipient.ID(), t)
 		switch {
-		case err == nil && prev.HasOpenCheckout(now, h.config.ReuseMargin):
+		case err == nil && prev.HasOpenCheckout(now, h.config.ReuseMargin) && prev.Price().Currency() == currency:
 			up, reused = prev, true
 			return nil
 		case err == nil && prev.SessionID() == "" && now.Sub(prev.CreatedAt()) < inFlight:
@@ -162,7 +167,7 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if err := h.checkOpenCheckouts(ctx, s, p, now); err != nil {
 			return err
 		}
-		up, err = domain.NewUpgrade(p, recipient, t, h.config.Prices, now)
+		up, err = domain.NewUpgradeIn(p, recipient, t, h.config.Prices, currency, now)
 		if err != nil {
 			return err
 		}
@@ -212,19 +217,20 @@ func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *doma
 	c := h.config
 	id := up.ID()
 	return CheckoutRequest{
-		UpgradeID:      id,
-		PurchaserID:    up.PurchaserID(),
-		RecipientID:    up.RecipientID(),
-		UpgradeType:    up.Type(),
-		ProductName:    up.Type().Title() + " upgrade",
-		Description:    describe(up, purchaser, recipientName),
-		Price:          up.Price(),
-		CustomerEmail:  purchaser.Email(),
-		SuccessURL:     fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
-		CancelURL:      fmt.Sprintf("%s/user_upgrades/new?user_id=%d&cancelled=%d", c.BaseURL, up.RecipientID(), id),
-		ExpiresAt:      h.clock.Now().Add(c.CheckoutTTL),
-		Installation:   c.Installation,
-		IdempotencyKey: IdempotencyKey(c.Installation, id),
+		UpgradeID:           id,
+		PurchaserID:         up.PurchaserID(),
+		RecipientID:         up.RecipientID(),
+		UpgradeType:         up.Type(),
+		ProductName:         up.Type().Title() + " upgrade",
+		Description:         describe(up, purchaser, recipientName),
+		Price:               up.Price(),
+		CustomerEmail:       purchaser.Email(),
+		SuccessURL:          fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
+		CancelURL:           fmt.Sprintf("%s/user_upgrades/new?user_id=%d&cancelled=%d", c.BaseURL, up.RecipientID(), id),
+		ExpiresAt:           h.clock.Now().Add(c.CheckoutTTL),
+		Installation:        c.Installation,
+		IdempotencyKey:      IdempotencyKey(c.Installation, id),
+		AllowPromotionCodes: c.AllowPromotionCodes,
 	}
 }
 

@@ -420,7 +420,7 @@ func (h ShowUserHandler) Handle(ctx context.Context, cmd ShowUser) (UserProfile,
 		if err != nil {
 			return err
 		}
-		p = UserProfile{User: u, IsSelf: viewer != nil && viewer.ID() == u.ID(), Offers: offers(h.d.Config, viewer, u)}
+		p = UserProfile{User: u, IsSelf: viewer != nil && viewer.ID() == u.ID(), Offers: offers(h.d.Config, viewer, u, h.d.Config.Prices.Primary(), h.d.Clock.Now())}
 		return nil
 	})
 	return p, err

@@ -46,8 +46,18 @@ func (u *Upgrade) Matches(p Payment, livemode bool) Match {
 		return no(MismatchPaymentIntent, "payment %q is not the upgrade's %q", p.PaymentIntentID, u.paymentIntentID)
 	case p.Currency != "" && p.Currency != u.price.Currency():
 		return no(MismatchCurrency, "amount %d %s is not in the price's currency (%d %s)", p.Amount, p.Currency, u.price.Amount(), u.price.Currency())
-	case p.Currency != "" && p.Amount != u.price.Amount():
-		return no(MismatchAmount, "amount %d %s differs from the price %d %s", p.Amount, p.Currency, u.price.Amount(), u.price.Currency())
+	case p.Currency != "" && p.Amount != u.expected(p):
+		return no(MismatchAmount, "amount %d %s differs from the expected %d %s", p.Amount, p.Currency, u.expected(p), u.price.Currency())
 	}
 	return Match{}
+}
+
+// expected is the amount p must carry: a checkout's subtotal is the price
+// the upgrade was sold at (promotion codes come off after it); a charge
+// is what the buyer paid, once the checkout reported it.
+func (u *Upgrade) expected(p Payment) int64 {
+	if p.SessionID == "" && u.paid.Known {
+		return u.paid.Amount
+	}
+	return u.price.Amount()
 }

@@ -1,8 +1,14 @@
 package domain
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
-// Money is an amount in the smallest unit of a currency (cents for USD).
+// Money is an amount in the smallest unit of a currency (cents for USD,
+// yen for JPY). How it is shown to people (symbol, minor units, grouping)
+// is the currency's business: the web edge formats it with a currency
+// library, so the domain stays free of locale data.
 type Money struct {
 	amount   int64
 	currency string
@@ -14,69 +20,35 @@ func NewMoney(amount int64, currency string) (Money, error) {
 	if amount <= 0 {
 		return Money{}, Errorf(KindInvalid, "amount must be positive, got %d", amount)
 	}
+	if err := ValidateCurrency(currency); err != nil {
+		return Money{}, err
+	}
+	return Money{amount, currency}, nil
+}
+
+// ValidateCurrency checks the shape of a currency code: three lowercase
+// letters, as Stripe writes them.
+func ValidateCurrency(currency string) error {
 	if len(currency) != 3 {
-		return Money{}, Errorf(KindInvalid, "currency must be a three-letter code, got %q", currency)
+		return Errorf(KindInvalid, "currency must be a three-letter code, got %q", currency)
 	}
 	for _, r := range currency {
 		if r < 'a' || r > 'z' {
-			return Money{}, Errorf(KindInvalid, "currency must be lowercase letters, got %q", currency)
+			return Errorf(KindInvalid, "currency must be lowercase letters, got %q", currency)
 		}
 	}
-	return Money{amount, currency}, nil
+	return nil
 }
 
 func (m Money) Amount() int64    { return m.amount }
 func (m Money) Currency() string { return m.currency }
 func (m Money) IsZero() bool     { return m.currency == "" }
 
-// String renders the amount for people, e.g. "$20.00" or "20.00 EUR".
+// String is the amount in minor units and the code, e.g. "1600 eur": exact
+// and unambiguous for logs and histories. People see the formatted amount.
 func (m Money) String() string {
-	major := fmt.Sprintf("%d.%02d", m.amount/100, m.amount%100)
-	if m.currency == "usd" {
-		return "$" + major
-	}
-	return fmt.Sprintf("%s %s", major, upper(m.currency))
+	return fmt.Sprintf("%d %s", m.amount, m.currency)
 }
 
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
-}
-
-// Prices maps every upgrade type to its price. Prices are configuration and
-// are never taken from a request.
-type Prices struct {
-	byType map[string]Money
-}
-
-// NewPrices builds a catalogue; every type needs a price in one currency.
-func NewPrices(currency string, gold, platinum, goldToPlatinum int64) (Prices, error) {
-	p := Prices{byType: map[string]Money{}}
-	for t, amount := range map[UpgradeType]int64{
-		UpgradeGold: gold, UpgradePlatinum: platinum, UpgradeGoldToPlatinum: goldToPlatinum,
-	} {
-		m, err := NewMoney(amount, currency)
-		if err != nil {
-			return Prices{}, fmt.Errorf("price of %s: %w", t, err)
-		}
-		p.byType[t.slug] = m
-	}
-	return p, nil
-}
-
-// DefaultPrices are the prices of SPEC section 2.
-func DefaultPrices() Prices {
-	p, err := NewPrices("usd", 2000, 4000, 2000)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
-// Of returns the price of t.
-func (p Prices) Of(t UpgradeType) Money { return p.byType[t.slug] }
+// Code is the currency's code in upper case, as people write it.
+func (m Money) Code() string { return strings.ToUpper(m.currency) }

@@ -13,9 +13,9 @@ func TestNewMoney(t *testing.T) {
 		ok       bool
 		str      string
 	}{
-		{2000, "usd", true, "$20.00"},
-		{1, "usd", true, "$0.01"},
-		{4005, "eur", true, "40.05 EUR"},
+		{2000, "usd", true, "2000 usd"},
+		{1, "usd", true, "1 usd"},
+		{4005, "eur", true, "4005 eur"},
 		{0, "usd", false, ""},
 		{-100, "usd", false, ""},
 		{100, "", false, ""},

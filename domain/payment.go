@@ -18,6 +18,10 @@ type Payment struct {
 	// when the fact carries no amount (disputes, warnings, the shop's own).
 	Amount   int64
 	Currency string
+	// Total and Discount are, for a checkout that reported them (Totals),
+	// what the buyer paid after promotion codes and what they took off.
+	Total, Discount int64
+	Totals          bool
 	// Installation is the installation named in the provider's metadata,
 	// empty when it names none.
 	Installation string

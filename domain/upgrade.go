@@ -31,6 +31,7 @@ type Upgrade struct {
 	checkoutURL      string
 	sessionExpiresAt time.Time
 	paymentIntentID  string
+	paid             Paid
 	levelBefore      Level
 	createdAt        time.Time
 	updatedAt        time.Time
@@ -38,12 +39,33 @@ type Upgrade struct {
 	unsaved          int // how many entries at the end of history are not stored yet
 }
 
-// NewUpgrade starts a pending upgrade. The id is assigned when it is stored.
+// Paid is what the buyer paid once the checkout settled: the total after
+// promotion codes and the discount they gave. Known is false until the
+// payment provider reported it.
+type Paid struct {
+	Amount   int64
+	Discount int64
+	Known    bool
+}
+
+// NewUpgrade starts a pending upgrade in the primary currency. The id is
+// assigned when it is stored.
 func NewUpgrade(purchaser, recipient *User, t UpgradeType, prices Prices, now time.Time) (*Upgrade, error) {
+	return NewUpgradeIn(purchaser, recipient, t, prices, prices.Primary(), now)
+}
+
+// NewUpgradeIn starts a pending upgrade sold in currency at the price of
+// now (the sale's, while one runs): the upgrade keeps that price, and
+// payments are checked against it.
+func NewUpgradeIn(purchaser, recipient *User, t UpgradeType, prices Prices, currency string, now time.Time) (*Upgrade, error) {
 	if err := UpgradeRefusal(purchaser, recipient, t); err != nil {
 		return nil, err
 	}
-	price := prices.Of(t)
+	q, err := prices.At(currency, t, now)
+	if err != nil {
+		return nil, err
+	}
+	price := q.Price
 	if price.IsZero() {
 		return nil, Errorf(KindInvalid, "%s has no price", t.Title())
 	}
@@ -67,6 +89,7 @@ type UpgradeSnapshot struct {
 	CheckoutURL      string
 	SessionExpiresAt time.Time
 	PaymentIntentID  string
+	Paid             Paid
 	LevelBefore      Level
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -78,7 +101,7 @@ func UnmarshalUpgradeFromDatabase(s UpgradeSnapshot, history []HistoryEntry) *Up
 	return &Upgrade{
 		id: s.ID, purchaserID: s.PurchaserID, recipientID: s.RecipientID, upgradeType: s.Type,
 		status: s.Status, price: s.Price, sessionID: s.SessionID, checkoutURL: s.CheckoutURL,
-		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID,
+		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid,
 		levelBefore: s.LevelBefore, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
 		history: history,
 	}
@@ -89,7 +112,7 @@ func (u *Upgrade) Snapshot() UpgradeSnapshot {
 	return UpgradeSnapshot{
 		ID: u.id, PurchaserID: u.purchaserID, RecipientID: u.recipientID, Type: u.upgradeType,
 		Status: u.status, Price: u.price, SessionID: u.sessionID, CheckoutURL: u.checkoutURL,
-		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID,
+		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid,
 		LevelBefore: u.levelBefore, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
 	}
 }
@@ -104,6 +127,7 @@ func (u *Upgrade) SessionID() string           { return u.sessionID }
 func (u *Upgrade) CheckoutURL() string         { return u.checkoutURL }
 func (u *Upgrade) SessionExpiresAt() time.Time { return u.sessionExpiresAt }
 func (u *Upgrade) PaymentIntentID() string     { return u.paymentIntentID }
+func (u *Upgrade) Paid() Paid                  { return u.paid }
 func (u *Upgrade) LevelBefore() Level          { return u.levelBefore }
 func (u *Upgrade) CreatedAt() time.Time        { return u.createdAt }
 func (u *Upgrade) UpdatedAt() time.Time        { return u.updatedAt }
@@ -247,6 +271,9 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	r.LevelAfter = recipient.level
 	if p.PaymentIntentID != "" && u.paymentIntentID == "" && d.Outcome != OutcomeIgnored {
 		u.paymentIntentID = p.PaymentIntentID
+	}
+	if p.Totals && (p.settles() || p.Kind == EventCheckoutUnpaid) && d.Outcome != OutcomeIgnored {
+		u.paid = Paid{Amount: p.Total, Discount: p.Discount, Known: true}
 	}
 	u.status = d.To
 	if d.Outcome == OutcomeApplied {

@@ -34,14 +34,17 @@ func userOut(u *domain.User, own bool) *userJSON {
 }
 
 type offerJSON struct {
-	UpgradeType string `json:"upgrade_type"`
-	Title       string `json:"title"`
-	Grants      string `json:"grants"`
-	Amount      int64  `json:"amount"`
-	Currency    string `json:"currency"`
-	Price       string `json:"price"`
-	Available   bool   `json:"available"`
-	Reason      string `json:"reason,omitempty"`
+	UpgradeType string    `json:"upgrade_type"`
+	Title       string    `json:"title"`
+	Grants      string    `json:"grants"`
+	Amount      int64     `json:"amount"`
+	Currency    string    `json:"currency"`
+	Price       string    `json:"price"`
+	ListAmount  int64     `json:"list_amount"` // the price before a sale
+	ListPrice   string    `json:"list_price"`
+	Sale        *saleJSON `json:"sale,omitempty"`
+	Available   bool      `json:"available"`
+	Reason      string    `json:"reason,omitempty"`
 }
 
 func offersOut(offers []application.Offer) []offerJSON {
@@ -49,11 +52,21 @@ func offersOut(offers []application.Offer) []offerJSON {
 	for i, o := range offers {
 		out[i] = offerJSON{
 			UpgradeType: o.Type.String(), Title: o.Type.Title(), Grants: o.Type.Grants().String(),
-			Amount: o.Price.Amount(), Currency: o.Price.Currency(), Price: o.Price.String(),
+			Amount: o.Price.Amount(), Currency: o.Price.Currency(), Price: formatMoney(o.Price),
+			ListAmount: o.Quote.List.Amount(), ListPrice: formatMoney(o.Quote.List),
 			Available: o.Refusal == "", Reason: o.Refusal,
+		}
+		if s := o.Quote.Sale; !s.IsZero() {
+			out[i].Sale = &saleJSON{Name: s.Name(), Percent: s.Percent(), Ends: rfc3339(s.Ends())}
 		}
 	}
 	return out
+}
+
+type saleJSON struct {
+	Name    string `json:"name"`
+	Percent int    `json:"percent"`
+	Ends    string `json:"ends"`
 }
 
 type upgradeJSON struct {
@@ -67,6 +80,9 @@ type upgradeJSON struct {
 	IsGifted          bool          `json:"is_gifted"`
 	Amount            int64         `json:"amount"`
 	Currency          string        `json:"currency"`
+	Price             string        `json:"price"`                     // amount, formatted
+	AmountPaid        *int64        `json:"amount_paid,omitempty"`     // after promotion codes; absent until paid
+	AmountDiscount    *int64        `json:"amount_discount,omitempty"` // what promotion codes took off; absent until paid
 	CheckoutSessionID string        `json:"checkout_session_id"`
 	CheckoutURL       string        `json:"checkout_url,omitempty"` // to the purchaser, while pending
 	CanRefund         bool          `json:"can_refund"`
@@ -93,8 +109,11 @@ func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 		ID: int64(u.ID()), PurchaserID: int64(u.PurchaserID()), RecipientID: int64(u.RecipientID()),
 		PurchaserName: v.PurchaserName, RecipientName: v.RecipientName,
 		UpgradeType: u.Type().String(), Status: u.Status().String(), IsGifted: u.IsGifted(),
-		Amount: u.Price().Amount(), Currency: u.Price().Currency(), CheckoutSessionID: u.SessionID(),
+		Amount: u.Price().Amount(), Currency: u.Price().Currency(), Price: formatMoney(u.Price()), CheckoutSessionID: u.SessionID(),
 		CanRefund: v.CanRefund, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
+	}
+	if paid := u.Paid(); paid.Known {
+		out.AmountPaid, out.AmountDiscount = &paid.Amount, &paid.Discount
 	}
 	if u.Status() == domain.StatusPending && viewer == u.PurchaserID() {
 		out.CheckoutURL = u.CheckoutURL()

@@ -74,8 +74,10 @@ func dig(m map[string]any, keys ...string) map[string]any {
 	return m
 }
 
-// notJSON are the routes that never answer JSON (but for their errors).
-var notJSON = []string{"GET /", "GET /assets/*file"}
+// notJSON are the routes that never answer JSON (but for their errors):
+// the receipt and payment links only redirect to Stripe, and dismissing
+// the sale banner goes back to the page.
+var notJSON = []string{"GET /", "GET /assets/*file", "GET /user_upgrades/:id/receipt", "GET /user_upgrades/:id/payment", "POST /sale/dismiss"}
 
 // Every route of the router is described, and every described operation is
 // a route: a route added without its description fails here.

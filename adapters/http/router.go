@@ -39,6 +39,9 @@ type Config struct {
 	BodyLimit int64
 	// WebhookBodyLimit caps the webhook's body.
 	WebhookBodyLimit int64
+	// CountryHeader names the header in which a trusted proxy reports the
+	// buyer's country (e.g. CF-IPCountry); empty ignores every header.
+	CountryHeader string
 }
 
 // The defaults are the command's (cmd/upgrades/server.Defaults): the edge
@@ -138,5 +141,8 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
 	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)
+	pages.POST("/sale/dismiss", h.dismissSale)
+	pages.GET("/user_upgrades/:id/receipt", h.paymentLink(func(a *application.App) linkHandler { return a.Receipt }))
+	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))
 	pages.GET("/messages", h.messages)
 }

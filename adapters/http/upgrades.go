@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -45,14 +46,30 @@ var benefits = map[domain.UpgradeType]string{
 }
 
 type shopJSON struct {
-	Recipient *userJSON   `json:"recipient"`
-	IsGift    bool        `json:"is_gift"`
-	Enabled   bool        `json:"enabled"`
-	Offers    []offerJSON `json:"offers"`
+	Recipient  *userJSON   `json:"recipient"`
+	IsGift     bool        `json:"is_gift"`
+	Enabled    bool        `json:"enabled"`
+	Currency   string      `json:"currency"`
+	Currencies []string    `json:"currencies"`
+	Offers     []offerJSON `json:"offers"`
+}
+
+// currencyChoice reads the currency fields with the proxy's country header.
+func (h *handlers) currencyChoice(c *gin.Context, currency, country string) (domain.CurrencyChoice, error) {
+	header := ""
+	if h.cfg.CountryHeader != "" {
+		header = c.GetHeader(h.cfg.CountryHeader)
+	}
+	return currencyChoice(currency, country, header)
 }
 
 func (h *handlers) newUpgrade(c *gin.Context) {
 	cmd := application.UpgradeOptions{ViewerID: viewerID(c), RecipientName: strings.TrimSpace(c.Query("name"))}
+	var err error
+	if cmd.Currency, err = h.currencyChoice(c, c.Query("currency"), c.Query("country")); err != nil {
+		h.fail(c, err)
+		return
+	}
 	if s := c.Query("user_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
@@ -68,7 +85,7 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		// A mistyped name: stay in gift mode with the error at the field,
 		// and offer nothing until a recipient is found.
 		status, data.NameProblem = http.StatusNotFound, fmt.Sprintf("Nobody is called %q. Check the spelling and try again.", cmd.RecipientName)
-		v, err = h.app.UpgradeOptions.Handle(ctx, application.UpgradeOptions{ViewerID: cmd.ViewerID})
+		v, err = h.app.UpgradeOptions.Handle(ctx, application.UpgradeOptions{ViewerID: cmd.ViewerID, Currency: cmd.Currency})
 		v.Recipient, v.IsGift = nil, false
 	}
 	if err != nil {
@@ -76,7 +93,8 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		c.JSON(http.StatusOK, shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled, Offers: offersOut(v.Offers)})
+		c.JSON(http.StatusOK, shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled,
+			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
 		return
 	}
 	data.UpgradeOptionsView = v
@@ -166,7 +184,12 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		RecipientName: in.get("name"),
 		Type:          in.get("upgrade_type"),
 	}
+	currency, country := in.get("currency"), in.get("country")
 	if err := in.check(); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if cmd.Currency, err = h.currencyChoice(c, currency, country); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -206,6 +229,7 @@ type statusPage struct {
 	// Refunded is set right after an owner's refund, to confirm it.
 	Refunded bool
 	Reverted string
+	IsOwner  bool // owners open the payment in Stripe's dashboard
 }
 
 // pollFor is how long the status page keeps asking for news by itself.
@@ -234,7 +258,7 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 	viewer := viewerOf(c)
 	u := v.Upgrade
 	data := statusPage{
-		UpgradeView: v, Story: tell(v, viewer), IsPurchaser: viewer.ID() == u.PurchaserID(),
+		UpgradeView: v, Story: tell(v, viewer), IsPurchaser: viewer.ID() == u.PurchaserID(), IsOwner: viewer.IsOwner(),
 		PageURL: upgradePath(u.ID()), PollFor: int(pollFor / time.Second), Now: h.sessions.now(),
 		Refunded: c.Query("refunded") == "1" && u.Status() == domain.StatusRefunded,
 	}
@@ -328,3 +352,26 @@ func (h *handlers) refund(c *gin.Context) {
 }
 
 func upgradePath(id domain.UpgradeID) string { return fmt.Sprintf("/user_upgrades/%d", id) }
+
+// linkHandler finds a page of the payment provider about an upgrade.
+type linkHandler interface {
+	Handle(context.Context, application.PaymentLink) (string, error)
+}
+
+// paymentLink sends the viewer to the provider's page that the use case
+// finds: the receipt or the dashboard's payment.
+func (h *handlers) paymentLink(of func(*application.App) linkHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			h.fail(c, notFound("no such upgrade"))
+			return
+		}
+		url, err := of(h.app).Handle(c.Request.Context(), application.PaymentLink{ViewerID: viewerID(c), UpgradeID: domain.UpgradeID(id)})
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, url)
+	}
+}

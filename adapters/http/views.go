@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,6 +37,9 @@ var templateFuncs = template.FuncMap{
 	},
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"statusLabel":  statusLabel,
+	"money":        formatMoney,
+	"minor":        formatMinor,
+	"upper":        strings.ToUpper,
 	"linkUpgrades": linkUpgrades,
 }
 
@@ -104,6 +108,11 @@ type pageData struct {
 	// page works without them.
 	Scripts []string
 	Data    any
+	// Sale is the running sale, for the banner; zero when none runs or
+	// this browser dismissed it.
+	Sale domain.Sale
+	// Here is the page's own path, for forms that come back to it.
+	Here string
 }
 
 // page renders a page into memory first, so that a template error becomes
@@ -114,6 +123,7 @@ func (h *handlers) page(c *gin.Context, status int, name, title string, data any
 
 func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData) {
 	pd.Viewer, pd.RequestID = viewerOf(c), requestIDOf(c)
+	pd.Sale, pd.Here = h.saleBanner(c), c.Request.URL.RequestURI()
 	if pd.Nav == "" {
 		pd.Nav = navOf(c.FullPath(), c.Param("id"), pd.Viewer)
 	}

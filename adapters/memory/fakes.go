@@ -264,3 +264,19 @@ func (Verifier) Read(payload []byte) (application.PaymentEvent, error) {
 	ev.Payload = payload
 	return ev, nil
 }
+
+// ReceiptURL answers a receipt for a payment whose session is paid, none
+// while it is processing or failed.
+func (g *Gateway) ReceiptURL(_ context.Context, paymentIntentID string) (string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.call("receipt %s", paymentIntentID); err != nil {
+		return "", err
+	}
+	for _, s := range g.sessions {
+		if s.Payment.PaymentIntentID == paymentIntentID && s.Payment.Kind == domain.EventCheckoutPaid {
+			return "https://receipts.test/" + paymentIntentID, nil
+		}
+	}
+	return "", nil
+}

@@ -78,9 +78,9 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		args = append(args, a...)
 	}
 	add("saved_upgrade", `UPDATE upgrades SET status = ?, checkout_session_id = ?, checkout_url = ?, session_expires_at = ?,
-		payment_intent_id = ?, level_before = ?, updated_at = ? WHERE id = ? RETURNING id`,
+		payment_intent_id = ?, amount_paid = ?, amount_discount = ?, level_before = ?, updated_at = ? WHERE id = ? RETURNING id`,
 		up.Status, nullString(up.SessionID), nullString(up.CheckoutURL), nullTime(up.SessionExpiresAt),
-		nullString(up.PaymentIntentID), nullRank(up.LevelBefore), up.UpdatedAt, up.ID)
+		nullString(up.PaymentIntentID), up.AmountPaid, up.AmountDiscount, nullRank(up.LevelBefore), up.UpdatedAt, up.ID)
 	entries := c.Upgrade.UnsavedHistory()
 	if len(entries) > 0 {
 		q, a := historyInsert(c.Upgrade.ID(), entries, "EXISTS (SELECT 1 FROM saved_upgrade)")

@@ -25,6 +25,8 @@ type upgradeRow struct {
 	CheckoutURL      string    `bun:"checkout_url,nullzero"`
 	SessionExpiresAt time.Time `bun:"session_expires_at,nullzero"`
 	PaymentIntentID  string    `bun:"payment_intent_id,nullzero"`
+	AmountPaid       *int64    `bun:"amount_paid"` // NULL until the checkout settled
+	AmountDiscount   *int64    `bun:"amount_discount"`
 	LevelBefore      int16     `bun:"level_before,nullzero"` // a rank; NULL before fulfilment
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	UpdatedAt        time.Time `bun:"updated_at,notnull"`
@@ -33,7 +35,7 @@ type upgradeRow struct {
 // upgradeColumns are the columns an update writes.
 var upgradeColumns = []string{
 	"status", "checkout_session_id", "checkout_url", "session_expires_at",
-	"payment_intent_id", "level_before", "updated_at",
+	"payment_intent_id", "amount_paid", "amount_discount", "level_before", "updated_at",
 }
 
 func upgradeFromDomain(u *domain.Upgrade) *upgradeRow {
@@ -45,7 +47,16 @@ func upgradeFromDomain(u *domain.Upgrade) *upgradeRow {
 		SessionID: s.SessionID, CheckoutURL: s.CheckoutURL, SessionExpiresAt: s.SessionExpiresAt,
 		PaymentIntentID: s.PaymentIntentID, LevelBefore: int16(s.LevelBefore.Rank()),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		AmountPaid: paidColumn(s.Paid, s.Paid.Amount), AmountDiscount: paidColumn(s.Paid, s.Paid.Discount),
 	}
+}
+
+// paidColumn is an amount of p, NULL while it is not known.
+func paidColumn(p domain.Paid, amount int64) *int64 {
+	if !p.Known {
+		return nil
+	}
+	return &amount
 }
 
 func (r *upgradeRow) toDomain(history []domain.HistoryEntry) (*domain.Upgrade, error) {
@@ -64,6 +75,10 @@ func (r *upgradeRow) toDomain(history []domain.HistoryEntry) (*domain.Upgrade, e
 	if err != nil {
 		return fail(err)
 	}
+	var paid domain.Paid
+	if r.AmountPaid != nil && r.AmountDiscount != nil {
+		paid = domain.Paid{Amount: *r.AmountPaid, Discount: *r.AmountDiscount, Known: true}
+	}
 	var before domain.Level
 	if r.LevelBefore != 0 {
 		if before, err = domain.LevelFromRank(int(r.LevelBefore)); err != nil {
@@ -74,7 +89,7 @@ func (r *upgradeRow) toDomain(history []domain.HistoryEntry) (*domain.Upgrade, e
 		ID: domain.UpgradeID(r.ID), PurchaserID: domain.UserID(r.PurchaserID), RecipientID: domain.UserID(r.RecipientID),
 		Type: t, Status: status, Price: price,
 		SessionID: r.SessionID, CheckoutURL: r.CheckoutURL, SessionExpiresAt: utc(r.SessionExpiresAt),
-		PaymentIntentID: r.PaymentIntentID, LevelBefore: before,
+		PaymentIntentID: r.PaymentIntentID, Paid: paid, LevelBefore: before,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}, history), nil
 }

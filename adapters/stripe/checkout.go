@@ -58,6 +58,9 @@ func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequ
 	if r.CustomerEmail != "" {
 		p.CustomerEmail = stripego.String(r.CustomerEmail)
 	}
+	if r.AllowPromotionCodes {
+		p.AllowPromotionCodes = stripego.Bool(true)
+	}
 	p.Context = ctx
 	if r.IdempotencyKey != "" {
 		p.SetIdempotencyKey(r.IdempotencyKey)

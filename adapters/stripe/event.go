@@ -33,13 +33,17 @@ type eventObject struct {
 	ClientReferenceID string            `json:"client_reference_id"`
 	Metadata          map[string]string `json:"metadata"`
 	AmountSubtotal    *int64            `json:"amount_subtotal"`
-	Amount            *int64            `json:"amount"`
-	AmountRefunded    int64             `json:"amount_refunded"`
-	Refunded          bool              `json:"refunded"`
-	Currency          string            `json:"currency"`
-	Status            string            `json:"status"`
-	PaymentIntent     reference         `json:"payment_intent"`
-	Charge            reference         `json:"charge"`
+	AmountTotal       *int64            `json:"amount_total"`
+	TotalDetails      *struct {
+		AmountDiscount int64 `json:"amount_discount"`
+	} `json:"total_details"`
+	Amount         *int64    `json:"amount"`
+	AmountRefunded int64     `json:"amount_refunded"`
+	Refunded       bool      `json:"refunded"`
+	Currency       string    `json:"currency"`
+	Status         string    `json:"status"`
+	PaymentIntent  reference `json:"payment_intent"`
+	Charge         reference `json:"charge"`
 }
 
 // reference is a related object's id, whether the event has it as an id or
@@ -124,6 +128,12 @@ func sessionPayment(env eventEnvelope, obj *eventObject) domain.Payment {
 	}
 	if obj.AmountSubtotal != nil {
 		s.AmountSubtotal, s.HasAmount = *obj.AmountSubtotal, true
+	}
+	if obj.AmountTotal != nil {
+		s.AmountTotal, s.HasTotal = *obj.AmountTotal, true
+		if obj.TotalDetails != nil {
+			s.AmountDiscount = obj.TotalDetails.AmountDiscount
+		}
 	}
 	p := s.payment()
 	switch env.Type {

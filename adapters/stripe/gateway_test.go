@@ -162,6 +162,7 @@ func TestCreateCheckoutLeavesOutAnEmptyEmail(t *testing.T) {
 func TestRetrieveAndExpireExpandThePaymentIntent(t *testing.T) {
 	fake := &fakeStripe{status: 200, body: `{"id":"cs_test_1","object":"checkout.session","status":"complete","payment_status":"unpaid",
 		"amount_subtotal":2000,"currency":"usd","livemode":true,"client_reference_id":"user_upgrade_7",
+		"amount_total":1800,"total_details":{"amount_discount":200,"amount_shipping":0,"amount_tax":0},
 		"payment_intent":{"id":"pi_1","object":"payment_intent","status":"requires_payment_method"}}`}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
@@ -170,7 +171,7 @@ func TestRetrieveAndExpireExpandThePaymentIntent(t *testing.T) {
 	// the delayed payment failed.
 	want := application.CheckoutState{Type: "checkout.session.complete", Payment: domain.Payment{
 		Kind: domain.EventAsyncFailed, SessionID: "cs_test_1", PaymentIntentID: "pi_1",
-		Livemode: true, Amount: 2000, Currency: "usd", UpgradeID: 7}}
+		Livemode: true, Amount: 2000, Currency: "usd", UpgradeID: 7, Total: 1800, Discount: 200, Totals: true}}
 	for name, call := range map[string]func(context.Context, string) (application.CheckoutState, error){
 		"GET /v1/checkout/sessions/cs_test_1": g.RetrieveCheckout, "POST /v1/checkout/sessions/cs_test_1/expire": g.ExpireCheckout,
 	} {

@@ -11,7 +11,7 @@ import (
 // Observer hears every call the gateway makes to Stripe, for metrics.
 // It must be quick and safe for concurrent use.
 type Observer interface {
-	// StripeCall reports one call: the operation (create_checkout,
+	// StripeCall reports one call: the operation (create_checkout, receipt,
 	// retrieve_checkout, expire_checkout, refund), its outcome ("ok",
 	// "timeout", "network" or Stripe's error type) and how long it took,
 	// retries included.

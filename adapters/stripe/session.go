@@ -20,6 +20,10 @@ type session struct {
 	AmountSubtotal      int64
 	HasAmount           bool // the subtotal was present
 	Currency            string
+	// AmountTotal is what the buyer pays after promotion codes, and
+	// AmountDiscount what they took off; HasTotal says Stripe sent them.
+	AmountTotal, AmountDiscount int64
+	HasTotal                    bool
 }
 
 // sessionOf reads a session Stripe returned.
@@ -28,6 +32,12 @@ func sessionOf(s *stripego.CheckoutSession) session {
 		ID: s.ID, Status: string(s.Status), PaymentStatus: string(s.PaymentStatus),
 		ClientReferenceID: s.ClientReferenceID, Metadata: s.Metadata, Livemode: s.Livemode,
 		AmountSubtotal: s.AmountSubtotal, HasAmount: true, Currency: string(s.Currency),
+		// A session Stripe sends has its totals; an absent amount_total
+		// reads as 0, which only a session with total_details means.
+		AmountTotal: s.AmountTotal, HasTotal: s.AmountTotal != 0 || s.TotalDetails != nil,
+	}
+	if s.TotalDetails != nil {
+		out.AmountDiscount = s.TotalDetails.AmountDiscount
 	}
 	if pi := s.PaymentIntent; pi != nil {
 		out.PaymentIntentID, out.PaymentIntentStatus = pi.ID, string(pi.Status)
@@ -45,6 +55,9 @@ func (s session) payment() domain.Payment {
 	}
 	if s.HasAmount {
 		p.Amount, p.Currency = s.AmountSubtotal, s.Currency
+	}
+	if s.HasTotal {
+		p.Total, p.Discount, p.Totals = s.AmountTotal, s.AmountDiscount, true
 	}
 	switch s.Status {
 	case "expired":

@@ -72,7 +72,7 @@ func TestEveryCommandHasHelpNamingItsEnvironment(t *testing.T) {
 	}
 	// The server's help names the variables an operator sets most.
 	_, out, _ := runCLI(t, nil, "", "serve", "--help")
-	for _, v := range []string{"$DATABASE_URL", "$STRIPE_SECRET_KEY", "$STRIPE_SIMULATED", "$LOG_LEVEL", "$LOG_FORMAT", "default 2000"} {
+	for _, v := range []string{"$DATABASE_URL", "$STRIPE_SECRET_KEY", "$STRIPE_SIMULATED", "$LOG_LEVEL", "$LOG_FORMAT", "$PRICES", "$SALE_PERCENT", "$ALLOW_PROMOTION_CODES"} {
 		if !strings.Contains(out, v) {
 			t.Errorf("serve --help lacks %s:\n%s", v, out)
 		}

@@ -39,6 +39,9 @@ func (c *serveCmd) Run(ctx context.Context, e env) error {
 		return err
 	}
 	logger.Info(cfg.Describe(), "mode", cfg.Mode.String(), "base_url", cfg.App.BaseURL)
+	if cfg.SaleOver(time.Now()) {
+		logger.Info("the sale is over: list prices apply", "sale_ends", cfg.App.Prices.Sale().Ends())
+	}
 	if c.PprofAddr != "" {
 		stop, err := startProfiler(c.PprofAddr, logger)
 		if err != nil {

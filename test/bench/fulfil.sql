@@ -33,7 +33,7 @@ INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
 			RETURNING id;
 
 -- Lock the upgrade, then its recipient, before deciding.
-SELECT "u"."id", "u"."purchaser_id", "u"."recipient_id", "u"."upgrade_type", "u"."status", "u"."amount", "u"."currency", "u"."checkout_session_id", "u"."checkout_url", "u"."session_expires_at", "u"."payment_intent_id", "u"."level_before", "u"."created_at", "u"."updated_at" FROM "upgrades" AS "u" WHERE (id = :id) FOR UPDATE;
+SELECT "u"."id", "u"."purchaser_id", "u"."recipient_id", "u"."upgrade_type", "u"."status", "u"."amount", "u"."currency", "u"."checkout_session_id", "u"."checkout_url", "u"."session_expires_at", "u"."payment_intent_id", "u"."amount_paid", "u"."amount_discount", "u"."level_before", "u"."created_at", "u"."updated_at" FROM "upgrades" AS "u" WHERE (id = :id) FOR UPDATE;
 SELECT "user_row"."id", "user_row"."name", "user_row"."email", "user_row"."password_hash", "user_row"."api_key", "user_row"."level", "user_row"."banned", "user_row"."session_generation", "user_row"."created_at" FROM "users" AS "user_row" WHERE (id = :user) FOR NO KEY UPDATE;
 
 -- Then the outcome, saved in one statement: the transition and its history
@@ -41,7 +41,7 @@ SELECT "user_row"."id", "user_row"."name", "user_row"."email", "user_row"."passw
 -- processed and the message, each a data-modifying WITH query; the answer
 -- says how many rows each update found and the message's id.
 WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
-		payment_intent_id = 'pi_b:tag', level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
+		payment_intent_id = 'pi_b:tag', amount_paid = NULL, amount_discount = NULL, level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
 saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
 		SELECT :id, last.seq + e.n, e.at, e.from_status, e.to_status, e.event, e.outcome, e.cause, e.note
 		FROM (SELECT coalesce(max(seq), 0) AS seq FROM upgrade_history WHERE upgrade_id = :id) AS last,

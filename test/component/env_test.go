@@ -345,6 +345,8 @@ type gateway struct {
 	err    error
 	panics bool
 	states map[string]application.CheckoutState
+	// receipts are the receipt URLs of payments whose charge succeeded.
+	receipts map[string]string
 }
 
 var _ application.PaymentGateway = (*gateway)(nil)
@@ -406,6 +408,26 @@ func (g *gateway) Refund(_ context.Context, r application.RefundRequest) (applic
 		return application.Refund{}, err
 	}
 	return application.Refund{ID: "re_" + r.PaymentIntentID, Status: "succeeded"}, nil
+}
+
+// ReceiptURL is answered here too, from the receipts a test set.
+func (g *gateway) ReceiptURL(_ context.Context, paymentIntentID string) (string, error) {
+	if err := g.trouble(); err != nil {
+		return "", err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.receipts[paymentIntentID], nil
+}
+
+// receipt makes the provider report a succeeded charge with a receipt.
+func (g *gateway) receipt(paymentIntentID, url string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.receipts == nil {
+		g.receipts = map[string]string{}
+	}
+	g.receipts[paymentIntentID] = url
 }
 
 // timeOf reads a JSON time, which must be RFC 3339 in UTC.

@@ -259,11 +259,11 @@ func walkThrough(t *testing.T, base string, sc screen) {
 
 // startServer runs `upgrades serve` as `go tool task run` does, on a free
 // loopback port, until the test ends.
-func startServer(t *testing.T) string {
+func startServer(t *testing.T, extra ...string) string {
 	t.Helper()
 	addr := proc.FreeAddr(t)
 	base := "http://" + addr
-	srv := proc.Start(t, "upgrades serve", proc.Binary(t), proc.Env("LISTEN_ADDR="+addr, "BASE_URL="+base), "serve")
+	srv := proc.Start(t, "upgrades serve", proc.Binary(t), proc.Env(append([]string{"LISTEN_ADDR=" + addr, "BASE_URL=" + base}, extra...)...), "serve")
 	srv.WaitReady(t, base+"/readyz")
 	t.Cleanup(func() { srv.Stop(t) })
 	return base

@@ -27,10 +27,10 @@ func TestAStrangerCannotReachOtherPeoplesUpgrades(t *testing.T) {
 	mallory := newAccount(t, s, "mallory", "member")
 	owner := newAccount(t, s, "olivia", "owner")
 
-	// Alice buys Gold for herself, sending a price, a currency and the
-	// pages to return to, all of which the server ignores.
+	// Alice buys Gold for herself, sending a price and the pages to
+	// return to, all of which the server ignores.
 	res := call(t, s, alice, "POST", "/user_upgrades.json", map[string]any{
-		"upgrade_type": "gold", "amount": 1, "price": 1, "currency": "eur",
+		"upgrade_type": "gold", "amount": 1, "price": 1,
 		"success_url": "https://evil.example/ok", "cancel_url": "https://evil.example/cancel",
 	})
 	if res.status != http.StatusCreated {

@@ -115,7 +115,7 @@ func TestContractCreateCheckout(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := application.CheckoutState{Open: true, Type: "checkout.session.open", Payment: domain.Payment{
-			SessionID: c.SessionID, Amount: 2000, Currency: "usd", UpgradeID: 7}}
+			SessionID: c.SessionID, Amount: 2000, Currency: "usd", UpgradeID: 7, Total: 2000, Totals: true}}
 		if st != want {
 			t.Errorf("read back %+v, want %+v", st, want)
 		}

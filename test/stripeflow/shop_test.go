@@ -55,6 +55,12 @@ type shop struct {
 
 func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	t.Helper()
+	return newShopWith(t, func(*application.Config) {}, configure...)
+}
+
+// newShopWith is newShop with the shop's configuration changed by app.
+func newShopWith(t *testing.T, app func(*application.Config), configure ...func(*stripesim.Config)) *shop {
+	t.Helper()
 	s := &shop{t: t, db: memory.NewDB(), clock: memory.NewClock(time.Now())}
 	srv := httptest.NewUnstartedServer(nil)
 	s.url = "http://" + srv.Listener.Addr().String()
@@ -79,6 +85,7 @@ func newShop(t *testing.T, configure ...func(*stripesim.Config)) *shop {
 	cfg := application.DefaultConfig()
 	cfg.BaseURL = s.url
 	cfg.Installation = "stripeflow"
+	app(&cfg)
 	s.app = application.New(application.Deps{
 		UoW: s.db, Gateway: s.gw, Verifier: verifier, Clock: s.clock, Tokens: &memory.Tokens{},
 		Passwords: memory.Passwords{}, Config: cfg,

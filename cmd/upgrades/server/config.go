@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"upgrades/application"
-	"upgrades/domain"
 )
 
 // Mode is which of SPEC section 7's three ways the server runs.
@@ -56,11 +55,19 @@ type Config struct {
 	BodyLimit         int64
 	WebhookBodyLimit  int64
 	TrustedProxies    []string
+	CountryHeader     string        // where a trusted proxy names the buyer's country
 	ReconcileInterval time.Duration // 0 disables the reconciler loop
 	LogLevel          string
 	LogFormat         string
 	SlowQuery         time.Duration // 0: slow queries are not logged
 	App               application.Config
+}
+
+// SaleOver reports whether a configured sale ended before now: no error,
+// the list prices apply, and the server says so when it starts.
+func (c Config) SaleOver(now time.Time) bool {
+	s := c.App.Prices.Sale()
+	return !s.IsZero() && !s.Running(now)
 }
 
 // Simulated reports whether the server runs against its own simulated Stripe.
@@ -145,15 +152,22 @@ func (f Flags) Config() (Config, error) {
 	if c.App.MaxOpenCheckouts, err = strconv.Atoi(f.MaxOpenCheckouts); err != nil || c.App.MaxOpenCheckouts < 0 {
 		return c, fmt.Errorf("MAX_OPEN_CHECKOUTS must be a number of checkouts (0 for no limit), not %q", f.MaxOpenCheckouts)
 	}
-	prices := map[string]int64{}
-	for name, v := range map[string]string{"PRICE_GOLD": f.PriceGold, "PRICE_PLATINUM": f.PricePlatinum, "PRICE_GOLD_TO_PLATINUM": f.PriceGoldToPlatinum} {
-		if prices[name], err = strconv.ParseInt(v, 10, 64); err != nil || prices[name] <= 0 {
-			return c, fmt.Errorf("%s must be a positive number of cents, not %q", name, v)
-		}
+	if err := legacyPrices(f); err != nil {
+		return c, err
 	}
-	if c.App.Prices, err = domain.NewPrices(f.PriceCurrency, prices["PRICE_GOLD"], prices["PRICE_PLATINUM"], prices["PRICE_GOLD_TO_PLATINUM"]); err != nil {
-		return c, fmt.Errorf("prices: %v", domain.MessageOf(err))
+	if c.App.Prices, err = parsePrices(f.Prices); err != nil {
+		return c, err
 	}
+	if c.App.Prices, err = sale(f, c.App.Prices); err != nil {
+		return c, err
+	}
+	if err := checkMinimums(c.App.Prices); err != nil {
+		return c, err
+	}
+	if c.App.AllowPromotionCodes, err = strconv.ParseBool(f.AllowPromotionCodes); err != nil {
+		return c, fmt.Errorf("ALLOW_PROMOTION_CODES must be true or false, not %q", f.AllowPromotionCodes)
+	}
+	c.CountryHeader = strings.TrimSpace(f.CountryHeader)
 	for _, d := range []struct {
 		env string
 		in  string

@@ -31,8 +31,8 @@ func TestDefaultsAreThoseOfDefaults(t *testing.T) {
 }
 
 func TestFlagsWinOverTheEnvironment(t *testing.T) {
-	vars := map[string]string{"PRICE_GOLD": "2500", "CHECKOUT_TTL": "2h", "LOG_LEVEL": "warn"}
-	c := load(t, vars, "--price-gold", "3000")
+	vars := map[string]string{"PRICES": "usd 25.00/40.00/20.00", "CHECKOUT_TTL": "2h", "LOG_LEVEL": "warn"}
+	c := load(t, vars, "--prices", "usd 30.00/40.00/20.00")
 	if got := c.App.Prices.Of(goldType).Amount(); got != 3000 {
 		t.Errorf("gold costs %d, want the flag's 3000", got)
 	}
@@ -40,14 +40,16 @@ func TestFlagsWinOverTheEnvironment(t *testing.T) {
 		t.Errorf("the environment was not read: ttl %v level %s", c.App.CheckoutTTL, c.LogLevel)
 	}
 	// An empty variable is unset: the default holds.
-	if c := load(t, map[string]string{"PRICE_GOLD": ""}); c.App.Prices.Of(goldType).Amount() != Defaults().App.Prices.Of(goldType).Amount() {
-		t.Errorf("an empty PRICE_GOLD changed the price")
+	if c := load(t, map[string]string{"PRICES": ""}); c.App.Prices.Of(goldType).Amount() != Defaults().App.Prices.Of(goldType).Amount() {
+		t.Errorf("an empty PRICES changed the price")
 	}
 }
 
 func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
 	for _, tc := range []struct{ env, value string }{
 		{"LOG_LEVEL", "loud"}, {"LOG_FORMAT", "xml"}, {"PRICE_GOLD", "-1"}, {"CHECKOUT_TTL", "forever"},
+		{"PRICES", "usd 20/40"}, {"PRICES", "eur 16.005/32.00/16.00"}, {"SALE_PERCENT", "95"}, {"SALE_ENDS", "tomorrow"},
+		{"ALLOW_PROMOTION_CODES", "sometimes"},
 		{"RECONCILE_INTERVAL", "-1m"}, {"LISTEN_ADDR", "3000"}, {"STRIPE_SIMULATED", "maybe"}, {"UPGRADES_ENABLED", "yes please"},
 		{"METRICS_ADDR", "9090"}, {"METRICS_ADDR", "localhost:http-ish"}, {"METRICS_ADDR", "localhost:70000"}, {"METRICS_ADDR", "localhost:3000"},
 	} {

@@ -47,10 +47,17 @@ type Flags struct {
 	TrustedProxies      string `name:"trusted-proxies" envvar:"TRUSTED_PROXIES" placeholder:"ADDR,..." help:"Proxy addresses whose X-Forwarded-For is trusted, comma-separated."`
 
 	UpgradesEnabled     string `name:"upgrades-enabled" envvar:"UPGRADES_ENABLED" default:"true" placeholder:"BOOL" help:"Whether upgrades can be bought."`
-	PriceCurrency       string `name:"price-currency" envvar:"PRICE_CURRENCY" default:"${price_currency}" placeholder:"CODE" help:"Currency of the prices."`
-	PriceGold           string `name:"price-gold" envvar:"PRICE_GOLD" default:"${price_gold}" placeholder:"CENTS" help:"Price of gold, in cents."`
-	PricePlatinum       string `name:"price-platinum" envvar:"PRICE_PLATINUM" default:"${price_platinum}" placeholder:"CENTS" help:"Price of platinum, in cents."`
-	PriceGoldToPlatinum string `name:"price-gold-to-platinum" envvar:"PRICE_GOLD_TO_PLATINUM" default:"${price_gold_to_platinum}" placeholder:"CENTS" help:"Price of gold to platinum, in cents."`
+	Prices              string `name:"prices" envvar:"PRICES" default:"${prices}" placeholder:"LIST" help:"Prices per currency: code and gold/platinum/gold-to-platinum in major units, comma-separated; the first currency is the default."`
+	AllowPromotionCodes string `name:"allow-promotion-codes" envvar:"ALLOW_PROMOTION_CODES" default:"false" placeholder:"BOOL" help:"true: Stripe Checkout shows its promotion-code field."`
+	SalePercent         string `name:"sale-percent" envvar:"SALE_PERCENT" placeholder:"1-90" help:"A sale: this percentage off every price until SALE_ENDS."`
+	SaleEnds            string `name:"sale-ends" envvar:"SALE_ENDS" placeholder:"RFC3339" help:"When the sale ends, e.g. 2026-12-31T23:59:59Z."`
+	SaleName            string `name:"sale-name" envvar:"SALE_NAME" placeholder:"TEXT" help:"The sale's name on the upgrade page."`
+	CountryHeader       string `name:"country-header" envvar:"COUNTRY_HEADER" placeholder:"HEADER" help:"Header in which a trusted proxy names the buyer's country (e.g. CF-IPCountry); unset, none is read."`
+	// The settings PRICES replaced: refused at start with what to write.
+	PriceCurrency       string `name:"price-currency" envvar:"PRICE_CURRENCY" hidden:""`
+	PriceGold           string `name:"price-gold" envvar:"PRICE_GOLD" hidden:""`
+	PricePlatinum       string `name:"price-platinum" envvar:"PRICE_PLATINUM" hidden:""`
+	PriceGoldToPlatinum string `name:"price-gold-to-platinum" envvar:"PRICE_GOLD_TO_PLATINUM" hidden:""`
 	CheckoutTTL         string `name:"checkout-ttl" envvar:"CHECKOUT_TTL" default:"${checkout_ttl}" placeholder:"DURATION" help:"How long a checkout page stays open (30m to 24h)."`
 	ReconcileInterval   string `name:"reconcile-interval" envvar:"RECONCILE_INTERVAL" default:"${reconcile_interval}" placeholder:"DURATION" help:"How often the reconciler runs, and how long it holds what it checks; 0 disables it."`
 	ReconcileAfter      string `name:"reconcile-after" envvar:"RECONCILE_AFTER" default:"${reconcile_after}" placeholder:"DURATION" help:"How long an upgrade stays open before the reconciler checks it."`
@@ -105,18 +112,15 @@ func helpLine(v *kong.Value) string {
 func defaultVars() kong.Vars {
 	d := Defaults()
 	return kong.Vars{
-		"listen_addr":            d.ListenAddr,
-		"price_currency":         d.App.Prices.Of(goldType).Currency(),
-		"price_gold":             fmt.Sprint(d.App.Prices.Of(goldType).Amount()),
-		"price_platinum":         fmt.Sprint(d.App.Prices.Of(platinumType).Amount()),
-		"price_gold_to_platinum": fmt.Sprint(d.App.Prices.Of(goldToPlatinumType).Amount()),
-		"checkout_ttl":           shortDuration(d.App.CheckoutTTL),
-		"reconcile_interval":     shortDuration(d.ReconcileInterval),
-		"reconcile_after":        shortDuration(d.App.ReconcileAfter),
-		"auto_refund":            fmt.Sprint(d.App.AutoRefund),
-		"max_open_checkouts":     fmt.Sprint(d.App.MaxOpenCheckouts),
-		"log_level":              d.LogLevel,
-		"log_format":             d.LogFormat,
+		"listen_addr":        d.ListenAddr,
+		"prices":             formatPrices(d.App.Prices),
+		"checkout_ttl":       shortDuration(d.App.CheckoutTTL),
+		"reconcile_interval": shortDuration(d.ReconcileInterval),
+		"reconcile_after":    shortDuration(d.App.ReconcileAfter),
+		"auto_refund":        fmt.Sprint(d.App.AutoRefund),
+		"max_open_checkouts": fmt.Sprint(d.App.MaxOpenCheckouts),
+		"log_level":          d.LogLevel,
+		"log_format":         d.LogFormat,
 	}
 }
 

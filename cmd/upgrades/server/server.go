@@ -78,6 +78,7 @@ func webConfig(cfg Config) httpadapter.Config {
 		TrustedProxies:   cfg.TrustedProxies,
 		BodyLimit:        cfg.BodyLimit,
 		WebhookBodyLimit: cfg.WebhookBodyLimit,
+		CountryHeader:    cfg.CountryHeader,
 	}
 }
 
