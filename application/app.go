@@ -27,6 +27,10 @@ type Config struct {
 	AutoRefund bool
 	// AllowPromotionCodes lets buyers enter the provider's promotion codes.
 	AllowPromotionCodes bool
+	// FormatMoney shows an amount as people read it ($20.00, €16.00,
+	// ¥2,000) in the messages the use cases write; the currencies' rules
+	// live in an adapter. Nil shows the exact "2000 usd".
+	FormatMoney func(domain.Money) string
 
 	CheckoutTTL time.Duration // how long a checkout page stays open
 	ReuseMargin time.Duration // a pending checkout closer to expiry than this is not reused
@@ -77,11 +81,20 @@ type Shop struct {
 	AutoRefund   bool
 	// RefundLease is how long a replica owns an owed refund it sends.
 	RefundLease time.Duration
+	FormatMoney func(domain.Money) string // see Config
+}
+
+// money shows m as people read it.
+func (s Shop) money(m domain.Money) string {
+	if s.FormatMoney == nil {
+		return m.String()
+	}
+	return s.FormatMoney(m)
 }
 
 // Shop returns the part of c that fulfilment needs.
 func (c Config) Shop() Shop {
-	return Shop{Livemode: c.Livemode, Installation: c.Installation, AutoRefund: c.AutoRefund, RefundLease: c.ReconcileLease}
+	return Shop{Livemode: c.Livemode, Installation: c.Installation, AutoRefund: c.AutoRefund, RefundLease: c.ReconcileLease, FormatMoney: c.FormatMoney}
 }
 
 // Deps are the ports the use cases run on.

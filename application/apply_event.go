@@ -112,7 +112,7 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			f.logger.WarnContext(ctx, "event does not match its upgrade", "event", ev.ID, "upgrade", up.ID(), "mismatch", res.Match.Note)
 		}
 		changes := PaymentChanges{Upgrade: up}
-		if changes.Messages, err = messagesFor(ctx, s, res.Notices, facts.Recipient, now); err != nil {
+		if changes.Messages, err = messagesFor(ctx, s, res.Notices, facts.Recipient, f.shop.money, now); err != nil {
 			return err
 		}
 		if facts.Recipient.Level() != levelBefore {
@@ -193,7 +193,7 @@ func (f fulfilment) unmatched(ctx context.Context, s Store, ev PaymentEvent) err
 
 // tellUnmatched writes the notices of a payment about no upgrade.
 func tellUnmatched(ctx context.Context, s Store, p domain.Payment, now time.Time) error {
-	msgs, err := messagesFor(ctx, s, domain.UnmatchedNotices(p), nil, now)
+	msgs, err := messagesFor(ctx, s, domain.UnmatchedNotices(p), nil, domain.Money.String, now)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ func newFixture(t *testing.T, configure ...func(*application.Config)) *fixture {
 	cfg := application.DefaultConfig()
 	cfg.BaseURL = "https://shop.example"
 	cfg.Installation = "inst1"
+	cfg.FormatMoney = dollars
 	for _, c := range configure {
 		c(&cfg)
 	}
@@ -279,4 +280,12 @@ func (f *fixture) upgradeCount() int {
 		f.t.Fatal(err)
 	}
 	return len(rows)
+}
+
+// dollars stands in for the web edge's currency formatting in messages.
+func dollars(m domain.Money) string {
+	if m.Currency() != "usd" {
+		return m.String()
+	}
+	return fmt.Sprintf("$%d.%02d", m.Amount()/100, m.Amount()%100)
 }

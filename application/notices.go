@@ -14,7 +14,7 @@ import (
 // notice are here. recipient is the upgrade's recipient, already read;
 // anyone else named is read only when a text needs their name. recipient
 // is nil for notices about no upgrade.
-func messagesFor(ctx context.Context, s Store, notices []domain.Notice, recipient *domain.User, now time.Time) ([]*domain.Message, error) {
+func messagesFor(ctx context.Context, s Store, notices []domain.Notice, recipient *domain.User, money func(domain.Money) string, now time.Time) ([]*domain.Message, error) {
 	names := map[domain.UserID]string{}
 	if recipient != nil {
 		names[recipient.ID()] = recipient.Name()
@@ -35,7 +35,7 @@ func messagesFor(ctx context.Context, s Store, notices []domain.Notice, recipien
 		owners []*domain.User
 	)
 	for _, n := range notices {
-		body, err := noticeText(n, name)
+		body, err := noticeText(n, name, money)
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +63,7 @@ func messagesFor(ctx context.Context, s Store, notices []domain.Notice, recipien
 }
 
 // noticeText words a notice.
-func noticeText(n domain.Notice, name func(domain.UserID) (string, error)) (string, error) {
+func noticeText(n domain.Notice, name func(domain.UserID) (string, error), money func(domain.Money) string) (string, error) {
 	level := n.Level.Title()
 	switch n.Kind {
 	case domain.NoticeUpgraded:
@@ -83,7 +83,7 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error)) (stri
 		purchaser, err := name(n.Purchaser)
 		return fmt.Sprintf("The %s upgrade %s gave you was refunded; your level is %s again.", level, purchaser, n.LevelNow.Title()), err
 	case domain.NoticeRedundantRefund:
-		return redundantText(n)
+		return redundantText(n, money)
 	case domain.NoticeRefundFailed:
 		return fmt.Sprintf("The automatic refund of upgrade #%d failed %d times; refund it by hand at Stripe (%s): %s.", n.UpgradeID, refundAttempts, n.Cause, n.Detail), nil
 	case domain.NoticeDispute, domain.NoticeDisputeLost, domain.NoticeFraudWarning:
@@ -106,11 +106,11 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error)) (stri
 
 // redundantText words a redundant payment's refund: to the purchaser, why
 // their money comes back; to the owners, what the shop did.
-func redundantText(n domain.Notice) (string, error) {
+func redundantText(n domain.Notice, money func(domain.Money) string) (string, error) {
 	if n.ToOwners() {
-		return fmt.Sprintf("Upgrade #%d: a redundant payment of %s is refunded automatically: %s (%s).", n.UpgradeID, n.Price, n.Detail, n.Cause), nil
+		return fmt.Sprintf("Upgrade #%d: a redundant payment of %s is refunded automatically: %s (%s).", n.UpgradeID, money(n.Price), n.Detail, n.Cause), nil
 	}
-	return fmt.Sprintf("%s: your %s has been refunded.", upperFirst(n.Detail), n.Price), nil
+	return fmt.Sprintf("%s: your %s has been refunded.", upperFirst(n.Detail), money(n.Price)), nil
 }
 
 func upperFirst(s string) string {

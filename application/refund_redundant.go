@@ -81,7 +81,7 @@ func (r *refundSender) send(ctx context.Context, o OutboxRefund) bool {
 		}
 		notice := domain.Notice{Kind: domain.NoticeRefundFailed, UpgradeID: o.UpgradeID, Detail: reason,
 			Cause: "PaymentIntent " + o.Request.PaymentIntentID}
-		msgs, err := messagesFor(ctx, s, []domain.Notice{notice}, nil, now)
+		msgs, err := messagesFor(ctx, s, []domain.Notice{notice}, nil, domain.Money.String, now)
 		if err != nil {
 			return err
 		}

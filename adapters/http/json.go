@@ -52,8 +52,8 @@ func offersOut(offers []application.Offer) []offerJSON {
 	for i, o := range offers {
 		out[i] = offerJSON{
 			UpgradeType: o.Type.String(), Title: o.Type.Title(), Grants: o.Type.Grants().String(),
-			Amount: o.Price.Amount(), Currency: o.Price.Currency(), Price: formatMoney(o.Price),
-			ListAmount: o.Quote.List.Amount(), ListPrice: formatMoney(o.Quote.List),
+			Amount: o.Price.Amount(), Currency: o.Price.Currency(), Price: FormatMoney(o.Price),
+			ListAmount: o.Quote.List.Amount(), ListPrice: FormatMoney(o.Quote.List),
 			Available: o.Refusal == "", Reason: o.Refusal,
 		}
 		if s := o.Quote.Sale; !s.IsZero() {
@@ -109,7 +109,7 @@ func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 		ID: int64(u.ID()), PurchaserID: int64(u.PurchaserID()), RecipientID: int64(u.RecipientID()),
 		PurchaserName: v.PurchaserName, RecipientName: v.RecipientName,
 		UpgradeType: u.Type().String(), Status: u.Status().String(), IsGifted: u.IsGifted(),
-		Amount: u.Price().Amount(), Currency: u.Price().Currency(), Price: formatMoney(u.Price()), CheckoutSessionID: u.SessionID(),
+		Amount: u.Price().Amount(), Currency: u.Price().Currency(), Price: FormatMoney(u.Price()), CheckoutSessionID: u.SessionID(),
 		CanRefund: v.CanRefund, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
 	}
 	if paid := u.Paid(); paid.Known {

@@ -13,9 +13,10 @@ import (
 // symbol is pinned to "$", which English CLDR already uses.
 var moneyFormat = currency.NewFormatter(currency.NewLocale("en"))
 
-// formatMoney is m as people read it. A currency the library does not
+// FormatMoney is m as people read it, by the currency's own rules; the
+// use cases word their messages with it too. A currency the library does not
 // know (the configuration refuses those) falls back to the exact form.
-func formatMoney(m domain.Money) string {
+func FormatMoney(m domain.Money) string {
 	if m.IsZero() {
 		return ""
 	}

@@ -23,8 +23,8 @@ func TestFormatMoney(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := formatMoney(m); got != tc.want {
-			t.Errorf("formatMoney(%d %s) = %q, want %q", tc.amount, tc.currency, got, tc.want)
+		if got := FormatMoney(m); got != tc.want {
+			t.Errorf("FormatMoney(%d %s) = %q, want %q", tc.amount, tc.currency, got, tc.want)
 		}
 	}
 	if got := formatMinor(0, "eur"); got != "€0.00" {

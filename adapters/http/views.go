@@ -37,7 +37,7 @@ var templateFuncs = template.FuncMap{
 	},
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"statusLabel":  statusLabel,
-	"money":        formatMoney,
+	"money":        FormatMoney,
 	"minor":        formatMinor,
 	"upper":        strings.ToUpper,
 	"linkUpgrades": linkUpgrades,

@@ -3,6 +3,7 @@ package server
 import (
 	"time"
 
+	httpadapter "upgrades/adapters/http"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -25,6 +26,9 @@ var (
 // application.DefaultConfig, the values of SPEC section 6; nothing restates
 // them.
 func Defaults() Config {
+	app := application.DefaultConfig()
+	// Messages show amounts as the pages do.
+	app.FormatMoney = httpadapter.FormatMoney
 	return Config{
 		ListenAddr:        ":3000",
 		ReconcileInterval: time.Minute,
@@ -36,6 +40,6 @@ func Defaults() Config {
 		WebhookBodyLimit: 64 << 10,
 		LogLevel:         "info",
 		LogFormat:        "json",
-		App:              application.DefaultConfig(),
+		App:              app,
 	}
 }
