@@ -51,12 +51,8 @@ func (c *usersCreate) Run(ctx context.Context, e env, u *usersCmd) error {
 			return err
 		}
 	}
-	return u.withApp(ctx, e, func(app *application.App) error {
-		created, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: c.Name, Password: password, Email: c.Email, Level: level})
-		if err != nil {
-			return errors.New(domain.MessageOf(err))
-		}
-		return printUser(e, created, true)
+	return u.change(ctx, e, true, func(app *application.App) (*domain.User, error) {
+		return app.CreateUser.Handle(ctx, application.CreateUser{Name: c.Name, Password: password, Email: c.Email, Level: level})
 	})
 }
 
@@ -70,12 +66,8 @@ func (c *usersSetLevel) Run(ctx context.Context, e env, u *usersCmd) error {
 	if err != nil {
 		return errors.New(domain.MessageOf(err))
 	}
-	return u.withApp(ctx, e, func(app *application.App) error {
-		changed, err := app.SetLevel.Handle(ctx, application.SetLevel{Name: c.Name, Level: level})
-		if err != nil {
-			return errors.New(domain.MessageOf(err))
-		}
-		return printUser(e, changed, false)
+	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
+		return app.SetLevel.Handle(ctx, application.SetLevel{Name: c.Name, Level: level})
 	})
 }
 
@@ -84,12 +76,8 @@ type usersBan struct {
 }
 
 func (c *usersBan) Run(ctx context.Context, e env, u *usersCmd) error {
-	return u.withApp(ctx, e, func(app *application.App) error {
-		banned, err := app.Ban.Handle(ctx, application.Ban{Name: c.Name})
-		if err != nil {
-			return errors.New(domain.MessageOf(err))
-		}
-		return printUser(e, banned, false)
+	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
+		return app.Ban.Handle(ctx, application.Ban{Name: c.Name})
 	})
 }
 
@@ -98,12 +86,8 @@ type usersRevoke struct {
 }
 
 func (c *usersRevoke) Run(ctx context.Context, e env, u *usersCmd) error {
-	return u.withApp(ctx, e, func(app *application.App) error {
-		revoked, err := app.RevokeSessions.Handle(ctx, application.RevokeSessions{Name: c.Name})
-		if err != nil {
-			return errors.New(domain.MessageOf(err))
-		}
-		return printUser(e, revoked, false)
+	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
+		return app.RevokeSessions.Handle(ctx, application.RevokeSessions{Name: c.Name})
 	})
 }
 
@@ -112,12 +96,9 @@ type usersRotateKey struct {
 }
 
 func (c *usersRotateKey) Run(ctx context.Context, e env, u *usersCmd) error {
-	return u.withApp(ctx, e, func(app *application.App) error {
-		rotated, err := app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{Name: c.Name})
-		if err != nil {
-			return errors.New(domain.MessageOf(err))
-		}
-		return printUser(e, rotated, true) // the new key, shown this once
+	// The new key is printed, this once.
+	return u.change(ctx, e, true, func(app *application.App) (*domain.User, error) {
+		return app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{Name: c.Name})
 	})
 }
 
@@ -133,12 +114,20 @@ func (c *usersSetPassword) Run(ctx context.Context, e env, u *usersCmd) error {
 	if err != nil {
 		return err
 	}
+	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
+		return app.SetPassword.Handle(ctx, application.SetPassword{Name: c.Name, Password: password})
+	})
+}
+
+// change runs fn, which changes one account, and prints the account, with
+// its API key when withKey is set; an error is told in the domain's words.
+func (u *usersCmd) change(ctx context.Context, e env, withKey bool, fn func(*application.App) (*domain.User, error)) error {
 	return u.withApp(ctx, e, func(app *application.App) error {
-		changed, err := app.SetPassword.Handle(ctx, application.SetPassword{Name: c.Name, Password: password})
+		changed, err := fn(app)
 		if err != nil {
 			return errors.New(domain.MessageOf(err))
 		}
-		return printUser(e, changed, false)
+		return printUser(e, changed, withKey)
 	})
 }
 
