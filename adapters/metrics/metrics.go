@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"upgrades/application"
@@ -41,51 +42,51 @@ var _ application.Observer = (*Metrics)(nil)
 // time; db, when the store is PostgreSQL, adds the pool's statistics.
 func New(uow application.UnitOfWork, db *sql.DB, log *slog.Logger) *Metrics {
 	reg := prometheus.NewRegistry()
-	f := factory{reg}
+	f := promauto.With(reg)
 	m := &Metrics{
 		reg: reg,
-		requests: f.histogramVec(prometheus.HistogramOpts{
+		requests: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "upgrades_http_request_duration_seconds",
 			Help: "HTTP requests answered by the shop, by method, route template and status.",
-		}, "method", "route", "status"),
-		webhooks: f.counterVec(prometheus.CounterOpts{
+		}, []string{"method", "route", "status"}),
+		webhooks: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "upgrades_webhooks_total",
 			Help: "Stripe webhook deliveries by event type (handled types, else other) and outcome (applied, ignored, anomaly, noted, unhandled, unmatched, duplicate, rejected, failed).",
-		}, "type", "outcome"),
-		fulfilments: f.counter(prometheus.CounterOpts{
+		}, []string{"type", "outcome"}),
+		fulfilments: f.NewCounter(prometheus.CounterOpts{
 			Name: "upgrades_fulfilments_total",
 			Help: "Webhook deliveries that raised a recipient's level.",
 		}),
-		fulfilmentTime: f.histogram(prometheus.HistogramOpts{
+		fulfilmentTime: f.NewHistogram(prometheus.HistogramOpts{
 			Name: "upgrades_fulfilment_duration_seconds",
 			Help: "Time from receiving a webhook to the level raised and saved, for deliveries that fulfilled an upgrade.",
 		}),
-		stripeCalls: f.histogramVec(prometheus.HistogramOpts{
+		stripeCalls: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "upgrades_stripe_request_duration_seconds",
 			Help:    "Calls to Stripe's API by operation and outcome (ok, timeout, network or Stripe's error type), retries included.",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, "operation", "outcome"),
-		reconcilerRuns: f.counterVec(prometheus.CounterOpts{
+		}, []string{"operation", "outcome"}),
+		reconcilerRuns: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "upgrades_reconciler_runs_total",
 			Help: "Reconciler runs by result (ok, failed).",
-		}, "result"),
-		reconciled: f.counterVec(prometheus.CounterOpts{
+		}, []string{"result"}),
+		reconciled: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "upgrades_reconciler_upgrades_total",
 			Help: "Open upgrades the reconciler checked with Stripe, by result (changed, unchanged, failed).",
-		}, "result"),
-		reconcilerOK: f.gauge(prometheus.GaugeOpts{
+		}, []string{"result"}),
+		reconcilerOK: f.NewGauge(prometheus.GaugeOpts{
 			Name: "upgrades_reconciler_last_success_timestamp_seconds",
 			Help: "When the reconciler last finished a run without failing (Unix seconds; 0 before the first).",
 		}),
 		// Moved by the automatic refund of a payment that cannot be
 		// fulfilled (SPEC §3), once that use case reports to the observer.
-		automaticRefunds: f.counter(prometheus.CounterOpts{
+		automaticRefunds: f.NewCounter(prometheus.CounterOpts{
 			Name: "upgrades_automatic_refunds_total",
 			Help: "Payments refunded by the shop itself rather than by an owner.",
 		}),
 		// Moved by redeeming an upgrade code (SPEC §9), once that use case
 		// reports to the observer.
-		codeRedemptions: f.counter(prometheus.CounterOpts{
+		codeRedemptions: f.NewCounter(prometheus.CounterOpts{
 			Name: "upgrades_code_redemptions_total",
 			Help: "Upgrade codes redeemed.",
 		}),
@@ -196,37 +197,4 @@ func (b *backlog) Collect(ch chan<- prometheus.Metric) {
 	for s, n := range got.OpenUpgrades {
 		ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(n), s.String())
 	}
-}
-
-// factory registers each series as it is made.
-type factory struct{ reg prometheus.Registerer }
-
-func (f factory) counter(o prometheus.CounterOpts) prometheus.Counter {
-	c := prometheus.NewCounter(o)
-	f.reg.MustRegister(c)
-	return c
-}
-
-func (f factory) counterVec(o prometheus.CounterOpts, labels ...string) *prometheus.CounterVec {
-	c := prometheus.NewCounterVec(o, labels)
-	f.reg.MustRegister(c)
-	return c
-}
-
-func (f factory) gauge(o prometheus.GaugeOpts) prometheus.Gauge {
-	g := prometheus.NewGauge(o)
-	f.reg.MustRegister(g)
-	return g
-}
-
-func (f factory) histogram(o prometheus.HistogramOpts) prometheus.Histogram {
-	h := prometheus.NewHistogram(o)
-	f.reg.MustRegister(h)
-	return h
-}
-
-func (f factory) histogramVec(o prometheus.HistogramOpts, labels ...string) *prometheus.HistogramVec {
-	h := prometheus.NewHistogramVec(o, labels)
-	f.reg.MustRegister(h)
-	return h
 }
