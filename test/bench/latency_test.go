@@ -64,7 +64,7 @@ func (b *bench) latencyRate() (float64, string) {
 	if w := b.rep.Webhook; w != nil && w.Pgbench.N > 0 {
 		return 0.35 * w.Pgbench.Median, fmt.Sprintf("0.35 × pgbench's %.0f/s", w.Pgbench.Median)
 	}
-	r, _ := b.pgbenchRound(*guessRate, *roundFor)
+	r, _ := b.pgbenchRound(*guessRate, *roundFor, true)
 	b.t.Logf("pgbench alone: %.0f/s", r.Rate)
 	return 0.35 * r.Rate, fmt.Sprintf("0.35 × pgbench's %.0f/s, one round", r.Rate)
 }

@@ -17,6 +17,9 @@ type interval struct {
 }
 
 func (iv interval) String() string {
+	if iv.N == 0 {
+		return "none measured"
+	}
 	return fmt.Sprintf("%.3g [%.3g, %.3g]", iv.Median, iv.Low, iv.High)
 }
 
@@ -40,7 +43,7 @@ func bootstrap(stat func([][]float64) float64, samples ...[]float64) interval {
 	n := len(samples[0])
 	for _, s := range samples {
 		if len(s) == 0 {
-			return interval{Median: math.NaN(), Low: math.NaN(), High: math.NaN()}
+			return interval{} // N 0: nothing measured
 		}
 		n = min(n, len(s))
 	}
@@ -66,7 +69,7 @@ func bootstrap(stat func([][]float64) float64, samples ...[]float64) interval {
 // percentileOf is the nearest-rank percentile p (0 to 100) of vs.
 func percentileOf(vs []float64, p float64) float64 {
 	if len(vs) == 0 {
-		return math.NaN()
+		return 0
 	}
 	s := slices.Clone(vs)
 	slices.Sort(s)
@@ -98,7 +101,7 @@ const (
 // straddles the goal or nothing was measured.
 func atLeast(iv interval, goal float64) verdict {
 	switch {
-	case iv.N == 0 || math.IsNaN(iv.Low) || math.IsNaN(iv.High):
+	case iv.N == 0:
 		return inconclusive
 	case iv.Low >= goal:
 		return met
@@ -111,7 +114,7 @@ func atLeast(iv interval, goal float64) verdict {
 // atMost judges a figure that must stay at or under goal.
 func atMost(iv interval, goal float64) verdict {
 	switch {
-	case iv.N == 0 || math.IsNaN(iv.Low) || math.IsNaN(iv.High):
+	case iv.N == 0:
 		return inconclusive
 	case iv.High <= goal:
 		return met
@@ -124,11 +127,12 @@ func atMost(iv interval, goal float64) verdict {
 // exact is a figure measured once, without spread: its interval is itself.
 func exact(v float64) interval { return interval{Median: v, Low: v, High: v, N: 1} }
 
-// slope is the least-squares slope of ys over xs.
+// slope is the least-squares slope of ys over xs; 0 from fewer than two
+// points.
 func slope(xs, ys []float64) float64 {
 	n := float64(len(xs))
 	if len(xs) < 2 || len(xs) != len(ys) {
-		return math.NaN()
+		return 0
 	}
 	var sx, sy, sxx, sxy float64
 	for i := range xs {
@@ -136,7 +140,7 @@ func slope(xs, ys []float64) float64 {
 	}
 	d := n*sxx - sx*sx
 	if d == 0 {
-		return math.NaN()
+		return 0
 	}
 	return (n*sxy - sx*sy) / d
 }
