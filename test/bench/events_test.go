@@ -155,11 +155,21 @@ func unhandledEvent(rng *rand.Rand) []byte {
 // with random evt_ and pi_ ids, about one delivery in ten a duplicate of
 // an event delivered shortly before (Stripe retries, and delivers at
 // least once), and about one in twenty of a type the shop does not act on.
+// The events are made and signed when built or sent, not held.
 type eventMix struct {
-	events     []signedEvent
+	b          *bench
+	entries    []mixEntry
 	pools      []pool // whose upgrades the stream completes
 	duplicates int
 	unhandled  int
+}
+
+// mixEntry is one delivery: upgrade i of pools[pool] completed with ids,
+// or (unhandled not 0) an event of another type made from that seed.
+type mixEntry struct {
+	pool, i   int
+	ids       eventIDs
+	unhandled uint64
 }
 
 // mixShares are the mix's proportions.
@@ -171,38 +181,60 @@ const (
 
 // eventMix makes a stream of about n deliveries, seeding the upgrades it
 // completes; seed fixes its order and ids.
-func (b *bench) eventMix(prefix string, n int, seed uint64) eventMix {
+func (b *bench) eventMix(prefix string, n int, seed uint64) *eventMix {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	fulfilments := max(int(float64(n)*(1-duplicateShare-unhandledShare)), 2)
 	gifts := max(int(float64(fulfilments)*giftShare), 1)
-	self := b.seedPool(prefix, fulfilments-gifts, ownUpgrades)
-	given := b.seedPool(prefix+"g", gifts, giftUpgrades)
-	m := eventMix{pools: []pool{self, given}}
-	var order []signedEvent
-	for _, p := range m.pools {
+	m := &eventMix{b: b, pools: []pool{b.seedPool(prefix, fulfilments-gifts, ownUpgrades), b.seedPool(prefix+"g", gifts, giftUpgrades)}}
+	var order []mixEntry
+	for k, p := range m.pools {
 		for i := range p.n {
-			order = append(order, sign(b.completedEvent(p, i, eventIDs{stripeID(rng, "evt"), stripeID(rng, "pi")})))
+			order = append(order, mixEntry{pool: k, i: i, ids: eventIDs{stripeID(rng, "evt"), stripeID(rng, "pi")}})
 		}
 	}
 	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 	for next := 0; next < len(order); {
 		switch r := rng.Float64(); {
 		case r < duplicateShare && next > 0:
-			m.events = append(m.events, order[max(next-1-rng.IntN(100), 0)])
+			m.entries = append(m.entries, order[max(next-1-rng.IntN(100), 0)])
 			m.duplicates++
 		case r < duplicateShare+unhandledShare:
-			m.events = append(m.events, sign(unhandledEvent(rng)))
+			m.entries = append(m.entries, mixEntry{unhandled: rng.Uint64() | 1})
 			m.unhandled++
 		default:
-			m.events = append(m.events, order[next])
+			m.entries = append(m.entries, order[next])
 			next++
 		}
 	}
 	return m
 }
 
+// event makes and signs delivery i.
+func (m *eventMix) event(i int) signedEvent {
+	e := m.entries[i]
+	if e.unhandled != 0 {
+		return sign(unhandledEvent(rand.New(rand.NewPCG(e.unhandled, 11))))
+	}
+	return sign(m.b.completedEvent(m.pools[e.pool], e.i, e.ids))
+}
+
+// build makes every delivery beforehand, to send them without the cost
+// of making them.
+func (m *eventMix) build() []signedEvent {
+	out := make([]signedEvent, len(m.entries))
+	for i := range out {
+		out[i] = m.event(i)
+	}
+	return out
+}
+
+// deliver sends delivery i, made as it goes.
+func (m *eventMix) deliver(i int) error {
+	return m.b.deliver(m.b.url(""), []signedEvent{m.event(i)})(0)
+}
+
 // fulfilled checks that the mix's upgrades are all complete.
-func (b *bench) fulfilled(m eventMix) error {
+func (b *bench) fulfilled(m *eventMix) error {
 	for _, p := range m.pools {
 		if done := b.completed(p); done != int64(p.n) {
 			return fmt.Errorf("%d of %d upgrades of %s are complete", done, p.n, p.prefix)

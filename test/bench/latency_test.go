@@ -92,13 +92,14 @@ func (b *bench) measureLatency() *latencyResult {
 				mix := b.eventMix(fmt.Sprintf("wo%d_", i), n, uint64(i))
 				res.Duplicates += mix.duplicates
 				res.Unhandled += mix.unhandled
-				t.Logf("fixed rate, round %d: %d deliveries to the server at %.0f/s", i+1, len(mix.events), rate)
+				evs := mix.build()
+				t.Logf("fixed rate, round %d: %d deliveries to the server at %.0f/s", i+1, len(evs), rate)
 				bg := b.background()
 				cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
-				o := openLoop(len(mix.events), rate, b.deliver(b.url(""), mix.events))
+				o := openLoop(len(evs), rate, b.deliver(b.url(""), evs))
 				used := cpu.end()
 				if o.errors > 0 {
-					t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, len(mix.events), o.firstErr)
+					t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, len(evs), o.firstErr)
 				}
 				if err := b.fulfilled(mix); err != nil {
 					t.Fatalf("webhooks at a fixed rate: %v", err)

@@ -97,9 +97,9 @@ func (b *bench) measureSoak() *soakResult {
 	for chunk := 0; time.Since(start) < *soakFor; chunk++ {
 		d := min(time.Minute, *soakFor-time.Since(start))
 		mix := b.eventMix(fmt.Sprintf("sk%d_", chunk), max(int(rate*d.Seconds()), 1), uint64(chunk))
-		stop := make(chan struct{})
+		var stop chan struct{} // the chunk runs to its end
 		done := make(chan *loadRun)
-		go func() { done <- openLoopUntil(len(mix.events), rate, stop, b.deliver(b.url(""), mix.events)) }()
+		go func() { done <- openLoopUntil(len(mix.entries), rate, stop, mix.deliver) }()
 		for running := true; running; {
 			select {
 			case r := <-done:
