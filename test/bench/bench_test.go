@@ -64,7 +64,7 @@ const (
 )
 
 // baseCommand reruns this benchmark; a figure's command adds its section.
-const baseCommand = "go test ./test/bench -run '^TestBench$' -count=1 -v -timeout 30m -args -perf"
+const baseCommand = "go test ./test/bench -run '^TestBench$' -count=1 -v -timeout 40m -args -perf"
 
 // bench is one run: the processes, the database and the report.
 type bench struct {
@@ -166,11 +166,11 @@ func TestBench(t *testing.T) {
 	if want("sales") {
 		b.rep.Sales = b.measureSalesPage()
 	}
-	if b.server != nil {
-		b.rep.Memory = b.measureMemory()
-	}
 	if want("soak") {
 		b.rep.Soak = b.measureSoak()
+	}
+	if b.server != nil {
+		b.rep.Memory = b.measureMemory()
 	}
 	if want("go") {
 		b.rep.GoBench = b.runGoBenchmarks()
@@ -218,18 +218,21 @@ func (b *bench) serverEnv(addr, dbURL string) []string {
 // the server the load is sent to.
 func (b *bench) startProcesses() {
 	t := b.t
+	b.addr = proc.FreeAddr(t)
+	b.metricsAddr = proc.FreeAddr(t)
 	b.simAddr = proc.FreeAddr(t)
 	b.sim = proc.Start(t, "upgrades stripe-sim", b.bin, proc.Env(
 		"LISTEN_ADDR="+b.simAddr,
 		"STRIPE_SIM_SECRET_KEY="+stripeKey,
 		"STRIPE_WEBHOOK_SECRET="+webhookSecret,
+		// The server's BASE_URL, where buyers return.
+		"STRIPE_SIM_SHOP_URL=http://"+b.addr,
 		// The benchmark sends the webhooks itself, at the rate it chooses.
 		"STRIPE_SIM_DROP_WEBHOOKS=true",
+		"STRIPE_SIM_REDIRECT_WAIT=0",
 	), "stripe-sim")
 	b.sim.WaitListening(t, b.simAddr)
 	b.stripe = newStripeTimer(t, "http://"+b.simAddr)
-	b.addr = proc.FreeAddr(t)
-	b.metricsAddr = proc.FreeAddr(t)
 	b.startServer()
 }
 

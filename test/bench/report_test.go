@@ -165,8 +165,12 @@ func (r *report) finish() {
 		add("peak RSS under load", fmt.Sprintf("≤ %.0f MB", m.TargetMB), fmt.Sprintf("%.1f MB", m.PeakMB), nil, pass(m.PeakMB <= m.TargetMB))
 	}
 	if s := r.Soak; s != nil {
-		add("soak RSS slope after warm-up", fmt.Sprintf("≤ %.0f MB/min", s.TargetSlope), fmt.Sprintf("%.2f MB/min over %.0f min", s.SlopeMBPerMin, s.Seconds/60),
-			nil, pass(s.SlopeMBPerMin <= s.TargetSlope))
+		v := pass(s.SlopeMBPerMin <= s.TargetSlope)
+		if s.SlopePoints < 2 {
+			v = inconclusive // the soak ended within its warm-up
+		}
+		add("soak RSS slope after warm-up", fmt.Sprintf("≤ %.0f MB/min", s.TargetSlope),
+			fmt.Sprintf("%.2f MB/min, %d samples over %.1f min", s.SlopeMBPerMin, s.SlopePoints, s.Seconds/60), nil, v)
 		add("peak RSS in the soak", fmt.Sprintf("≤ %.0f MB", s.TargetMB), fmt.Sprintf("%.1f MB", s.PeakMB), nil, pass(s.PeakMB <= s.TargetMB))
 	}
 	if rd := r.Ready; rd != nil {

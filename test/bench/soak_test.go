@@ -19,6 +19,7 @@ type soakResult struct {
 	// WarmUpSeconds are left out of the slope.
 	WarmUpSeconds float64      `json:"warm_up_seconds"`
 	SlopeMBPerMin float64      `json:"rss_slope_mb_per_minute"`
+	SlopePoints   int          `json:"slope_points"`
 	PeakMB        float64      `json:"peak_rss_mb"`
 	TargetSlope   float64      `json:"target_slope_mb_per_minute"`
 	TargetMB      float64      `json:"target_mb"`
@@ -82,46 +83,36 @@ func (b *bench) gcStats() gcStats {
 }
 
 // measureSoak sends the realistic mix at the fixed rate for -perf.soak,
-// a minute's worth at a time, and samples the server every ten seconds;
-// the RSS slope is fitted after the first fifth (at least a minute).
+// ten seconds' worth at a time (each seeded just before it is sent), and
+// samples the server after each: its RSS, its collections and their
+// pauses, and the p99 of the deliveries. The RSS slope is fitted after
+// the warm-up, the first fifth (at least a minute).
 func (b *bench) measureSoak() *soakResult {
 	t := b.t
 	rate, _ := b.latencyRate()
 	res := &soakResult{PerSecond: rate, TargetSlope: 1, TargetMB: 100, Command: baseCommand + " -perf.only=soak -perf.soak=" + soakFor.String(),
 		WarmUpSeconds: max(soakFor.Seconds()/5, 60)}
+	const chunk = 10 * time.Second
 	start := time.Now()
 	var all latencies
-	var window latencies
 	lastGC := b.gcStats()
-	sampleAt := start.Add(10 * time.Second)
-	for chunk := 0; time.Since(start) < *soakFor; chunk++ {
-		d := min(time.Minute, *soakFor-time.Since(start))
-		mix := b.eventMix(fmt.Sprintf("sk%d_", chunk), max(int(rate*d.Seconds()), 1), uint64(chunk))
-		var stop chan struct{} // the chunk runs to its end
-		done := make(chan *loadRun)
-		go func() { done <- openLoopUntil(len(mix.entries), rate, stop, mix.deliver) }()
-		for running := true; running; {
-			select {
-			case r := <-done:
-				if r.errors > 0 {
-					t.Fatalf("soak: %d of %d failed: %v", r.errors, len(r.lat), r.firstErr)
-				}
-				all, window = append(all, r.lat...), append(window, r.lat...)
-				running = false
-			case <-time.After(time.Until(sampleAt)):
-				sampleAt = sampleAt.Add(10 * time.Second)
-				mem, _ := readRSS(b.server.Pid())
-				gc := b.gcStats()
-				s := soakSample{AtSeconds: time.Since(start).Seconds(), RSSMB: mem.nowMB, GCs: gc.count - lastGC.count,
-					GCPauseMaxMS: gc.max * 1000, P99MS: ms(window.percentile(99))}
-				if s.GCs > 0 {
-					s.GCPauseMeanMS = (gc.sum - lastGC.sum) * 1000 / float64(s.GCs)
-				}
-				res.Series = append(res.Series, s)
-				res.PeakMB = max(res.PeakMB, mem.peakMB)
-				lastGC, window = gc, nil
-			}
+	for k := 0; time.Since(start) < *soakFor; k++ {
+		mix := b.eventMix(fmt.Sprintf("sk%d_", k), max(int(rate*chunk.Seconds()), 1), uint64(k))
+		r := openLoop(len(mix.entries), rate, mix.deliver)
+		if r.errors > 0 {
+			t.Fatalf("soak: %d of %d failed: %v", r.errors, len(r.lat), r.firstErr)
 		}
+		all = append(all, r.lat...)
+		mem, _ := readRSS(b.server.Pid())
+		gc := b.gcStats()
+		s := soakSample{AtSeconds: time.Since(start).Seconds(), RSSMB: mem.nowMB, GCs: gc.count - lastGC.count,
+			GCPauseMaxMS: gc.max * 1000, P99MS: ms(r.lat.percentile(99))}
+		if s.GCs > 0 {
+			s.GCPauseMeanMS = (gc.sum - lastGC.sum) * 1000 / float64(s.GCs)
+		}
+		res.Series = append(res.Series, s)
+		res.PeakMB = max(res.PeakMB, mem.peakMB)
+		lastGC = gc
 	}
 	res.Seconds = time.Since(start).Seconds()
 	res.P99MS = ms(all.percentile(99))
@@ -131,6 +122,7 @@ func (b *bench) measureSoak() *soakResult {
 			xs, ys = append(xs, s.AtSeconds/60), append(ys, s.RSSMB)
 		}
 	}
+	res.SlopePoints = len(xs)
 	res.SlopeMBPerMin = slope(xs, ys)
 	return res
 }
