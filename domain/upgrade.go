@@ -145,6 +145,16 @@ func (u *Upgrade) UnsavedHistory() []HistoryEntry {
 // HistorySaved marks every entry as stored.
 func (u *Upgrade) HistorySaved() { u.unsaved = 0 }
 
+// Charged is what the buyer was charged: what they paid once the payment
+// provider reported it (after promotion codes, possibly nothing), the
+// price until then.
+func (u *Upgrade) Charged() Money {
+	if u.paid.Known {
+		return Money{amount: u.paid.Amount, currency: u.price.currency}
+	}
+	return u.price
+}
+
 // AssignID is called once by the repository that stores a new upgrade.
 func (u *Upgrade) AssignID(id UpgradeID) { u.id = id }
 

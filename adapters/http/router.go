@@ -136,6 +136,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/login", h.loginPage)
 	pages.POST("/session", h.login)
 	pages.GET("/user_upgrades/new", h.newUpgrade)
+	pages.GET("/upgrade", h.newUpgrade)
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)

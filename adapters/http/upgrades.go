@@ -34,6 +34,7 @@ type shopPage struct {
 
 type shopOffer struct {
 	application.Offer
+	Heading string
 	Benefit string
 	Reason  string // what to do instead, when it cannot be bought
 }
@@ -101,7 +102,14 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 	data.GiftMode = v.IsGift || data.NameProblem != ""
 	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
-		so := shopOffer{Offer: o, Benefit: benefits[o.Type]}
+		if !offered(v.Recipient, o.Type) {
+			continue
+		}
+		so := shopOffer{Offer: o, Heading: o.Type.Title(), Benefit: benefits[o.Type]}
+		if v.Recipient != nil && o.Type == domain.UpgradeGoldToPlatinum {
+			// A Gold recipient sees Platinum, at the price of the step.
+			so.Heading, so.Benefit = domain.UpgradePlatinum.Title(), stepBenefit(v)
+		}
 		switch {
 		case data.NameProblem != "":
 			so.Refusal, so.Reason = "no recipient", "Choose who gets it first."
@@ -125,6 +133,32 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		title = "Upgrades"
 	}
 	h.page(c, status, "new_upgrade.html", title, data)
+}
+
+// offered reports whether the page shows a type to a recipient: below
+// Gold, Gold and Platinum; at Gold, only the step to Platinum (as one
+// Platinum card at the step's price); at the top, nothing. Nobody logged
+// in sees every type.
+func offered(recipient *domain.User, t domain.UpgradeType) bool {
+	if recipient == nil {
+		return true
+	}
+	switch l := recipient.Level(); {
+	case l.AtLeast(domain.LevelPlatinum):
+		return false
+	case l == domain.LevelGold:
+		return t == domain.UpgradeGoldToPlatinum
+	}
+	return t != domain.UpgradeGoldToPlatinum
+}
+
+// stepBenefit says what the step from Gold to Platinum gives, to the
+// viewer or about the gift's recipient.
+func stepBenefit(v application.UpgradeOptionsView) string {
+	if v.IsGift {
+		return v.Recipient.Name() + " is Gold: Platinum for the difference in price, with the Platinum badge and every Gold benefit."
+	}
+	return "You're Gold: get Platinum for the difference in price, with the Platinum badge and every Gold benefit."
 }
 
 // cancelledUpgrade is the viewer's upgrade whose checkout they have just

@@ -24,14 +24,20 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 	b := e.loggedIn(alice)
 
 	b.get("/user_upgrades/new").status(http.StatusOK).
-		contains("Upgrade your account", "$20.00", "$40.00", "Buy Gold for $20.00", "Buy Platinum for $40.00",
-			"Only for Gold members: Platinum gets you there directly.", `name="name"`).
-		lacks("A gift for")
+		contains("Upgrade your account", "$20.00", "$40.00", "Buy Gold for $20.00", "Buy Platinum for $40.00", `name="name"`).
+		lacks("A gift for", "Gold to Platinum")
+	// The same page at /upgrade.
+	b.get("/upgrade").status(http.StatusOK).contains("Upgrade your account", "Buy Gold for $20.00")
+	// A Gold member sees one Platinum card at the step's price.
+	e.loggedIn(goldie).get("/upgrade").status(http.StatusOK).
+		contains("re Gold: get Platinum for the difference", "Buy Platinum for $20.00", `value="gold_to_platinum"`).
+		lacks("Buy Gold for", "Buy Platinum for $40.00", "Gold to Platinum")
 
 	gift := b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", bob.ID)).status(http.StatusOK)
 	gift.contains("Give bob an upgrade", "A gift for", "Give Gold for $20.00", fmt.Sprintf(`name="user_id" value="%d"`, bob.ID))
 	b.get("/user_upgrades/new?name=goldie").status(http.StatusOK).
-		contains("Give goldie an upgrade", "Give Gold to Platinum for $20.00", "goldie is Gold already.")
+		contains("Give goldie an upgrade", "Give Platinum for $20.00", "goldie is Gold: Platinum for the difference").
+		lacks("Give Gold for", "Give Platinum for $40.00")
 	b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", plato.ID)).status(http.StatusOK).
 		contains("plato is already Platinum: nothing higher is on sale.").lacks("Give Gold for", "Give Platinum for")
 	// A mistyped name stays a gift: the error at the field, nothing to buy.
