@@ -35,6 +35,7 @@ type Notice struct {
 	Purchaser UserID
 	Recipient UserID
 	Gift      bool
+	GiftNote  string // the purchaser's note to the recipient of a gift
 	Level     Level // the level the upgrade grants
 	LevelNow  Level // the recipient's level once the payment was applied
 	Price     Money

@@ -33,6 +33,7 @@ type Upgrade struct {
 	paymentIntentID  string
 	paid             Paid
 	levelBefore      Level
+	giftNote         string
 	createdAt        time.Time
 	updatedAt        time.Time
 	history          []HistoryEntry
@@ -91,6 +92,7 @@ type UpgradeSnapshot struct {
 	PaymentIntentID  string
 	Paid             Paid
 	LevelBefore      Level
+	GiftNote         string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -102,7 +104,7 @@ func UnmarshalUpgradeFromDatabase(s UpgradeSnapshot, history []HistoryEntry) *Up
 		id: s.ID, purchaserID: s.PurchaserID, recipientID: s.RecipientID, upgradeType: s.Type,
 		status: s.Status, price: s.Price, sessionID: s.SessionID, checkoutURL: s.CheckoutURL,
 		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid,
-		levelBefore: s.LevelBefore, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
+		levelBefore: s.LevelBefore, giftNote: s.GiftNote, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
 		history: history,
 	}
 }
@@ -113,7 +115,7 @@ func (u *Upgrade) Snapshot() UpgradeSnapshot {
 		ID: u.id, PurchaserID: u.purchaserID, RecipientID: u.recipientID, Type: u.upgradeType,
 		Status: u.status, Price: u.price, SessionID: u.sessionID, CheckoutURL: u.checkoutURL,
 		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid,
-		LevelBefore: u.levelBefore, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
+		LevelBefore: u.levelBefore, GiftNote: u.giftNote, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
 	}
 }
 
@@ -403,7 +405,7 @@ func (u *Upgrade) notices(p Payment, r Result, recipient *User) []Notice {
 func (u *Upgrade) notice(k NoticeKind, to UserID, recipient *User, detail, cause string) Notice {
 	return Notice{
 		Kind: k, To: to, UpgradeID: u.id, Type: u.upgradeType,
-		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(),
+		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(), GiftNote: u.giftNote,
 		Level: u.upgradeType.Grants(), LevelNow: recipient.level, Price: u.price,
 		Detail: detail, Cause: cause,
 	}
