@@ -106,7 +106,7 @@ type UpgradeQuery struct {
 	Type          domain.UpgradeType
 	Status        domain.Status
 	IsGifted      *bool
-	Offset, Limit int
+	Window
 }
 
 // UpgradeRow is an upgrade with the names of the people in it.
