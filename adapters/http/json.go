@@ -132,9 +132,34 @@ func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 
 type upgradeListJSON struct {
 	UserUpgrades []upgradeJSON `json:"user_upgrades"`
-	Page         int           `json:"page"`
-	Limit        int           `json:"limit"`
-	HasMore      bool          `json:"has_more"`
+	pageJSON
+}
+
+// pageJSON is where a list's page stands: the page as asked (a number, or
+// "b<id>" / "a<id>"), and the page parameter of the newer (prev) and older
+// (next) pages, null when there is none.
+type pageJSON struct {
+	Page    any     `json:"page"`
+	Limit   int     `json:"limit"`
+	HasMore bool    `json:"has_more"`
+	Prev    *string `json:"prev"`
+	Next    *string `json:"next"`
+}
+
+func pageOut[T any](l application.Paged[T]) pageJSON {
+	out := pageJSON{Page: l.Page.String(), Limit: l.Limit, HasMore: l.HasMore(), Prev: pageParam(l.Prev), Next: pageParam(l.Next)}
+	if l.Page.Number > 0 {
+		out.Page = l.Page.Number
+	}
+	return out
+}
+
+func pageParam(p application.Page) *string {
+	if p.IsZero() {
+		return nil
+	}
+	s := p.String()
+	return &s
 }
 
 type messageJSON struct {

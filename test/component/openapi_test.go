@@ -105,7 +105,7 @@ func TestSpecCheckRefusesWhatIsNotDescribed(t *testing.T) {
 		"a status the route never has": {"GET", "/healthz", 404, `{"error":"not_found","message":"x"}`, "status is not supported"},
 		"a missing field":              {"GET", "/messages.json", 200, `{}`, `"messages" is missing`},
 		"an undescribed field":         {"GET", "/messages.json", 200, `{"messages":[],"unread":3}`, `"unread" is unsupported`},
-		"a wrong type":                 {"GET", "/user_upgrades.json", 200, `{"user_upgrades":[],"page":"1","limit":20,"has_more":false}`, `"/page": value must be an integer`},
+		"a wrong type":                 {"GET", "/user_upgrades.json", 200, `{"user_upgrades":[],"page":1,"limit":"20","has_more":false,"prev":null,"next":null}`, `"/limit": value must be an integer`},
 		"an unknown error code":        {"GET", "/user_upgrades.json", 422, `{"error":"nope","message":"x"}`, `"/error"`},
 		"an empty error message":       {"GET", "/user_upgrades.json", 422, `{"error":"invalid","message":""}`, `"/message"`},
 		"a 401 without its challenge":  {"GET", "/messages.json", 401, `{"error":"unauthenticated","message":"x"}`, "WWW-Authenticate"},
