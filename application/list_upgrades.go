@@ -64,7 +64,7 @@ func (h ListUpgradesHandler) Handle(ctx context.Context, cmd ListUpgrades) (Upgr
 		}
 		list.Items = make([]UpgradeView, len(rows))
 		for i, r := range rows {
-			list.Items[i] = UpgradeView{UpgradeRow: r, CanRefund: viewer.IsOwner() && r.Upgrade.IsRefundable()}
+			list.Items[i] = UpgradeView{UpgradeRow: r, CanRefund: viewer.IsOwner() && r.Upgrade.IsRefundable(), GiftNote: r.Upgrade.GiftNoteFor(viewer)}
 		}
 		return nil
 	})

@@ -30,6 +30,7 @@ type shopPage struct {
 	// Cancelled is the upgrade whose checkout the buyer just left.
 	Cancelled *domain.Upgrade
 	Content   Content
+	NoteMax   int // the longest gift note
 	Here      string // this page's address, to come back to after logging in
 }
 
@@ -92,7 +93,7 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
 		return
 	}
-	data.UpgradeOptionsView, data.Content = v, h.content
+	data.UpgradeOptionsView, data.Content, data.NoteMax = v, h.content, domain.GiftNoteMax
 	data.GiftMode = v.IsGift || data.NameProblem != ""
 	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
@@ -126,7 +127,11 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 	case v.Viewer == nil:
 		title = "Upgrades"
 	}
-	h.page(c, status, "new_upgrade.html", title, data)
+	pd := pageData{Title: title, Data: data}
+	if v.IsGift {
+		pd.Scripts = []string{"counter.js"}
+	}
+	h.pageWith(c, status, "new_upgrade.html", pd)
 }
 
 // offered reports whether the page shows a type to a recipient: below
@@ -211,6 +216,7 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		RecipientID:   domain.UserID(in.id("user_id")),
 		RecipientName: in.get("name"),
 		Type:          in.get("upgrade_type"),
+		GiftNote:      in.get("gift_note"),
 	}
 	currency, country := in.get("currency"), in.get("country")
 	if err := in.check(); err != nil {
