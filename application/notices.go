@@ -56,6 +56,7 @@ func messagesFor(ctx context.Context, s Store, notices []domain.Notice, recipien
 			if err != nil {
 				return nil, err
 			}
+			m.UpgradeID = n.UpgradeID
 			msgs = append(msgs, m)
 		}
 	}

@@ -141,6 +141,9 @@ type upgradeListJSON struct {
 type messageJSON struct {
 	ID        int64  `json:"id"`
 	Body      string `json:"body"`
+	UpgradeID *int64 `json:"upgrade_id"` // null for a message about no upgrade
+	// Read is false for a message this answer shows for the first time.
+	Read      bool   `json:"read"`
 	CreatedAt string `json:"created_at"`
 }
 

@@ -30,7 +30,7 @@ type shopPage struct {
 	// Cancelled is the upgrade whose checkout the buyer just left.
 	Cancelled *domain.Upgrade
 	Content   Content
-	NoteMax   int // the longest gift note
+	NoteMax   int    // the longest gift note
 	Here      string // this page's address, to come back to after logging in
 }
 
