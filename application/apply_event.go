@@ -111,7 +111,7 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if !res.Match.OK() {
 			f.logger.WarnContext(ctx, "event does not match its upgrade", "event", ev.ID, "upgrade", up.ID(), "mismatch", res.Match.Note)
 		}
-		changes := PaymentChanges{Upgrade: up}
+		changes := PaymentChanges{Upgrade: up, Sales: res.Sales}
 		if changes.Messages, err = messagesFor(ctx, s, res.Notices, facts.Recipient, f.shop.money, now); err != nil {
 			return err
 		}

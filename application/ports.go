@@ -159,7 +159,8 @@ type Messages interface {
 	MarkRead(ctx context.Context, user domain.UserID, now time.Time) error
 }
 
-// Outcomes saves what applying a payment changed.
+// Outcomes saves what applying a payment changed, and keeps the daily
+// sales totals in the same unit of work.
 type Outcomes interface {
 	// Save stores, at once, everything c holds: the upgrade's fields and
 	// unsaved history, the recipient's level, the messages (assigning
@@ -178,6 +179,8 @@ type PaymentChanges struct {
 	// Refund is a refund to request from the provider once the unit of
 	// work commits (an outbox row); nil when there is none.
 	Refund *OutboxRefund
+	// Sales is added to the day's sales totals; zero adds nothing.
+	Sales domain.DailySales
 }
 
 // OutboxRefund is a refund the shop owes: the exact request, stored with
@@ -221,6 +224,14 @@ type Store struct {
 	Messages Messages
 	Outcomes Outcomes
 	Refunds  RefundOutbox
+	Sales    Sales
+}
+
+// Sales reads the daily sales totals that Outcomes.Save keeps.
+type Sales interface {
+	// Daily returns the totals of the days from..to (UTC, both included)
+	// that had a sale or a refund, by day, type and currency, oldest first.
+	Daily(ctx context.Context, from, to time.Time) ([]domain.DailySales, error)
 }
 
 // UnitOfWork runs fn in one transaction: everything fn does through the

@@ -32,6 +32,7 @@ type Upgrade struct {
 	sessionExpiresAt time.Time
 	paymentIntentID  string
 	paid             Paid
+	paidAt           time.Time // when the payment settled: the day it counts as a sale
 	levelBefore      Level
 	giftNote         string
 	createdAt        time.Time
@@ -91,6 +92,7 @@ type UpgradeSnapshot struct {
 	SessionExpiresAt time.Time
 	PaymentIntentID  string
 	Paid             Paid
+	PaidAt           time.Time
 	LevelBefore      Level
 	GiftNote         string
 	CreatedAt        time.Time
@@ -103,7 +105,7 @@ func UnmarshalUpgradeFromDatabase(s UpgradeSnapshot, history []HistoryEntry) *Up
 	return &Upgrade{
 		id: s.ID, purchaserID: s.PurchaserID, recipientID: s.RecipientID, upgradeType: s.Type,
 		status: s.Status, price: s.Price, sessionID: s.SessionID, checkoutURL: s.CheckoutURL,
-		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid,
+		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid, paidAt: s.PaidAt,
 		levelBefore: s.LevelBefore, giftNote: s.GiftNote, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
 		history: history,
 	}
@@ -114,7 +116,7 @@ func (u *Upgrade) Snapshot() UpgradeSnapshot {
 	return UpgradeSnapshot{
 		ID: u.id, PurchaserID: u.purchaserID, RecipientID: u.recipientID, Type: u.upgradeType,
 		Status: u.status, Price: u.price, SessionID: u.sessionID, CheckoutURL: u.checkoutURL,
-		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid,
+		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid, PaidAt: u.paidAt,
 		LevelBefore: u.levelBefore, GiftNote: u.giftNote, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
 	}
 }
@@ -219,6 +221,8 @@ type Result struct {
 	LevelBefore Level
 	LevelAfter  Level
 	Notices     []Notice
+	// Sales is what the payment adds to the day's sales totals.
+	Sales DailySales
 }
 
 // EventOutcome is the outcome recorded for the payment: an anomaly
@@ -293,6 +297,7 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	}
 	u.record(HistoryEntry{At: now, From: r.From, To: d.To, Event: p.Kind, Outcome: r.EventOutcome(), Cause: cause, Note: note})
 	r.Notices = u.notices(p, r, recipient)
+	r.Sales = u.sales(r.From, now)
 	return r, nil
 }
 
@@ -326,7 +331,11 @@ func (u *Upgrade) refundRedundant(p Payment, r Result, recipient *User, why, toP
 	if u.paymentIntentID == "" || u.status == StatusFailed || u.status == StatusExpired {
 		u.paymentIntentID = p.PaymentIntentID
 	}
+	if p.Totals {
+		u.paid = Paid{Amount: p.Total, Discount: p.Discount, Known: true}
+	}
 	u.status, u.updatedAt = StatusRefunded, now
+	r.Sales = u.sales(r.From, now)
 	u.record(HistoryEntry{At: now, From: r.From, To: StatusRefunded, Event: p.Kind, Outcome: OutcomeApplied,
 		Cause: trimCause(p.Cause), Note: "redundant: " + why + "; the payment is refunded"})
 	r.Notices = []Notice{

@@ -23,6 +23,7 @@ type DB struct {
 	events   map[string]*eventRecord
 	messages []*domain.Message
 	refunds  []*refundRow
+	sales    map[salesKey]domain.DailySales
 	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
 
 	installation string
@@ -126,6 +127,7 @@ func (db *DB) store() application.Store {
 		Messages: (*messages)(db),
 		Outcomes: (*outcomes)(db),
 		Refunds:  (*refunds)(db),
+		Sales:    (*sales)(db),
 	}
 }
 

@@ -49,5 +49,6 @@ func store(tx bun.Tx) application.Store {
 		Messages: messages{tx},
 		Outcomes: outcomes{tx},
 		Refunds:  refunds{tx},
+		Sales:    sales{tx},
 	}
 }
