@@ -99,8 +99,11 @@ func TestGiftNoteForm(t *testing.T) {
 	b.get(fmt.Sprintf("/upgrade?user_id=%d", bob.ID)).status(http.StatusOK).
 		contains(`<form id="gift" method="post" action="/user_upgrades"`, `name="gift_note" maxlength="280"`, "A note for bob",
 			`form="gift" name="upgrade_type" value="gold"`, `form="gift" name="upgrade_type" value="platinum"`, `src="/assets/counter.js"`)
-	// Buying for oneself offers no note.
+	// Buying for oneself offers no note, nor a gift nothing can be bought for.
 	b.get("/upgrade").status(http.StatusOK).lacks("gift_note", "counter.js")
+	e.user("mallory", domain.LevelMember)
+	e.ban("mallory")
+	b.get("/upgrade?name=mallory").status(http.StatusOK).contains("cannot receive upgrades").lacks("gift_note")
 
 	r := b.form("POST", "/user_upgrades", url.Values{"upgrade_type": {"platinum"}, "user_id": {fmt.Sprint(bob.ID)}, "currency": {"usd"}, "gift_note": {"Enjoy!"}}).
 		status(http.StatusSeeOther)
