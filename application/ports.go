@@ -57,6 +57,10 @@ type Limit struct {
 type Users interface {
 	Create(ctx context.Context, u *domain.User) error
 	ByID(ctx context.Context, id domain.UserID) (*domain.User, error)
+	// ByIDCountingUnread is ByID with the number of the user's unread
+	// messages, read together: every page names that number, and a
+	// page's first read is the logged-in user's.
+	ByIDCountingUnread(ctx context.Context, id domain.UserID) (*domain.User, int, error)
 	// ByName finds a user by name, ignoring case.
 	ByName(ctx context.Context, name string) (*domain.User, error)
 	// LockByID reads a user and locks it until the unit of work ends.
@@ -151,6 +155,8 @@ type Messages interface {
 	Create(ctx context.Context, m *domain.Message) error
 	// ForUser returns a user's messages, newest first.
 	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
+	// MarkRead marks every unread message of a user read at now.
+	MarkRead(ctx context.Context, user domain.UserID, now time.Time) error
 }
 
 // Outcomes reads, locked, what applying a payment needs, and saves what

@@ -30,8 +30,10 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 		lacks("A gift for", "Gold to Platinum")
 	// The same page at /upgrade, with the comparison and the questions.
 	b.get("/upgrade").status(http.StatusOK).contains("Upgrade your account", "Buy Gold for $20.00",
-		"What each level gets", `<th scope="row">Badge beside your name</th>`, "How can I pay?", "Is this a subscription?", "Can I get my money back?")
+		"What each level gets", `<th scope="row">Badge beside your name</th>`,
+		`<tr><th scope="row">Price, paid once</th><td>Free</td><td>$20.00</td><td>$40.00</td></tr>`, "How can I pay?", "Is this a subscription?", "Can I get my money back?")
 	// A Gold member sees one Platinum card at the step's price.
+	b.get("/upgrade?currency=eur").status(http.StatusOK).contains(`<td>Free</td><td>€16.00</td><td>€32.00</td>`)
 	e.loggedIn(goldie).get("/upgrade").status(http.StatusOK).
 		contains("re Gold: get Platinum for the difference", "Buy Platinum for $20.00", `value="gold_to_platinum"`).
 		lacks("Buy Gold for", "Buy Platinum for $40.00", "Gold to Platinum")
