@@ -145,4 +145,6 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/:id/receipt", h.paymentLink(func(a *application.App) linkHandler { return a.Receipt }))
 	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))
 	pages.GET("/messages", h.messages)
+	pages.GET("/sales", h.sales)
+	pages.GET("/sales.csv", h.salesCSV)
 }
