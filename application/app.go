@@ -146,6 +146,7 @@ type App struct {
 	ListEvents     ListEventsHandler
 	ReplayEvent    ReplayEventHandler
 	ShowSales      ShowSalesHandler
+	ExportUpgrades ExportUpgradesHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -199,5 +200,6 @@ func New(d Deps) *App {
 		ListEvents:         NewListEventsHandler(d.UoW),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
 		ShowSales:          NewShowSalesHandler(d.UoW, d.Clock),
+		ExportUpgrades:     NewExportUpgradesHandler(d.UoW),
 	}
 }

@@ -106,6 +106,9 @@ type UpgradeQuery struct {
 	Type          domain.UpgradeType
 	Status        domain.Status
 	IsGifted      *bool
+	// BeforeID keeps only upgrades older than it (ids below it), to read
+	// on from the last row of a batch; 0 does not filter.
+	BeforeID      domain.UpgradeID
 	Offset, Limit int
 }
 

@@ -138,6 +138,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/new", h.newUpgrade)
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
+	pages.GET("/user_upgrades.csv", h.exportUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
 	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)

@@ -111,7 +111,8 @@ func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]applic
 			q.PurchaserName != "" && !strings.EqualFold(p.Name(), q.PurchaserName),
 			!q.Type.IsZero() && s.Type != q.Type,
 			!q.Status.IsZero() && s.Status != q.Status,
-			q.IsGifted != nil && gifted != *q.IsGifted:
+			q.IsGifted != nil && gifted != *q.IsGifted,
+			q.BeforeID != 0 && s.ID >= q.BeforeID:
 			continue
 		}
 		rows = append(rows, application.UpgradeRow{Upgrade: r.load(rec, false), PurchaserName: p.Name(), RecipientName: rcp.Name()})

@@ -121,6 +121,9 @@ func (r upgrades) listFilter(ctx context.Context, q application.UpgradeQuery) (f
 		if q.IsGifted != nil {
 			s = s.Where("u.is_gifted = ?", *q.IsGifted)
 		}
+		if q.BeforeID != 0 {
+			s = s.Where("u.id < ?", q.BeforeID)
+		}
 		return s
 	}, true, nil
 }

@@ -64,6 +64,10 @@ var listCases = []testCase{
 			{"last, short page", application.UpgradeQuery{Offset: 5, Limit: 2}, want(u1)},
 			{"past the end", application.UpgradeQuery{Offset: 6, Limit: 2}, nil},
 			{"filtered second page", application.UpgradeQuery{IsGifted: &yes, Offset: 1, Limit: 1}, want(u4)},
+			{"below an id", application.UpgradeQuery{BeforeID: u4.ID(), Limit: 2}, want(u3, u2)},
+			{"below an id, visible to alice", application.UpgradeQuery{BeforeID: u4.ID(), VisibleTo: alice.ID()}, want(u2, u1)},
+			{"below an id, filtered", application.UpgradeQuery{BeforeID: u6.ID(), Status: domain.StatusComplete}, want(u2)},
+			{"below the oldest", application.UpgradeQuery{BeforeID: u1.ID()}, nil},
 		} {
 			var rows []application.UpgradeRow
 			do(t, s, func(ctx context.Context, st application.Store) (err error) {
