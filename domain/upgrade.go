@@ -34,6 +34,7 @@ type Upgrade struct {
 	paid             Paid
 	paidAt           time.Time // when the payment settled: the day it counts as a sale
 	levelBefore      Level
+	giftNote         string
 	createdAt        time.Time
 	updatedAt        time.Time
 	history          []HistoryEntry
@@ -93,6 +94,7 @@ type UpgradeSnapshot struct {
 	Paid             Paid
 	PaidAt           time.Time
 	LevelBefore      Level
+	GiftNote         string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -104,7 +106,7 @@ func UnmarshalUpgradeFromDatabase(s UpgradeSnapshot, history []HistoryEntry) *Up
 		id: s.ID, purchaserID: s.PurchaserID, recipientID: s.RecipientID, upgradeType: s.Type,
 		status: s.Status, price: s.Price, sessionID: s.SessionID, checkoutURL: s.CheckoutURL,
 		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid, paidAt: s.PaidAt,
-		levelBefore: s.LevelBefore, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
+		levelBefore: s.LevelBefore, giftNote: s.GiftNote, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
 		history: history,
 	}
 }
@@ -115,7 +117,7 @@ func (u *Upgrade) Snapshot() UpgradeSnapshot {
 		ID: u.id, PurchaserID: u.purchaserID, RecipientID: u.recipientID, Type: u.upgradeType,
 		Status: u.status, Price: u.price, SessionID: u.sessionID, CheckoutURL: u.checkoutURL,
 		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid, PaidAt: u.paidAt,
-		LevelBefore: u.levelBefore, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
+		LevelBefore: u.levelBefore, GiftNote: u.giftNote, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
 	}
 }
 
@@ -146,6 +148,16 @@ func (u *Upgrade) UnsavedHistory() []HistoryEntry {
 
 // HistorySaved marks every entry as stored.
 func (u *Upgrade) HistorySaved() { u.unsaved = 0 }
+
+// Charged is what the buyer was charged: what they paid once the payment
+// provider reported it (after promotion codes, possibly nothing), the
+// price until then.
+func (u *Upgrade) Charged() Money {
+	if u.paid.Known {
+		return Money{amount: u.paid.Amount, currency: u.price.currency}
+	}
+	return u.price
+}
 
 // AssignID is called once by the repository that stores a new upgrade.
 func (u *Upgrade) AssignID(id UpgradeID) { u.id = id }
@@ -402,7 +414,7 @@ func (u *Upgrade) notices(p Payment, r Result, recipient *User) []Notice {
 func (u *Upgrade) notice(k NoticeKind, to UserID, recipient *User, detail, cause string) Notice {
 	return Notice{
 		Kind: k, To: to, UpgradeID: u.id, Type: u.upgradeType,
-		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(),
+		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(), GiftNote: u.giftNote,
 		Level: u.upgradeType.Grants(), LevelNow: recipient.level, Price: u.price,
 		Detail: detail, Cause: cause,
 	}

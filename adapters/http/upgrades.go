@@ -29,20 +29,15 @@ type shopPage struct {
 	AtTop bool
 	// Cancelled is the upgrade whose checkout the buyer just left.
 	Cancelled *domain.Upgrade
+	Content   Content
 	Here      string // this page's address, to come back to after logging in
 }
 
 type shopOffer struct {
 	application.Offer
+	Heading string
 	Benefit string
 	Reason  string // what to do instead, when it cannot be bought
-}
-
-// benefits says, for people, what each upgrade gives.
-var benefits = map[domain.UpgradeType]string{
-	domain.UpgradeGold:           "Gold membership: the Gold badge and everything members have, for good.",
-	domain.UpgradePlatinum:       "Straight to Platinum, the highest level on sale: the Platinum badge and every Gold benefit.",
-	domain.UpgradeGoldToPlatinum: "For Gold members: the step up to Platinum, for the difference in price.",
 }
 
 type shopJSON struct {
@@ -97,11 +92,18 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
 		return
 	}
-	data.UpgradeOptionsView = v
+	data.UpgradeOptionsView, data.Content = v, h.content
 	data.GiftMode = v.IsGift || data.NameProblem != ""
 	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
-		so := shopOffer{Offer: o, Benefit: benefits[o.Type]}
+		if !offered(v.Recipient, o.Type) {
+			continue
+		}
+		so := shopOffer{Offer: o, Heading: o.Type.Title(), Benefit: h.content.Offers[o.Type]}
+		if v.Recipient != nil && o.Type == domain.UpgradeGoldToPlatinum {
+			// A Gold recipient sees Platinum, at the price of the step.
+			so.Heading, so.Benefit = domain.UpgradePlatinum.Title(), stepBenefit(v, so.Benefit)
+		}
 		switch {
 		case data.NameProblem != "":
 			so.Refusal, so.Reason = "no recipient", "Choose who gets it first."
@@ -125,6 +127,32 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		title = "Upgrades"
 	}
 	h.page(c, status, "new_upgrade.html", title, data)
+}
+
+// offered reports whether the page shows a type to a recipient: below
+// Gold, Gold and Platinum; at Gold, only the step to Platinum (as one
+// Platinum card at the step's price); at the top, nothing. Nobody logged
+// in sees every type.
+func offered(recipient *domain.User, t domain.UpgradeType) bool {
+	if recipient == nil {
+		return true
+	}
+	switch l := recipient.Level(); {
+	case l.AtLeast(domain.LevelPlatinum):
+		return false
+	case l == domain.LevelGold:
+		return t == domain.UpgradeGoldToPlatinum
+	}
+	return t != domain.UpgradeGoldToPlatinum
+}
+
+// stepBenefit says what the step from Gold to Platinum gives, to the
+// viewer or about the gift's recipient.
+func stepBenefit(v application.UpgradeOptionsView, gives string) string {
+	if v.IsGift {
+		return v.Recipient.Name() + " is Gold: " + gives
+	}
+	return "You're Gold: get " + gives
 }
 
 // cancelledUpgrade is the viewer's upgrade whose checkout they have just

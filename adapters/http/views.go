@@ -144,7 +144,7 @@ func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData
 // navOf is the navigation entry a route belongs to, if any.
 func navOf(route, id string, viewer *domain.User) string {
 	switch route {
-	case "/user_upgrades/new":
+	case "/user_upgrades/new", "/upgrade":
 		return "buy"
 	case "/user_upgrades":
 		return "list"

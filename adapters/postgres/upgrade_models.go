@@ -29,6 +29,7 @@ type upgradeRow struct {
 	AmountDiscount   *int64    `bun:"amount_discount"`
 	PaidAt           time.Time `bun:"paid_at,nullzero"`      // NULL until the payment settled
 	LevelBefore      int16     `bun:"level_before,nullzero"` // a rank; NULL before fulfilment
+	GiftNote         string    `bun:"gift_note,notnull"`     // set when the gift is made, never updated
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	UpdatedAt        time.Time `bun:"updated_at,notnull"`
 }
@@ -46,7 +47,7 @@ func upgradeFromDomain(u *domain.Upgrade) *upgradeRow {
 		UpgradeType: s.Type.String(), Status: s.Status.String(),
 		Amount: s.Price.Amount(), Currency: s.Price.Currency(),
 		SessionID: s.SessionID, CheckoutURL: s.CheckoutURL, SessionExpiresAt: s.SessionExpiresAt,
-		PaymentIntentID: s.PaymentIntentID, LevelBefore: int16(s.LevelBefore.Rank()),
+		PaymentIntentID: s.PaymentIntentID, LevelBefore: int16(s.LevelBefore.Rank()), GiftNote: s.GiftNote,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, PaidAt: s.PaidAt,
 		AmountPaid: paidColumn(s.Paid, s.Paid.Amount), AmountDiscount: paidColumn(s.Paid, s.Paid.Discount),
 	}
@@ -90,7 +91,7 @@ func (r *upgradeRow) toDomain(history []domain.HistoryEntry) (*domain.Upgrade, e
 		ID: domain.UpgradeID(r.ID), PurchaserID: domain.UserID(r.PurchaserID), RecipientID: domain.UserID(r.RecipientID),
 		Type: t, Status: status, Price: price,
 		SessionID: r.SessionID, CheckoutURL: r.CheckoutURL, SessionExpiresAt: utc(r.SessionExpiresAt),
-		PaymentIntentID: r.PaymentIntentID, Paid: paid, PaidAt: utc(r.PaidAt), LevelBefore: before,
+		PaymentIntentID: r.PaymentIntentID, Paid: paid, PaidAt: utc(r.PaidAt), LevelBefore: before, GiftNote: r.GiftNote,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}, history), nil
 }

@@ -230,7 +230,10 @@ func walkThrough(t *testing.T, base string, sc screen) {
 		b.logOut(t)
 		logIn(t, b, "goldie")
 		b.do(t, chromedp.Navigate(base+"/user_upgrades/new"))
-		b.waitText(t, "You're Gold: Gold to Platinum gets you there for the difference.")
+		b.waitText(t, "You're Gold: get Platinum for the difference")
+		if n := b.count(t, `.offer`); n != 1 {
+			t.Errorf("a Gold member sees %d offers, want the one Platinum card", n)
+		}
 		b.check(t, "shop-gold")
 
 		b.logOut(t)

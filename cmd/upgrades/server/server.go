@@ -79,6 +79,7 @@ func webConfig(cfg Config) httpadapter.Config {
 		BodyLimit:        cfg.BodyLimit,
 		WebhookBodyLimit: cfg.WebhookBodyLimit,
 		CountryHeader:    cfg.CountryHeader,
+		Content:          cfg.Content,
 	}
 }
 
