@@ -114,14 +114,13 @@ func (h *handlers) salesCSV(c *gin.Context) {
 	}
 }
 
-// The chart's drawing, in the units of its viewBox: about a phone's
-// width, so that its text reads at its size there and larger beyond.
+// The chart's drawing: one slot of barSlot units per day, barHeight
+// units tall. It is stretched to the page's width and a fixed height
+// (preserveAspectRatio none: bars stretch well, text would not), so its
+// labels are HTML around it.
 const (
-	chartWidth  = 360.0
-	chartHeight = 200.0
-	chartLeft   = 8.0   // the bars start here
-	chartTop    = 24.0  // room for the highest amount's label
-	chartBottom = 176.0 // the lowest a bar reaches; the dates go below
+	barSlot   = 10.0
+	barHeight = 100.0
 )
 
 // salesChart is one currency's bars: a day's sales above the line and
@@ -138,9 +137,7 @@ type salesChart struct {
 	MaxLabel string
 	FirstDay string
 	LastDay  string
-	LastDayX float64
 	Total    domain.DailySales
-	Days     []domain.DailySales // those with a sale or a refund
 }
 
 type salesBar struct {
@@ -153,7 +150,7 @@ func newSalesChart(cur application.CurrencySales) salesChart {
 	money := func(a int64) string { return formatMinor(a, cur.Currency) }
 	ch := salesChart{
 		Currency: strings.ToUpper(cur.Currency), ID: "chart-" + cur.Currency,
-		Width: chartWidth, Height: chartHeight, Total: cur.Total,
+		Width: barSlot * float64(len(cur.Days)), Height: barHeight, Total: cur.Total,
 	}
 	var maxSales, maxRefunds int64
 	busiest := cur.Days[0]
@@ -162,19 +159,15 @@ func newSalesChart(cur application.CurrencySales) salesChart {
 		if d.SalesAmount > busiest.SalesAmount {
 			busiest = d
 		}
-		if !d.IsZero() {
-			ch.Days = append(ch.Days, d)
-		}
 	}
 	span := float64(maxSales + maxRefunds)
 	if span == 0 {
 		span = 1
 	}
-	scale := (chartBottom - chartTop) / span
-	ch.Baseline = chartTop + float64(maxSales)*scale
-	step := (chartWidth - 2*chartLeft) / float64(len(cur.Days))
+	scale := barHeight / span
+	ch.Baseline = float64(maxSales) * scale
 	for i, d := range cur.Days {
-		b := salesBar{X: chartLeft + float64(i)*step + step*0.1, Width: step * 0.8}
+		b := salesBar{X: float64(i)*barSlot + barSlot*0.1, Width: barSlot * 0.8}
 		b.SalesH = float64(d.SalesAmount) * scale
 		b.SalesY = ch.Baseline - b.SalesH
 		b.RefundsY, b.RefundsH = ch.Baseline, float64(d.RefundsAmount)*scale
@@ -182,7 +175,7 @@ func newSalesChart(cur application.CurrencySales) salesChart {
 	}
 	ch.MaxLabel = money(maxSales)
 	first, last := cur.Days[0].Day, cur.Days[len(cur.Days)-1].Day
-	ch.FirstDay, ch.LastDay, ch.LastDayX = first.Format("2 Jan"), last.Format("2 Jan"), chartWidth-chartLeft
+	ch.FirstDay, ch.LastDay = first.Format("2 Jan"), last.Format("2 Jan")
 	ch.Title = fmt.Sprintf("Sales and refunds in %s per day, %s to %s", ch.Currency, first.Format("2 Jan 2006"), last.Format("2 Jan 2006"))
 	ch.Desc = fmt.Sprintf("Bars above the line are each day's sales, below it its refunds. In all, %d sales for %s, %d refunds for %s, %s net.",
 		cur.Total.Sales, money(cur.Total.SalesAmount), cur.Total.Refunds, money(cur.Total.RefundsAmount), money(cur.Total.Net()))

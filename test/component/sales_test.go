@@ -49,7 +49,7 @@ func TestSalesPage(t *testing.T) {
 	}
 
 	page := e.loggedIn(owner).get("/sales").status(http.StatusOK)
-	page.contains(`<svg class="chart"`, `role="img"`, "<title", "<desc", `href="/sales" aria-current="page"`, "$60.00", "USD by day and type")
+	page.contains(`<figure class="chart">`, `role="img"`, "<title", "<desc", `href="/sales" aria-current="page"`, "$60.00", "USD by day and type")
 	e.loggedIn(alice).get("/messages").status(http.StatusOK).lacks(`href="/sales"`)
 
 	file := e.api(owner).get("/sales.csv?from=" + today + "&to=" + today).status(http.StatusOK)
