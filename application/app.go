@@ -145,6 +145,8 @@ type App struct {
 	CountBacklog   CountBacklogHandler
 	ListEvents     ListEventsHandler
 	ReplayEvent    ReplayEventHandler
+	ShowSales      ShowSalesHandler
+	ExportUpgrades ExportUpgradesHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -197,5 +199,7 @@ func New(d Deps) *App {
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
+		ShowSales:          NewShowSalesHandler(d.UoW, d.Clock),
+		ExportUpgrades:     NewExportUpgradesHandler(d.UoW),
 	}
 }

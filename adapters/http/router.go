@@ -147,6 +147,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/upgrade", h.newUpgrade)
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
+	pages.GET("/user_upgrades.csv", h.exportUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
 	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)
@@ -154,4 +155,6 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/:id/receipt", h.paymentLink(func(a *application.App) linkHandler { return a.Receipt }))
 	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))
 	pages.GET("/messages", h.messages)
+	pages.GET("/sales", h.sales)
+	pages.GET("/sales.csv", h.salesCSV)
 }

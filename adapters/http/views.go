@@ -156,6 +156,8 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "list"
 	case "/messages":
 		return "messages"
+	case "/sales", "/sales.csv":
+		return "sales"
 	case "/login":
 		return "login"
 	case "/users/new":
