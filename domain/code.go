@@ -231,3 +231,10 @@ func (c *Code) Void() bool {
 	c.status = CodeVoid
 	return true
 }
+
+// RecordCodeRedeemed notes in a code purchase's history that one of its
+// codes was redeemed, by whom.
+func (u *Upgrade) RecordCodeRedeemed(c *Code, redeemerName string, now time.Time) {
+	u.record(HistoryEntry{At: now, From: u.status, To: u.status, Outcome: OutcomeApplied, Cause: "user " + redeemerName,
+		Note: "code " + c.value.Short() + " redeemed by " + redeemerName})
+}
