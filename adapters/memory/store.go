@@ -24,6 +24,7 @@ type DB struct {
 	messages []*domain.Message
 	refunds  []*refundRow
 	sales    map[salesKey]domain.DailySales
+	codes    map[domain.CodeID]domain.CodeSnapshot
 	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
 
 	installation string
@@ -128,6 +129,7 @@ func (db *DB) store() application.Store {
 		Outcomes: (*outcomes)(db),
 		Refunds:  (*refunds)(db),
 		Sales:    (*sales)(db),
+		Codes:    (*codes)(db),
 	}
 }
 
