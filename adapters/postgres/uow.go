@@ -49,5 +49,7 @@ func store(tx bun.Tx) application.Store {
 		Messages: messages{tx},
 		Outcomes: outcomes{tx},
 		Refunds:  refunds{tx},
+		Sales:    sales{tx},
+		Codes:    codes{tx},
 	}
 }

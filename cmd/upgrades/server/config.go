@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	httpadapter "upgrades/adapters/http"
 	"upgrades/application"
 )
 
@@ -55,8 +56,9 @@ type Config struct {
 	BodyLimit         int64
 	WebhookBodyLimit  int64
 	TrustedProxies    []string
-	CountryHeader     string        // where a trusted proxy names the buyer's country
-	ReconcileInterval time.Duration // 0 disables the reconciler loop
+	CountryHeader     string               // where a trusted proxy names the buyer's country
+	Content           *httpadapter.Content // CONTENT_FILE read and checked; nil: the built-in one
+	ReconcileInterval time.Duration        // 0 disables the reconciler loop
 	LogLevel          string
 	LogFormat         string
 	SlowQuery         time.Duration // 0: slow queries are not logged
@@ -168,6 +170,13 @@ func (f Flags) Config() (Config, error) {
 		return c, fmt.Errorf("ALLOW_PROMOTION_CODES must be true or false, not %q", f.AllowPromotionCodes)
 	}
 	c.CountryHeader = strings.TrimSpace(f.CountryHeader)
+	if path := strings.TrimSpace(f.ContentFile); path != "" {
+		content, err := httpadapter.ReadContentFile(path)
+		if err != nil {
+			return c, err
+		}
+		c.Content = &content
+	}
 	for _, d := range []struct {
 		env string
 		in  string

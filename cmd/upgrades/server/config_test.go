@@ -3,6 +3,8 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -180,6 +182,35 @@ func TestAutoRefundAndTheReconcilersLease(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("AUTO_REFUND=%q: %s (%v), want %s", value, got, err, want)
+		}
+	}
+}
+
+// CONTENT_FILE replaces the upgrade page's text; one that cannot be read
+// or shown stops the start with one line naming it.
+func TestContentFileIsCheckedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	if err := os.WriteFile(good, []byte(`{"offers": {"gold": "Shiny", "platinum": "Shinier", "gold_to_platinum": "The step"},
+		"comparison": {"levels": ["member", "gold"], "rows": [{"benefit": "Badge", "values": {"member": "No", "gold": "Yes"}}]},
+		"faq": [{"question": "Why?", "answer": "Because."}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := load(t, map[string]string{"CONTENT_FILE": good})
+	if c.Content == nil || c.Content.Offers[goldType] != "Shiny" || webConfig(c).Content != c.Content {
+		t.Fatalf("CONTENT_FILE was not read: %+v", c.Content)
+	}
+	if c := load(t, nil); c.Content != nil {
+		t.Errorf("without CONTENT_FILE, content %+v: want the built-in one", c.Content)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"offers": {"gold": "Shiny"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{bad, filepath.Join(dir, "missing.json")} {
+		_, err := Load(nil, func(k string) string { return map[string]string{"CONTENT_FILE": path}[k] })
+		if err == nil || !strings.Contains(err.Error(), "CONTENT_FILE") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("CONTENT_FILE=%s: %v", path, err)
 		}
 	}
 }

@@ -53,6 +53,7 @@ type Flags struct {
 	SaleEnds            string `name:"sale-ends" envvar:"SALE_ENDS" placeholder:"RFC3339" help:"When the sale ends, e.g. 2026-12-31T23:59:59Z."`
 	SaleName            string `name:"sale-name" envvar:"SALE_NAME" placeholder:"TEXT" help:"The sale's name on the upgrade page."`
 	CountryHeader       string `name:"country-header" envvar:"COUNTRY_HEADER" placeholder:"HEADER" help:"Header in which a trusted proxy names the buyer's country (e.g. CF-IPCountry); unset, none is read."`
+	ContentFile         string `name:"content-file" envvar:"CONTENT_FILE" placeholder:"PATH" help:"JSON file with the upgrade page's benefits, comparison and questions, in place of the built-in one (adapters/http/content.json)."`
 	// The settings PRICES replaced: refused at start with what to write.
 	PriceCurrency       string `name:"price-currency" envvar:"PRICE_CURRENCY" hidden:""`
 	PriceGold           string `name:"price-gold" envvar:"PRICE_GOLD" hidden:""`
