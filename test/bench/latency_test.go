@@ -64,6 +64,9 @@ func (b *bench) latencyRate() (float64, string) {
 	if w := b.rep.Webhook; w != nil && w.Pgbench.N > 0 {
 		return 0.35 * w.Pgbench.Median, fmt.Sprintf("0.35 × pgbench's %.0f/s", w.Pgbench.Median)
 	}
+	if w := b.rep.Webhook; w != nil && w.PgbenchAll > 0 {
+		return 0.35 * w.PgbenchAll, fmt.Sprintf("0.35 × pgbench's %.0f/s, all rounds, none clean", w.PgbenchAll)
+	}
 	r, _ := b.pgbenchRound(*guessRate, *roundFor, true)
 	b.t.Logf("pgbench alone: %.0f/s", r.Rate)
 	return 0.35 * r.Rate, fmt.Sprintf("0.35 × pgbench's %.0f/s, one round", r.Rate)

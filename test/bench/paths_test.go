@@ -92,6 +92,8 @@ func (b *bench) backgroundRate() float64 {
 		return b.rep.Latency.PerSecond
 	case b.rep.Webhook != nil && b.rep.Webhook.Pgbench.N > 0:
 		return 0.35 * b.rep.Webhook.Pgbench.Median
+	case b.rep.Webhook != nil && b.rep.Webhook.PgbenchAll > 0:
+		return 0.35 * b.rep.Webhook.PgbenchAll
 	}
 	return 100
 }
@@ -216,7 +218,7 @@ func (b *bench) measureCodes() *skippedResult {
 	}
 	res.Body.Close()
 	if res.StatusCode == http.StatusNotFound {
-		return &skippedResult{Skipped: "this revision has no codes (GET /codes.json answers 404)"}
+		return &skippedResult{Skipped: "this revision redeems no codes over HTTP (GET /codes.json answers 404)"}
 	}
 	return &skippedResult{Skipped: fmt.Sprintf("GET /codes.json answers %d, but the redemption case is not written yet", res.StatusCode)}
 }
@@ -237,7 +239,7 @@ var salesMeasure func(b *bench) *salesResult
 
 func (b *bench) measureSalesPage() *salesResult {
 	if salesMeasure == nil {
-		return &salesResult{Skipped: "this revision has no sales page", TargetP95MS: 50}
+		return &salesResult{Skipped: "the benchmark has no sales-page case on this revision", TargetP95MS: 50}
 	}
 	return salesMeasure(b)
 }

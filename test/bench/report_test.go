@@ -118,11 +118,15 @@ func (r *report) finish() {
 	judged := func(name, want, got string, iv interval, v verdict) { add(name, want, got, &iv, v) }
 	if w := r.Webhook; w != nil {
 		c := w.Capture
-		if c.ScriptMatches {
+		switch {
+		case c.ScriptMatches && w.Ratio.N == 0:
+			add("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
+				fmt.Sprintf("no clean pairs (%d of %d excluded for foreign CPU)", w.Excluded, len(w.Pairs)), nil, inconclusive)
+		case c.ScriptMatches:
 			judged("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
 				fmt.Sprintf("%.2f× (%.0f vs %.0f/s; %d of %d pairs clean)", w.Ratio.Median, w.Server.Median, w.Pgbench.Median,
 					len(w.Pairs)-w.Excluded, len(w.Pairs)), w.Ratio, atLeast(w.Ratio, w.TargetRatio))
-		} else {
+		default:
 			add("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
 				"not measured: fulfil.sql is not the server's SQL", nil, missed)
 		}

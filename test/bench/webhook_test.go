@@ -72,10 +72,13 @@ type webhookResult struct {
 	Excluded   int     `json:"excluded_pairs"`
 	ForeignMax float64 `json:"foreign_cpu_limit"`
 	// The medians of the clean rounds and pairs, with their intervals.
-	Server      interval `json:"server_per_second"`
-	Pgbench     interval `json:"pgbench_per_second"`
-	Ratio       interval `json:"ratio_server_to_pgbench"`
-	TargetRatio float64  `json:"target_ratio"`
+	Server  interval `json:"server_per_second"`
+	Pgbench interval `json:"pgbench_per_second"`
+	Ratio   interval `json:"ratio_server_to_pgbench"`
+	// PgbenchAll is the median of every measured pgbench round, clean or
+	// not: the fixed rate's base when no round was clean.
+	PgbenchAll  float64 `json:"pgbench_all_rounds_per_second"`
+	TargetRatio float64 `json:"target_ratio"`
 	// Latencies of the clean rounds' requests, pooled.
 	P50MS        float64 `json:"server_p50_ms"`
 	P99MS        float64 `json:"server_p99_ms"`
@@ -191,7 +194,7 @@ func (b *bench) measureWebhooks() *webhookResult {
 // summarise pairs the rounds and reads the medians and intervals of the
 // clean ones.
 func (res *webhookResult) summarise(paired bool) {
-	var server, pgbench, ratios []float64
+	var server, pgbench, ratios, pgbenchAll []float64
 	var serverLat, pgbenchLat latencies
 	var serverCPU, pgbenchCPU []cpuPerOp
 	byPair := map[int]map[string]*webhookRound{}
@@ -212,6 +215,7 @@ func (res *webhookResult) summarise(paired bool) {
 			res.Excluded++
 		}
 		if p != nil {
+			pgbenchAll = append(pgbenchAll, p.Rate)
 			pair := webhookPair{Server: s.Rate, Pgbench: p.Rate, Ratio: s.Rate / p.Rate, Excluded: excluded}
 			res.Pairs = append(res.Pairs, pair)
 			if !excluded {
@@ -232,6 +236,7 @@ func (res *webhookResult) summarise(paired bool) {
 		res.CPU = res.CPU.add(c, len(serverCPU))
 	}
 	if paired {
+		res.PgbenchAll = median(pgbenchAll)
 		res.Pgbench, res.Ratio = bootstrapMedian(pgbench), bootstrapMedian(ratios)
 		res.PgbenchP50MS, res.PgbenchP99MS = ms(pgbenchLat.percentile(50)), ms(pgbenchLat.percentile(99))
 		for _, c := range pgbenchCPU {
