@@ -45,6 +45,15 @@ type openRound struct {
 	CPU         roundCPU `json:"cpu"`
 	// Background is what PostgreSQL did on its own meanwhile.
 	Background string `json:"background"`
+	// Where a stall may come from, for the server's rounds: its
+	// collections and their longest recent pause, the connections it
+	// waited for from its pool and how long, and the most the sender
+	// sent a webhook after it was due.
+	GCs          int64   `json:"gcs,omitempty"`
+	GCPauseMaxMS float64 `json:"gc_pause_max_ms,omitempty"`
+	PoolWaits    int64   `json:"pool_waits,omitempty"`
+	PoolWaitMS   float64 `json:"pool_wait_ms,omitempty"`
+	SenderLagMS  float64 `json:"sender_lag_max_ms,omitempty"`
 }
 
 func (s *openSide) add(r openRound, lat latencies) {
@@ -97,10 +106,11 @@ func (b *bench) measureLatency() *latencyResult {
 				res.Unhandled += mix.unhandled
 				evs := mix.build()
 				t.Logf("fixed rate, round %d: %d deliveries to the server at %.0f/s", i+1, len(evs), rate)
-				bg := b.background()
+				bg, gc := b.background(), b.gcStats()
 				cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
 				o := openLoop(len(evs), rate, b.deliver(b.url(""), evs))
 				used := cpu.end()
+				after := b.gcStats()
 				if o.errors > 0 {
 					t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, len(evs), o.firstErr)
 				}
@@ -108,7 +118,9 @@ func (b *bench) measureLatency() *latencyResult {
 					t.Fatalf("webhooks at a fixed rate: %v", err)
 				}
 				res.Server.add(openRound{Count: len(o.lat), P50MS: ms(o.lat.percentile(50)), P99MS: ms(o.lat.percentile(99)),
-					MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg).String()}, o.lat)
+					MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg).String(),
+					GCs: after.count - gc.count, GCPauseMaxMS: after.max * 1000, PoolWaits: after.poolWaits - gc.poolWaits,
+					PoolWaitMS: (after.poolWaited - gc.poolWaited) * 1000, SenderLagMS: ms(o.senderLag)}, o.lat)
 			case res.Pgbench != nil:
 				p := b.seedPool(fmt.Sprintf("po%d_", i), poolFor(rate, *openFor, c), ownUpgrades)
 				t.Logf("fixed rate, round %d: pgbench -R %.0f", i+1, rate)

@@ -145,7 +145,11 @@ func (b *bench) measureList(size string, rows int64) {
 		}
 	}
 	mix := b.eventMix("lw"+size+"_", int(l.WebhookRate*(float64(loaded*(*listN+10))*perRequest+10)), 5)
-	took := b.fillTo(rows)
+	// The small table is exactly its size. The big one is a shop's
+	// history of its size, beside the fresh upgrades the webhook sections
+	// seeded (complete, self-bought Gold), which would otherwise be most
+	// of it and skew what the filters find.
+	took := b.fillTo(rows, size != "10k")
 	if took > 0 {
 		t.Logf("bulk-loaded the upgrades to %d rows in %v", rows, took.Round(time.Millisecond))
 		l.SeedSeconds = append(l.SeedSeconds, took.Seconds())

@@ -60,7 +60,10 @@ type loadRun struct {
 	// inFlight is the most requests that were waiting for their answer at
 	// once (of an open loop).
 	inFlight int64
-	mu       sync.Mutex // guards errors and firstErr while the run goes on
+	// senderLag is the most a request of an open loop left after it was
+	// due: the load generator's own stall, which its latency includes.
+	senderLag time.Duration
+	mu        sync.Mutex // guards errors and firstErr while the run goes on
 }
 
 func (r *loadRun) rate() float64 { return float64(len(r.lat)-r.errors) / r.elapsed.Seconds() }
@@ -127,7 +130,7 @@ func openLoopUntil(n int, perSecond float64, stop <-chan struct{}, do func(i int
 	run := &loadRun{lat: make(latencies, n)}
 	sent := n
 	var wg sync.WaitGroup
-	var waiting, most atomic.Int64
+	var waiting, most, lag atomic.Int64
 	interval := time.Duration(float64(time.Second) / perSecond)
 	start := time.Now()
 	for i := range n {
@@ -137,9 +140,8 @@ func openLoopUntil(n int, perSecond float64, stop <-chan struct{}, do func(i int
 			break
 		}
 		wg.Go(func() {
-			now := waiting.Add(1)
-			for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
-			}
+			raise(&lag, int64(time.Since(due)))
+			raise(&most, waiting.Add(1))
 			err := do(i)
 			waiting.Add(-1)
 			run.lat[i] = time.Since(due)
@@ -151,8 +153,15 @@ func openLoopUntil(n int, perSecond float64, stop <-chan struct{}, do func(i int
 	wg.Wait()
 	run.elapsed = time.Since(start)
 	run.inFlight = most.Load()
+	run.senderLag = time.Duration(lag.Load())
 	run.lat = run.lat[:sent]
 	return run
+}
+
+// raise sets v to n if n is more.
+func raise(v *atomic.Int64, n int64) {
+	for m := v.Load(); n > m && !v.CompareAndSwap(m, n); m = v.Load() {
+	}
 }
 
 // wait sleeps for d and says whether stop was closed first.

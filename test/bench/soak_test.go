@@ -38,33 +38,44 @@ type soakSample struct {
 	P99MS         float64 `json:"p99_ms"`
 }
 
-// gcStats is the server's collector so far, from its /metrics.
+// gcStats is the server's collector and database pool so far, from its
+// /metrics.
 type gcStats struct {
 	count    int64
 	sum, max float64 // seconds; max is of the recent collections
+	// poolWaits and poolWaited are the connections the server waited for
+	// from its pool, and how long it waited in all, seconds.
+	poolWaits  int64
+	poolWaited float64
 }
 
-// parseGCStats reads go_gc_duration_seconds from Prometheus's text format.
+// parseGCStats reads go_gc_duration_seconds and the database pool's
+// waits from Prometheus's text format.
 func parseGCStats(r io.Reader) gcStats {
 	var g gcStats
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := sc.Text()
-		name, value, ok := strings.Cut(line, " ")
-		if !ok {
+		sp := strings.LastIndexByte(line, ' ')
+		if sp < 0 || strings.HasPrefix(line, "#") {
 			continue
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		name, value := line[:sp], line[sp+1:]
+		v, err := strconv.ParseFloat(value, 64)
 		if err != nil {
 			continue
 		}
-		switch name {
-		case "go_gc_duration_seconds_count":
+		switch metric, _, _ := strings.Cut(name, "{"); {
+		case name == "go_gc_duration_seconds_count":
 			g.count = int64(v)
-		case "go_gc_duration_seconds_sum":
+		case name == "go_gc_duration_seconds_sum":
 			g.sum = v
-		case `go_gc_duration_seconds{quantile="1"}`:
+		case name == `go_gc_duration_seconds{quantile="1"}`:
 			g.max = v
+		case metric == "go_sql_wait_count_total":
+			g.poolWaits += int64(v)
+		case metric == "go_sql_wait_duration_seconds_total":
+			g.poolWaited += v
 		}
 	}
 	return g

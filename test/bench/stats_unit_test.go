@@ -148,8 +148,11 @@ go_gc_duration_seconds{quantile="1"} 0.00123
 go_gc_duration_seconds_sum 0.0456
 go_gc_duration_seconds_count 321
 go_goroutines 17
+# HELP go_sql_wait_count_total The total number of connections waited for.
+go_sql_wait_count_total{db_name="upgrades"} 12
+go_sql_wait_duration_seconds_total{db_name="upgrades"} 0.25
 `))
-	if g.count != 321 || g.sum != 0.0456 || g.max != 0.00123 {
-		t.Errorf("%+v, want 321 collections, 0.0456 s in all, at most 1.23 ms", g)
+	if g.count != 321 || g.sum != 0.0456 || g.max != 0.00123 || g.poolWaits != 12 || g.poolWaited != 0.25 {
+		t.Errorf("%+v, want 321 collections, 0.0456 s in all, at most 1.23 ms; 12 waits for 0.25 s", g)
 	}
 }
