@@ -182,24 +182,34 @@ type reconcileResult struct {
 
 // measureReconcile leaves -perf.reconcile checkouts paid at the simulated
 // Stripe without their webhooks, then restarts the server with the
-// reconciler on (every second, for upgrades open a second) and times it
-// until none is open.
+// reconciler on (every second, for upgrades open a second) and times it,
+// the restart included, until none is open.
 func (b *bench) measureReconcile() *reconcileResult {
 	t := b.t
 	n := *reconcileN
 	cs := b.startCheckouts(b.seedPool("rb", n, buyersOnly), n)
 	b.payAll(cs)
+	// The other sections' open upgrades were never the simulated Stripe's:
+	// the reconciler could only fail on them, before these. They are
+	// leased away meanwhile and given back after.
+	b.db.exec(t, `UPDATE upgrades SET lease_until = 'infinity' WHERE status IN ('pending', 'processing')
+		AND lease_until IS NULL AND id NOT BETWEEN $1 AND $2`, cs[0].upgrade, cs[n-1].upgrade)
 	t.Logf("the reconciler drains %d paid, open upgrades", n)
 	start := time.Now()
 	b.restartServer("RECONCILE_INTERVAL=1s", "RECONCILE_AFTER=1s")
+	last, progress := int64(n), time.Now()
 	for open := b.openUpgrades(cs); open > 0; open = b.openUpgrades(cs) {
-		if time.Since(start) > 20*time.Minute {
-			t.Fatalf("the reconciler left %d of %d upgrades open after %v", open, n, time.Since(start).Round(time.Second))
+		if open < last {
+			last, progress = open, time.Now()
+		}
+		if time.Since(progress) > time.Minute {
+			t.Fatalf("the reconciler left %d of %d upgrades open, none closed for a minute", open, n)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 	took := time.Since(start)
 	b.restartServer()
+	b.db.exec(t, `UPDATE upgrades SET lease_until = NULL WHERE lease_until = 'infinity'`)
 	return &reconcileResult{Open: n, DrainSeconds: took.Seconds(), PerSecond: float64(n) / took.Seconds(), Interval: "1s",
 		Command: sectionCommand("reconcile")}
 }
