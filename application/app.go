@@ -144,6 +144,7 @@ type App struct {
 	CurrentSale    CurrentSaleHandler
 	CountBacklog   CountBacklogHandler
 	ListEvents     ListEventsHandler
+	ListAudit      ListAuditHandler
 	ReplayEvent    ReplayEventHandler
 }
 
@@ -196,6 +197,7 @@ func New(d Deps) *App {
 		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
+		ListAudit:          NewListAuditHandler(d.UoW),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
 	}
 }

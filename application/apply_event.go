@@ -22,6 +22,10 @@ type PaymentEvent struct {
 	Payload []byte // the raw event, kept for audit
 	Source  string // who told us, for the history
 	Note    string // the provider's ids and details, for the history
+	// Audit is the entry of the person who caused it (an owner's refund,
+	// a replay), recorded in the unit of work that applies it; nil for
+	// none.
+	Audit *domain.AuditEntry
 }
 
 // Event outcomes that concern no upgrade.
@@ -79,6 +83,11 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if ev.ID != "" {
 			if fresh, err := s.Events.Record(ctx, received); err != nil || !fresh {
 				out.Duplicate = err == nil
+				return err
+			}
+		}
+		if ev.Audit != nil {
+			if err := s.Audit.Record(ctx, ev.Audit); err != nil {
 				return err
 			}
 		}

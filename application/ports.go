@@ -218,6 +218,7 @@ type Store struct {
 	Messages Messages
 	Outcomes Outcomes
 	Refunds  RefundOutbox
+	Audit    Audit
 	Sales    Sales
 }
 

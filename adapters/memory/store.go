@@ -23,6 +23,7 @@ type DB struct {
 	events   map[string]*eventRecord
 	messages []*domain.Message
 	refunds  []*refundRow
+	audit    []domain.AuditEntry
 	sales    map[salesKey]domain.DailySales
 	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
 
@@ -128,6 +129,7 @@ func (db *DB) store() application.Store {
 		Outcomes: (*outcomes)(db),
 		Refunds:  (*refunds)(db),
 		Sales:    (*sales)(db),
+		Audit:    (*audit)(db),
 	}
 }
 

@@ -117,14 +117,19 @@ func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]applic
 		rows = append(rows, application.UpgradeRow{Upgrade: r.load(rec, false), PurchaserName: p.Name(), RecipientName: rcp.Name()})
 	}
 	slices.SortFunc(rows, func(a, b application.UpgradeRow) int { return int(b.Upgrade.ID() - a.Upgrade.ID()) })
-	if q.Offset >= len(rows) {
-		return nil, nil
+	return page(rows, q.Offset, q.Limit), nil
+}
+
+// page is the limit rows after offset; a zero limit does not limit.
+func page[T any](rows []T, offset, limit int) []T {
+	if offset >= len(rows) {
+		return nil
 	}
-	rows = rows[q.Offset:]
-	if q.Limit > 0 && len(rows) > q.Limit {
-		rows = rows[:q.Limit]
+	rows = rows[offset:]
+	if limit > 0 && len(rows) > limit {
+		rows = rows[:limit]
 	}
-	return rows, nil
+	return rows
 }
 
 func (r *upgrades) ClaimStale(_ context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error) {

@@ -50,5 +50,6 @@ func store(tx bun.Tx) application.Store {
 		Outcomes: outcomes{tx},
 		Refunds:  refunds{tx},
 		Sales:    sales{tx},
+		Audit:    audit{tx},
 	}
 }
