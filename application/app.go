@@ -191,7 +191,7 @@ func New(d Deps) *App {
 		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
-		ReadMessages:       NewReadMessagesHandler(d.UoW),
+		ReadMessages:       NewReadMessagesHandler(d.UoW, d.Clock),
 		Receipt:            NewReceiptHandler(d.UoW, d.Gateway),
 		PaymentPage:        NewPaymentPageHandler(d.UoW, live.Livemode),
 		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),

@@ -76,33 +76,33 @@ func newFulfilment(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *
 // of work: an error rolls everything back so that a redelivery succeeds.
 func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error) {
 	received := ReceivedEvent{ID: ev.ID, Type: ev.Type, Livemode: ev.Livemode, Payload: ev.Payload, ReceivedAt: f.clock.Now()}
+	lock := PaymentLock{UpgradeID: ev.UpgradeID, PaymentIntentID: ev.PaymentIntentID}
+	if ev.ID != "" {
+		lock.Event = &received
+	}
 	ev.Cause = eventCause(ev)
 	var out Applied
 	err := f.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		out = Applied{}
-		if ev.ID != "" {
-			if fresh, err := s.Events.Record(ctx, received); err != nil || !fresh {
-				out.Duplicate = err == nil
+		if outcome, ok := f.unapplied(ctx, ev); ok {
+			// Recorded for dedupe and audit, touching no upgrade.
+			if lock.Event != nil {
+				if fresh, err := s.Events.Record(ctx, received); err != nil || !fresh {
+					out.Duplicate = err == nil
+					return err
+				}
+			}
+			out.Outcome = outcome
+			if err := recordAudit(ctx, s, ev); err != nil {
 				return err
 			}
-		}
-		if ev.Audit != nil {
-			if err := s.Audit.Record(ctx, ev.Audit); err != nil {
-				return err
-			}
-		}
-		if ev.Kind == (domain.EventKind{}) {
-			out.Outcome = OutcomeUnhandled
 			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
 		}
-		if ev.Installation != "" && ev.Installation != f.shop.Installation {
-			// Another database on the same Stripe account made it: its
-			// upgrade ids are not ours (SPEC §3).
-			out.Outcome = OutcomeForeign
-			f.logger.InfoContext(ctx, "event of another installation", "event", ev.ID, "installation", ev.Installation)
-			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
+		up, facts, fresh, err := lockPayment(ctx, s, lock, ev.Payment)
+		if err == nil && !fresh {
+			out.Duplicate = true
+			return nil
 		}
-		up, facts, err := lockPayment(ctx, s, ev.Payment)
 		if domain.IsKind(err, domain.KindNotFound) {
 			out.Outcome = OutcomeUnmatched
 			return f.unmatched(ctx, s, ev)
@@ -135,6 +135,9 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 				PaymentIntentID: ev.PaymentIntentID, IdempotencyKey: RefundKey(f.shop.Installation, up.ID()),
 			}}
 		}
+		if err := recordAudit(ctx, s, ev); err != nil {
+			return err
+		}
 		return s.Outcomes.Save(ctx, changes)
 	})
 	if err != nil && ev.ID != "" {
@@ -149,6 +152,21 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 	return out, err
 }
 
+// unapplied says whether an event is one the shop records but does not
+// apply to any upgrade, and how it ends.
+func (f fulfilment) unapplied(ctx context.Context, ev PaymentEvent) (domain.Outcome, bool) {
+	if ev.Kind == (domain.EventKind{}) {
+		return OutcomeUnhandled, true
+	}
+	if ev.Installation != "" && ev.Installation != f.shop.Installation {
+		// Another database on the same Stripe account made it: its
+		// upgrade ids are not ours (SPEC §3).
+		f.logger.InfoContext(ctx, "event of another installation", "event", ev.ID, "installation", ev.Installation)
+		return OutcomeForeign, true
+	}
+	return domain.Outcome{}, false
+}
+
 // recordFailure keeps why an event failed, outside its rolled back unit
 // of work; the event stays unprocessed so that a redelivery is applied.
 func (f fulfilment) recordFailure(ctx context.Context, received ReceivedEvent, cause error) {
@@ -160,34 +178,28 @@ func (f fulfilment) recordFailure(ctx context.Context, received ReceivedEvent, c
 	}
 }
 
-// lockPayment locks the upgrade a payment is about, by the id its checkout
-// carries, else by its PaymentIntent (charges and disputes), and then the
-// upgrade's recipient. A payment that may take a level back also reads
-// what the recipient still paid for.
-func lockPayment(ctx context.Context, s Store, p domain.Payment) (*domain.Upgrade, domain.Facts, error) {
-	var (
-		up    *domain.Upgrade
-		facts domain.Facts
-		err   error
-	)
-	switch {
-	case p.UpgradeID != 0:
-		up, err = s.Upgrades.LockByID(ctx, p.UpgradeID)
-	case p.PaymentIntentID != "":
-		up, err = s.Upgrades.LockByPaymentIntent(ctx, p.PaymentIntentID)
-	default:
-		err = domain.Errorf(domain.KindNotFound, "the event names no upgrade")
+// lockPayment records the payment's event and locks the upgrade it is
+// about, by the id its checkout carries, else by its PaymentIntent
+// (charges and disputes), and the upgrade's recipient, in one call. A
+// payment that may take a level back also reads what the recipient still
+// paid for. A duplicate event is not fresh and locks nothing.
+func lockPayment(ctx context.Context, s Store, l PaymentLock, p domain.Payment) (*domain.Upgrade, domain.Facts, bool, error) {
+	var facts domain.Facts
+	if l.UpgradeID == 0 && l.PaymentIntentID == "" && l.Event == nil {
+		return nil, facts, true, domain.Errorf(domain.KindNotFound, "the payment names no upgrade")
 	}
-	if err != nil {
-		return nil, facts, err
+	locked, err := s.Outcomes.Lock(ctx, l)
+	if err != nil || !locked.Fresh {
+		return nil, facts, locked.Fresh, err
 	}
-	if facts.Recipient, err = s.Users.LockByID(ctx, up.RecipientID()); err != nil {
-		return nil, facts, err
+	if locked.Upgrade == nil {
+		return nil, facts, true, domain.Errorf(domain.KindNotFound, "the event names no upgrade of ours")
 	}
+	facts.Recipient = locked.Recipient
 	if p.MayRevert() {
-		facts.Fulfilled, err = s.Upgrades.ByRecipient(ctx, up.RecipientID(), domain.StatusComplete, domain.StatusRefunded)
+		facts.Fulfilled, err = s.Upgrades.ByRecipient(ctx, locked.Upgrade.RecipientID(), domain.StatusComplete, domain.StatusRefunded)
 	}
-	return up, facts, err
+	return locked.Upgrade, facts, true, err
 }
 
 // unmatched ends an event about no upgrade of ours: the owners hear of
@@ -195,6 +207,9 @@ func lockPayment(ctx context.Context, s Store, p domain.Payment) (*domain.Upgrad
 func (f fulfilment) unmatched(ctx context.Context, s Store, ev PaymentEvent) error {
 	f.logger.InfoContext(ctx, "event for no known upgrade", "event", ev.ID, "type", ev.Type)
 	if err := tellUnmatched(ctx, s, ev.Payment, f.clock.Now()); err != nil {
+		return err
+	}
+	if err := recordAudit(ctx, s, ev); err != nil {
 		return err
 	}
 	return finishUnapplied(ctx, s, ev.ID, OutcomeUnmatched, f.clock.Now())
@@ -212,6 +227,15 @@ func tellUnmatched(ctx context.Context, s Store, p domain.Payment, now time.Time
 		}
 	}
 	return nil
+}
+
+// recordAudit adds the entry of the person who caused the event, if any, to
+// the audit trail in the unit of work that applies it.
+func recordAudit(ctx context.Context, s Store, ev PaymentEvent) error {
+	if ev.Audit == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, ev.Audit)
 }
 
 // finishUnapplied records how an event that touched no upgrade ended.

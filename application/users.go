@@ -196,23 +196,35 @@ type CurrentUser struct {
 	Generation int64
 }
 
+// SessionUser is the user of a session, with the number of their unread
+// messages that every page shows.
+type SessionUser struct {
+	User   *domain.User
+	Unread int
+}
+
 type CurrentUserHandler struct{ d Deps }
 
-func (h CurrentUserHandler) Handle(ctx context.Context, cmd CurrentUser) (*domain.User, error) {
-	u, err := userByID(ctx, h.d, cmd.ID)
+func (h CurrentUserHandler) Handle(ctx context.Context, cmd CurrentUser) (SessionUser, error) {
+	var su SessionUser
+	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+		su.User, su.Unread, err = s.Users.ByIDCountingUnread(ctx, cmd.ID)
+		return err
+	})
+	u := su.User
 	switch {
 	case domain.IsKind(err, domain.KindNotFound):
-		return nil, domain.Errorf(domain.KindUnauthenticated, "log in first")
+		return SessionUser{}, domain.Errorf(domain.KindUnauthenticated, "log in first")
 	case err != nil:
-		return nil, err
+		return SessionUser{}, err
 	case u.IsBanned():
 		// Before the generation: a ban ends the sessions too, but the
 		// person should hear why they are refused.
-		return nil, banned()
+		return SessionUser{}, banned()
 	case u.SessionGeneration() != cmd.Generation:
-		return nil, domain.Errorf(domain.KindUnauthenticated, "your session has ended; log in again")
+		return SessionUser{}, domain.Errorf(domain.KindUnauthenticated, "your session has ended; log in again")
 	}
-	return u, nil
+	return su, nil
 }
 
 // Logout ends every session of the user, when the session logging out is

@@ -127,7 +127,7 @@ func TestAuthenticateAPIKey(t *testing.T) {
 func TestCurrentUser(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user("alice", domain.LevelMember)
-	if u, err := f.app.CurrentUser.Handle(f.ctx, f.session(alice)); err != nil || u.Name() != "alice" {
+	if u, err := f.app.CurrentUser.Handle(f.ctx, f.session(alice)); err != nil || u.User.Name() != "alice" {
 		t.Fatalf("%v %v", u, err)
 	}
 	_, err := f.app.CurrentUser.Handle(f.ctx, application.CurrentUser{ID: 9999})

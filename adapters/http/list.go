@@ -52,10 +52,8 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		},
 	}
 	var err error
-	if cmd.Page, err = queryInt(c, "page"); err == nil {
-		cmd.Limit, err = queryInt(c, "limit")
-	}
-	if err != nil {
+	cmd.Page = c.Query("page")
+	if cmd.Limit, err = queryInt(c, "limit"); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -65,7 +63,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		out := upgradeListJSON{UserUpgrades: make([]upgradeJSON, len(list.Items)), Page: list.Page, Limit: list.Limit, HasMore: list.HasMore}
+		out := upgradeListJSON{UserUpgrades: make([]upgradeJSON, len(list.Items)), pageJSON: pageOut(list)}
 		for i, v := range list.Items {
 			out.UserUpgrades[i] = upgradeOut(v, viewerID(c))
 		}
@@ -77,11 +75,11 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		SeesEveryone: viewerOf(c).IsAdmin(), Filtered: cmd.Filter != (application.UpgradeFilter{}),
 		CanBuy: !viewerOf(c).IsBanned(),
 	}
-	if list.Page > 1 {
-		data.PrevURL = listURL(cmd.Filter, list.Page-1, list.Limit)
+	if !list.Prev.IsZero() {
+		data.PrevURL = listURL(cmd.Filter, list.Prev, list.Limit)
 	}
-	if list.HasMore {
-		data.NextURL = listURL(cmd.Filter, list.Page+1, list.Limit)
+	if !list.Next.IsZero() {
+		data.NextURL = listURL(cmd.Filter, list.Next, list.Limit)
 	}
 	title := "Your upgrades"
 	if data.SeesEveryone {
@@ -120,7 +118,7 @@ func queryInt(c *gin.Context, name string) (int, error) {
 }
 
 // listURL links to another page of the same search.
-func listURL(f application.UpgradeFilter, page, limit int) string {
+func listURL(f application.UpgradeFilter, page application.Page, limit int) string {
 	q := url.Values{}
 	for name, v := range map[string]string{
 		searchRecipient: f.RecipientName, searchPurchaser: f.PurchaserName,
@@ -130,7 +128,7 @@ func listURL(f application.UpgradeFilter, page, limit int) string {
 			q.Set(name, v)
 		}
 	}
-	q.Set("page", strconv.Itoa(page))
+	q.Set("page", page.String())
 	if limit != application.DefaultPageSize {
 		q.Set("limit", strconv.Itoa(limit))
 	}

@@ -117,19 +117,7 @@ func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]applic
 		rows = append(rows, application.UpgradeRow{Upgrade: r.load(rec, false), PurchaserName: p.Name(), RecipientName: rcp.Name()})
 	}
 	slices.SortFunc(rows, func(a, b application.UpgradeRow) int { return int(b.Upgrade.ID() - a.Upgrade.ID()) })
-	return page(rows, q.Offset, q.Limit), nil
-}
-
-// page is the limit rows after offset; a zero limit does not limit.
-func page[T any](rows []T, offset, limit int) []T {
-	if offset >= len(rows) {
-		return nil
-	}
-	rows = rows[offset:]
-	if limit > 0 && len(rows) > limit {
-		rows = rows[:limit]
-	}
-	return rows
+	return window(rows, func(r application.UpgradeRow) int64 { return int64(r.Upgrade.ID()) }, q.Window), nil
 }
 
 func (r *upgrades) ClaimStale(_ context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error) {
