@@ -157,4 +157,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/:id/receipt", h.paymentLink(func(a *application.App) linkHandler { return a.Receipt }))
 	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))
 	pages.GET("/messages", h.messages)
+	pages.GET("/audit", h.audit)
+	pages.POST("/users/:id/ban", h.ban(false))
+	pages.POST("/users/:id/unban", h.ban(true))
 }

@@ -35,6 +35,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 	},
+	"subjectURL":   subjectURL,
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"statusLabel":  statusLabel,
 	"money":        FormatMoney,
@@ -156,6 +157,8 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "list"
 	case "/messages":
 		return "messages"
+	case "/audit":
+		return "audit"
 	case "/login":
 		return "login"
 	case "/users/new":
