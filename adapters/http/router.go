@@ -158,6 +158,9 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))
 	pages.GET("/messages", h.messages)
 	pages.GET("/audit", h.audit)
+	pages.GET("/anomalies", h.anomalies)
+	pages.POST("/anomalies/resolve", h.resolveAnomaly)
+	pages.POST("/events/:id/replay", h.replayEvent)
 	pages.POST("/users/:id/ban", h.ban(false))
 	pages.POST("/users/:id/unban", h.ban(true))
 }

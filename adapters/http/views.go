@@ -36,6 +36,7 @@ var templateFuncs = template.FuncMap{
 		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 	},
 	"subjectURL":   subjectURL,
+	"anomalyTitle": anomalyTitle,
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"statusLabel":  statusLabel,
 	"money":        FormatMoney,
@@ -159,6 +160,8 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "messages"
 	case "/audit":
 		return "audit"
+	case "/anomalies":
+		return "anomalies"
 	case "/login":
 		return "login"
 	case "/users/new":
