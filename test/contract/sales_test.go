@@ -17,6 +17,7 @@ var salesCases = []testCase{
 		bob := sh.user(t, "bob", domain.LevelMember)
 		carol := sh.user(t, "carol", domain.LevelMember)
 		dave := sh.user(t, "dave", domain.LevelMember)
+		erin := sh.user(t, "erin", domain.LevelMember)
 		day := 24 * time.Hour
 		var ups []*domain.Upgrade
 		buy := func(purchaser, recipient *domain.User, typ domain.UpgradeType, currency string) *domain.Upgrade {
@@ -44,6 +45,9 @@ var salesCases = []testCase{
 		paid := event("evt_gold", domain.EventCheckoutPaid, gold, "pi_gold")
 		paid.Totals, paid.Total, paid.Discount = true, gold.Price().Amount()-200, 200
 		send(paid)
+		// Erin's Gold is on the same day, type and currency as alice's.
+		erinsGold := buy(erin, erin, domain.UpgradeGold, "usd")
+		send(event("evt_erin", domain.EventCheckoutPaid, erinsGold, "pi_erin"))
 		plat := buy(bob, bob, domain.UpgradePlatinum, "eur")
 		send(event("evt_plat", domain.EventCheckoutPaid, plat, "pi_plat"))
 		send(event("evt_plat", domain.EventCheckoutPaid, plat, "pi_plat"))
@@ -93,6 +97,9 @@ var salesCases = []testCase{
 					want[k] = d
 				}
 			}
+		}
+		if d := want[salesKey{domain.Day(t0), domain.UpgradeGold, "usd"}]; d.Sales != 2 {
+			t.Fatalf("the story should make two Gold sales in dollars on day 0: %+v", d)
 		}
 		if len(want) != 5 {
 			t.Fatalf("the story should make sales on 5 (day, type, currency) rows, made %d: %+v", len(want), want)
