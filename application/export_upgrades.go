@@ -28,12 +28,11 @@ func NewExportUpgradesHandler(uow UnitOfWork) ExportUpgradesHandler {
 // transaction; a batch goes on below the last id of the one before. An
 // error of each stops the export and is returned.
 func (h ExportUpgradesHandler) Handle(ctx context.Context, cmd ExportUpgrades, each func(UpgradeRow) error) error {
-	list := ListUpgrades{ViewerID: cmd.ViewerID, Filter: cmd.Filter}
-	q, err := list.query()
+	q, err := cmd.Filter.query()
 	if err != nil {
 		return err
 	}
-	q.Offset, q.Limit = 0, ExportBatch
+	q.Limit = ExportBatch
 	for {
 		var rows []UpgradeRow
 		err := h.uow.Do(ctx, func(ctx context.Context, s Store) error {
@@ -58,6 +57,6 @@ func (h ExportUpgradesHandler) Handle(ctx context.Context, cmd ExportUpgrades, e
 		if len(rows) < q.Limit {
 			return nil
 		}
-		q.BeforeID = rows[len(rows)-1].Upgrade.ID()
+		q.Before = int64(rows[len(rows)-1].Upgrade.ID())
 	}
 }

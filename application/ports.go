@@ -57,6 +57,10 @@ type Limit struct {
 type Users interface {
 	Create(ctx context.Context, u *domain.User) error
 	ByID(ctx context.Context, id domain.UserID) (*domain.User, error)
+	// ByIDCountingUnread is ByID with the number of the user's unread
+	// messages, read together: every page names that number, and a
+	// page's first read is the logged-in user's.
+	ByIDCountingUnread(ctx context.Context, id domain.UserID) (*domain.User, int, error)
 	// ByName finds a user by name, ignoring case.
 	ByName(ctx context.Context, name string) (*domain.User, error)
 	// LockByID reads a user and locks it until the unit of work ends.
@@ -106,10 +110,7 @@ type UpgradeQuery struct {
 	Type          domain.UpgradeType
 	Status        domain.Status
 	IsGifted      *bool
-	// BeforeID keeps only upgrades older than it (ids below it), to read
-	// on from the last row of a batch; 0 does not filter.
-	BeforeID      domain.UpgradeID
-	Offset, Limit int
+	Window
 }
 
 // UpgradeRow is an upgrade with the names of the people in it.
@@ -154,17 +155,39 @@ type Messages interface {
 	Create(ctx context.Context, m *domain.Message) error
 	// ForUser returns a user's messages, newest first.
 	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
+	// MarkRead marks every unread message of a user read at now.
+	MarkRead(ctx context.Context, user domain.UserID, now time.Time) error
 }
 
-// Outcomes saves what applying a payment changed, and keeps the daily
-// sales totals in the same unit of work.
+// Outcomes reads, locked, what applying a payment needs, and saves what
+// it changed, keeping the daily sales totals in the same unit of work.
 type Outcomes interface {
+	// Lock records the payment's event when it has one, as
+	// PaymentEvents.Record does, and, when the event is fresh, locks the
+	// upgrade the payment names (by id, else by PaymentIntent) and then
+	// its recipient, all at once. A duplicate event locks nothing; an
+	// upgrade that is not there is a nil Upgrade, not an error.
+	Lock(ctx context.Context, l PaymentLock) (LockedPayment, error)
 	// Save stores, at once, everything c holds: the upgrade's fields and
 	// unsaved history, the recipient's level, the messages (assigning
 	// their ids) and the event's outcome. Each row must exist (the upgrade
 	// and the recipient locked, the event recorded, in this unit of work):
 	// a missing one is a KindNotFound error.
 	Save(ctx context.Context, c PaymentChanges) error
+}
+
+// PaymentLock is what Outcomes.Lock records and locks.
+type PaymentLock struct {
+	Event           *ReceivedEvent // nil for a payment that is no provider event
+	UpgradeID       domain.UpgradeID
+	PaymentIntentID string // when there is no UpgradeID
+}
+
+// LockedPayment is what Outcomes.Lock found.
+type LockedPayment struct {
+	Fresh     bool            // the event is to be applied (always, without one)
+	Upgrade   *domain.Upgrade // nil when no upgrade matches, or not Fresh
+	Recipient *domain.User
 }
 
 // PaymentChanges is what applying one payment changed, saved by Outcomes.Save.
@@ -221,7 +244,9 @@ type Store struct {
 	Messages Messages
 	Outcomes Outcomes
 	Refunds  RefundOutbox
+	Audit    Audit
 	Sales    Sales
+	Codes    Codes
 }
 
 // Sales reads the daily sales totals that Outcomes.Save keeps.
@@ -313,4 +338,49 @@ type EventReader interface {
 // A bad signature or an unreadable body is a domain.KindMalformed error.
 type WebhookVerifier interface {
 	Verify(payload []byte, signatureHeader string) (PaymentEvent, error)
+}
+
+// CodeMaker makes the values of new upgrade codes from a cryptographic
+// random source.
+type CodeMaker interface {
+	NewCode() (domain.CodeValue, error)
+}
+
+// Codes stores upgrade codes. A code's value is unique: Create of a value
+// that exists is a KindConflict error.
+type Codes interface {
+	// Create stores a new code and assigns its id.
+	Create(ctx context.Context, c *domain.Code) error
+	// ByValue reads a code; a KindNotFound error when there is none.
+	ByValue(ctx context.Context, v domain.CodeValue) (*domain.Code, error)
+	// LockByValue reads a code and locks it until the unit of work ends;
+	// a KindNotFound error when there is none.
+	LockByValue(ctx context.Context, v domain.CodeValue) (*domain.Code, error)
+	// LockByUpgrade reads and locks the codes a purchase issued, oldest first.
+	LockByUpgrade(ctx context.Context, id domain.UpgradeID) ([]*domain.Code, error)
+	// RedeemedBy returns the codes a user redeemed, oldest first.
+	RedeemedBy(ctx context.Context, redeemer domain.UserID) ([]*domain.Code, error)
+	// Update stores the status and redemption of a code locked in this
+	// unit of work; a KindNotFound error when there is no such code.
+	Update(ctx context.Context, c *domain.Code) error
+	// List reads a page of codes, newest first.
+	List(ctx context.Context, q CodeQuery) ([]CodeRow, error)
+}
+
+// CodeQuery selects codes for a list page. Zero fields do not filter.
+type CodeQuery struct {
+	VisibleTo     domain.UserID // only codes this user bought, was minted or redeemed
+	Status        domain.CodeStatus
+	Type          domain.UpgradeType
+	BuyerName     string // exact name, ignoring case
+	RedeemerName  string
+	Offset, Limit int
+}
+
+// CodeRow is a code with the names of the people in it; RedeemerName is
+// "" while it is unused.
+type CodeRow struct {
+	Code         *domain.Code
+	BuyerName    string
+	RedeemerName string
 }

@@ -46,11 +46,8 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	cmd := application.ListUpgrades{ViewerID: viewerID(c), Filter: filter}
-	if cmd.Page, err = queryInt(c, "page"); err == nil {
-		cmd.Limit, err = queryInt(c, "limit")
-	}
-	if err != nil {
+	cmd := application.ListUpgrades{ViewerID: viewerID(c), Filter: filter, Page: c.Query("page")}
+	if cmd.Limit, err = queryInt(c, "limit"); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -60,7 +57,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		out := upgradeListJSON{UserUpgrades: make([]upgradeJSON, len(list.Items)), Page: list.Page, Limit: list.Limit, HasMore: list.HasMore}
+		out := upgradeListJSON{UserUpgrades: make([]upgradeJSON, len(list.Items)), pageJSON: pageOut(list)}
 		for i, v := range list.Items {
 			out.UserUpgrades[i] = upgradeOut(v, viewerID(c))
 		}
@@ -72,11 +69,11 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		SeesEveryone: viewerOf(c).IsAdmin(), Filtered: cmd.Filter != (application.UpgradeFilter{}),
 		CanBuy: !viewerOf(c).IsBanned(), ExportURL: exportURL(cmd.Filter),
 	}
-	if list.Page > 1 {
-		data.PrevURL = listURL(cmd.Filter, list.Page-1, list.Limit)
+	if !list.Prev.IsZero() {
+		data.PrevURL = listURL(cmd.Filter, list.Prev, list.Limit)
 	}
-	if list.HasMore {
-		data.NextURL = listURL(cmd.Filter, list.Page+1, list.Limit)
+	if !list.Next.IsZero() {
+		data.NextURL = listURL(cmd.Filter, list.Next, list.Limit)
 	}
 	title := "Your upgrades"
 	if data.SeesEveryone {
@@ -126,9 +123,9 @@ func queryInt(c *gin.Context, name string) (int, error) {
 }
 
 // listURL links to another page of the same search.
-func listURL(f application.UpgradeFilter, page, limit int) string {
+func listURL(f application.UpgradeFilter, page application.Page, limit int) string {
 	q := filterQuery(f)
-	q.Set("page", strconv.Itoa(page))
+	q.Set("page", page.String())
 	if limit != application.DefaultPageSize {
 		q.Set("limit", strconv.Itoa(limit))
 	}

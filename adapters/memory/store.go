@@ -23,7 +23,9 @@ type DB struct {
 	events   map[string]*eventRecord
 	messages []*domain.Message
 	refunds  []*refundRow
+	audit    []domain.AuditEntry
 	sales    map[salesKey]domain.DailySales
+	codes    map[domain.CodeID]domain.CodeSnapshot
 	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
 
 	installation string
@@ -128,6 +130,8 @@ func (db *DB) store() application.Store {
 		Outcomes: (*outcomes)(db),
 		Refunds:  (*refunds)(db),
 		Sales:    (*sales)(db),
+		Codes:    (*codes)(db),
+		Audit:    (*audit)(db),
 	}
 }
 
