@@ -2,6 +2,8 @@ package contract_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 )
 
 var salesCases = []testCase{
+	salesConcurrently,
 	{"sales/daily totals equal a sum of the upgrades' own histories", func(t *testing.T, s store) {
 		sh := newShop(t, s)
 		owner := sh.user(t, "owner", domain.LevelOwner)
@@ -146,6 +149,44 @@ var salesCases = []testCase{
 		}
 	}},
 }
+
+// salesConcurrently is a case of its own: concurrent fulfilments of one
+// day, type and currency each add their sale, none lost, none twice.
+var salesConcurrently = testCase{"sales/concurrent payments of one day each count once", func(t *testing.T, s store) {
+	sh := newShop(t, s)
+	const n = 24
+	var evs []application.PaymentEvent
+	for i := range n {
+		u := sh.user(t, fmt.Sprintf("buyer%d", i), domain.LevelMember)
+		up := sh.start(t, u, u, domain.UpgradeGold)
+		ev := event(fmt.Sprintf("evt_%d", i), domain.EventCheckoutPaid, up, fmt.Sprintf("pi_%d", i))
+		evs = append(evs, ev, ev) // each delivered twice
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(evs))
+	for _, ev := range evs {
+		wg.Go(func() {
+			_, err := sh.app.ApplyEvent.Handle(ctx, ev)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows []domain.DailySales
+	do(t, s, func(ctx context.Context, st application.Store) (err error) {
+		rows, err = st.Sales.Daily(ctx, t0, t0)
+		return err
+	})
+	price := domain.DefaultPrices().Of(domain.UpgradeGold).Amount()
+	if len(rows) != 1 || rows[0].Sales != n || rows[0].SalesAmount != n*price {
+		t.Fatalf("after %d payments: %+v", n, rows)
+	}
+}}
 
 type salesKey struct {
 	day      time.Time
