@@ -110,6 +110,8 @@ type Deps struct {
 	Logger    *slog.Logger
 	Config    Config
 	Observer  Observer // optional: metrics of the webhooks
+	// Codes makes the values of upgrade codes; nil: no codes can be made.
+	Codes CodeMaker
 }
 
 // App is every use case of the shop.
@@ -148,6 +150,12 @@ type App struct {
 	ListAnomalies  ListAnomaliesHandler
 	ResolveAnomaly ResolveAnomalyHandler
 	ReplayEvent    ReplayEventHandler
+	ShowSales      ShowSalesHandler
+	ExportUpgrades ExportUpgradesHandler
+
+	MintCodes  MintCodesHandler
+	RedeemCode RedeemCodeHandler
+	ListCodes  ListCodesHandler
 }
 
 // New builds every use case from the ports in d; each handler gets only
@@ -203,5 +211,10 @@ func New(d Deps) *App {
 		ListAnomalies:      NewListAnomaliesHandler(d.UoW, d.Clock),
 		ResolveAnomaly:     NewResolveAnomalyHandler(d.UoW, d.Clock),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
+		ShowSales:          NewShowSalesHandler(d.UoW, d.Clock),
+		ExportUpgrades:     NewExportUpgradesHandler(d.UoW),
+		MintCodes:          NewMintCodesHandler(d.UoW, d.Codes, d.Clock),
+		RedeemCode:         NewRedeemCodeHandler(d.UoW, d.Throttles, d.Clock, d.Observer),
+		ListCodes:          NewListCodesHandler(d.UoW),
 	}
 }

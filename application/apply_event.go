@@ -92,10 +92,10 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 					return err
 				}
 			}
-			out.Outcome = outcome
-			if err := recordAudit(ctx, s, ev); err != nil {
+			if err := recordAudit(ctx, s, ev.Audit); err != nil {
 				return err
 			}
+			out.Outcome = outcome
 			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
 		}
 		up, facts, fresh, err := lockPayment(ctx, s, lock, ev.Payment)
@@ -103,12 +103,16 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			out.Duplicate = true
 			return nil
 		}
-		if domain.IsKind(err, domain.KindNotFound) {
+		unmatched := domain.IsKind(err, domain.KindNotFound)
+		if err != nil && !unmatched {
+			return err
+		}
+		if err := recordAudit(ctx, s, ev.Audit); err != nil {
+			return err
+		}
+		if unmatched {
 			out.Outcome = OutcomeUnmatched
 			return f.unmatched(ctx, s, ev)
-		}
-		if err != nil {
-			return err
 		}
 		facts.Livemode, facts.AutoRefund = f.shop.Livemode, f.shop.AutoRefund
 		levelBefore, now := facts.Recipient.Level(), f.clock.Now()
@@ -134,9 +138,6 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			changes.Refund = &OutboxRefund{UpgradeID: up.ID(), CreatedAt: now, Request: RefundRequest{
 				PaymentIntentID: ev.PaymentIntentID, IdempotencyKey: RefundKey(f.shop.Installation, up.ID()),
 			}}
-		}
-		if err := recordAudit(ctx, s, ev); err != nil {
-			return err
 		}
 		return s.Outcomes.Save(ctx, changes)
 	})
@@ -209,9 +210,6 @@ func (f fulfilment) unmatched(ctx context.Context, s Store, ev PaymentEvent) err
 	if err := tellUnmatched(ctx, s, ev.Payment, f.clock.Now()); err != nil {
 		return err
 	}
-	if err := recordAudit(ctx, s, ev); err != nil {
-		return err
-	}
 	return finishUnapplied(ctx, s, ev.ID, OutcomeUnmatched, f.clock.Now())
 }
 
@@ -227,15 +225,6 @@ func tellUnmatched(ctx context.Context, s Store, p domain.Payment, now time.Time
 		}
 	}
 	return nil
-}
-
-// recordAudit adds the entry of the person who caused the event, if any, to
-// the audit trail in the unit of work that applies it.
-func recordAudit(ctx context.Context, s Store, ev PaymentEvent) error {
-	if ev.Audit == nil {
-		return nil
-	}
-	return s.Audit.Record(ctx, ev.Audit)
 }
 
 // finishUnapplied records how an event that touched no upgrade ended.
@@ -258,4 +247,13 @@ func eventCause(ev PaymentEvent) string {
 		cause += ": " + ev.Note
 	}
 	return cause
+}
+
+// recordAudit records the entry of the person who caused an event, once
+// the event is known to be applied now; nil records nothing.
+func recordAudit(ctx context.Context, s Store, e *domain.AuditEntry) error {
+	if e == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, e)
 }

@@ -50,7 +50,7 @@ func newFixture(t *testing.T, configure ...func(*application.Config)) *fixture {
 	}
 	f.app = application.New(application.Deps{
 		UoW: f.db, Gateway: f.gw, Verifier: memory.Verifier{Secret: "whsec_test"},
-		Clock: f.clock, Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: cfg,
+		Clock: f.clock, Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: cfg, Codes: &memory.CodeMaker{},
 		Throttles: memory.NewThrottles(),
 	})
 	f.owner = f.user("olivia", domain.LevelOwner)

@@ -275,6 +275,7 @@ type Store struct {
 	Audit    Audit
 	Resolved Resolutions
 	Sales    Sales
+	Codes    Codes
 }
 
 // Sales reads the daily sales totals that Outcomes.Save keeps.
@@ -366,4 +367,49 @@ type EventReader interface {
 // A bad signature or an unreadable body is a domain.KindMalformed error.
 type WebhookVerifier interface {
 	Verify(payload []byte, signatureHeader string) (PaymentEvent, error)
+}
+
+// CodeMaker makes the values of new upgrade codes from a cryptographic
+// random source.
+type CodeMaker interface {
+	NewCode() (domain.CodeValue, error)
+}
+
+// Codes stores upgrade codes. A code's value is unique: Create of a value
+// that exists is a KindConflict error.
+type Codes interface {
+	// Create stores a new code and assigns its id.
+	Create(ctx context.Context, c *domain.Code) error
+	// ByValue reads a code; a KindNotFound error when there is none.
+	ByValue(ctx context.Context, v domain.CodeValue) (*domain.Code, error)
+	// LockByValue reads a code and locks it until the unit of work ends;
+	// a KindNotFound error when there is none.
+	LockByValue(ctx context.Context, v domain.CodeValue) (*domain.Code, error)
+	// LockByUpgrade reads and locks the codes a purchase issued, oldest first.
+	LockByUpgrade(ctx context.Context, id domain.UpgradeID) ([]*domain.Code, error)
+	// RedeemedBy returns the codes a user redeemed, oldest first.
+	RedeemedBy(ctx context.Context, redeemer domain.UserID) ([]*domain.Code, error)
+	// Update stores the status and redemption of a code locked in this
+	// unit of work; a KindNotFound error when there is no such code.
+	Update(ctx context.Context, c *domain.Code) error
+	// List reads a page of codes, newest first.
+	List(ctx context.Context, q CodeQuery) ([]CodeRow, error)
+}
+
+// CodeQuery selects codes for a list page. Zero fields do not filter.
+type CodeQuery struct {
+	VisibleTo     domain.UserID // only codes this user bought, was minted or redeemed
+	Status        domain.CodeStatus
+	Type          domain.UpgradeType
+	BuyerName     string // exact name, ignoring case
+	RedeemerName  string
+	Offset, Limit int
+}
+
+// CodeRow is a code with the names of the people in it; RedeemerName is
+// "" while it is unused.
+type CodeRow struct {
+	Code         *domain.Code
+	BuyerName    string
+	RedeemerName string
 }

@@ -158,6 +158,8 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "list"
 	case "/messages":
 		return "messages"
+	case "/sales", "/sales.csv":
+		return "sales"
 	case "/audit":
 		return "audit"
 	case "/anomalies":

@@ -26,6 +26,7 @@ type DB struct {
 	audit       []domain.AuditEntry
 	resolutions map[string]application.Resolution
 	sales       map[salesKey]domain.DailySales
+	codes       map[domain.CodeID]domain.CodeSnapshot
 	nextIDs     map[string]int64 // per table, as PostgreSQL's sequences
 
 	installation string
@@ -130,6 +131,7 @@ func (db *DB) store() application.Store {
 		Outcomes: (*outcomes)(db),
 		Refunds:  (*refunds)(db),
 		Sales:    (*sales)(db),
+		Codes:    (*codes)(db),
 		Audit:    (*audit)(db),
 		Resolved: (*resolutions)(db),
 	}

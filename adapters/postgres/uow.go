@@ -50,6 +50,7 @@ func store(tx bun.Tx) application.Store {
 		Outcomes: outcomes{tx},
 		Refunds:  refunds{tx},
 		Sales:    sales{tx},
+		Codes:    codes{tx},
 		Audit:    audit{tx},
 		Resolved: resolutions{tx},
 	}

@@ -48,7 +48,8 @@ var screens = []screen{{"phone", 390, 844}, {"desktop", 1280, 900}}
 // TestBrowser walks through the shop as people would, at each screen
 // size: a visitor, a buyer who mistypes a gift's recipient and cancels a
 // checkout before paying, a delayed bank debit watched on the status
-// page, the owner's refund with its confirmation, and the error pages.
+// page, the owner's refund with its confirmation and the sales page, and
+// the error pages.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds the binary and starts a browser")
@@ -252,6 +253,14 @@ func walkThrough(t *testing.T, base string, sc screen) {
 		b.waitText(t, "Refunded $40.00 to "+buyer)
 		b.waitText(t, friend+" is back to Member")
 		b.check(t, "refunded")
+
+		// The sale and its refund are on today's row of the sales page.
+		b.do(t, chromedp.Click(chromedp.CSS(`header.site a[href="/sales"]`)))
+		b.waitText(t, "USD by day and type")
+		if n := b.count(t, `figure.chart svg[role="img"] rect.bar-refunds`); n == 0 {
+			t.Error("the chart shows no refund")
+		}
+		b.check(t, "sales")
 	})
 
 	t.Run("Gold and Platinum members are told what they can do", func(t *testing.T) {

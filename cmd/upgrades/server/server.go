@@ -107,7 +107,7 @@ type installations interface {
 
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
 	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config,
-	inst installations) (application.Deps, error) {
+	inst installations, codes application.CodeMaker) (application.Deps, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	id, err := inst.Installation(ctx)
@@ -120,7 +120,7 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 		return application.Deps{}, err
 	}
 	c.Installation = id
-	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}, nil
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c, Codes: codes}, nil
 }
 
 // Metrics serves the metrics on addr (METRICS_ADDR) and makes them the
