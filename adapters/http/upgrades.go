@@ -54,6 +54,36 @@ type shopJSON struct {
 	Currency   string      `json:"currency"`
 	Currencies []string    `json:"currencies"`
 	Offers     []offerJSON `json:"offers"`
+	Comparison struct {
+		Levels []string         `json:"levels"`
+		Prices []string         `json:"prices"`
+		Rows   []comparisonJSON `json:"rows"`
+	} `json:"comparison"`
+	FAQ []questionJSON `json:"faq"`
+}
+
+type comparisonJSON struct {
+	Benefit string   `json:"benefit"`
+	Values  []string `json:"values"`
+}
+
+type questionJSON struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// content sets the page's content in JSON, with the levels' prices.
+func (out *shopJSON) content(c Content, prices []string) {
+	out.Comparison.Prices = prices
+	for _, l := range c.Comparison.Levels {
+		out.Comparison.Levels = append(out.Comparison.Levels, l.String())
+	}
+	for _, r := range c.Comparison.Rows {
+		out.Comparison.Rows = append(out.Comparison.Rows, comparisonJSON{r.Benefit, r.Values})
+	}
+	for _, q := range c.FAQ {
+		out.FAQ = append(out.FAQ, questionJSON{q.Question, q.Answer})
+	}
 }
 
 // currencyChoice reads the currency fields with the proxy's country header.
@@ -95,8 +125,10 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		c.JSON(http.StatusOK, shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled,
-			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
+		out := shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled,
+			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)}
+		out.content(h.content, levelPrices(h.content.Comparison.Levels, v.Offers))
+		c.JSON(http.StatusOK, out)
 		return
 	}
 	data.UpgradeOptionsView, data.Content, data.NoteMax = v, h.content, domain.GiftNoteMax

@@ -82,6 +82,26 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 	if o := shop.Offers[0]; o.Available || o.Reason == "" {
 		t.Errorf("gold offer for a gold user %+v", o)
 	}
+	// The comparison and the questions, as on the page.
+	var content struct {
+		Comparison struct {
+			Levels []string `json:"levels"`
+			Prices []string `json:"prices"`
+			Rows   []struct {
+				Benefit string   `json:"benefit"`
+				Values  []string `json:"values"`
+			} `json:"rows"`
+		} `json:"comparison"`
+		FAQ []struct {
+			Question string `json:"question"`
+		} `json:"faq"`
+	}
+	e.browser().get("/upgrade.json?currency=eur").status(http.StatusOK).decode(&content)
+	cmp := content.Comparison
+	if strings.Join(cmp.Levels, ",") != "member,gold,platinum" || strings.Join(cmp.Prices, ",") != "Free,€16.00,€32.00" ||
+		len(cmp.Rows) == 0 || len(cmp.Rows[0].Values) != 3 || len(content.FAQ) == 0 {
+		t.Errorf("the page's content in JSON: %+v", content)
+	}
 	b.get("/user_upgrades/new.json?user_id=9999").apiError(http.StatusNotFound, "not_found")
 	b.get("/user_upgrades/new.json?user_id=abc").apiError(http.StatusBadRequest, "invalid")
 }
