@@ -103,6 +103,10 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 		t.Errorf("the page's content in JSON: %+v", content)
 	}
 	b.get("/user_upgrades/new.json?user_id=9999").apiError(http.StatusNotFound, "not_found")
+	b.get("/upgrade.json?user_id=9999").apiError(http.StatusNotFound, "not_found")
+	b.get("/upgrade.json?user_id=abc").apiError(http.StatusBadRequest, "invalid")
+	b.get("/upgrade.json?currency=xyz").apiError(http.StatusUnprocessableEntity, "invalid")
+	b.get("/upgrade?name=nobody").status(http.StatusNotFound).contains(`value="nobody"`, `aria-invalid="true"`)
 	b.get("/user_upgrades/new.json?user_id=abc").apiError(http.StatusBadRequest, "invalid")
 }
 
