@@ -146,6 +146,7 @@ type App struct {
 	CurrentSale    CurrentSaleHandler
 	CountBacklog   CountBacklogHandler
 	ListEvents     ListEventsHandler
+	ListAudit      ListAuditHandler
 	ReplayEvent    ReplayEventHandler
 	ShowSales      ShowSalesHandler
 	ExportUpgrades ExportUpgradesHandler
@@ -204,6 +205,7 @@ func New(d Deps) *App {
 		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
+		ListAudit:          NewListAuditHandler(d.UoW),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
 		ShowSales:          NewShowSalesHandler(d.UoW, d.Clock),
 		ExportUpgrades:     NewExportUpgradesHandler(d.UoW),

@@ -244,6 +244,7 @@ type Store struct {
 	Messages Messages
 	Outcomes Outcomes
 	Refunds  RefundOutbox
+	Audit    Audit
 	Sales    Sales
 	Codes    Codes
 }

@@ -428,7 +428,7 @@ func (h *handlers) refund(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := h.app.Refund.Handle(ctx, application.RefundUpgrade{ActorID: viewerID(c), UpgradeID: domain.UpgradeID(id)}); err != nil {
+	if _, err := h.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: viewerID(c)}, UpgradeID: domain.UpgradeID(id)}); err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -13,6 +13,8 @@
 -- fulfils upgrade first_upgrade + c * per_client + n - 1, which the user
 -- first_user + (the same offset), called pg<user id>, is buying. The
 -- payload is a real event's body in hex; now and expires are timestamps.
+-- The event reports its totals, as a real Checkout Session's does
+-- (total_details), so what was paid is saved.
 --
 --   pgbench -n -M simple -c C -j J -t per_client -f fulfil.sql \
 --     -D n=0 -D first_upgrade=… -D first_user=… -D per_client=… \
@@ -43,7 +45,7 @@ SELECT EXISTS (SELECT 1 FROM recorded) AS fresh, u."id" AS u_id, u."purchaser_id
 -- processed and the message, each a data-modifying WITH query; the answer
 -- says how many rows each update found and the message's id.
 WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
-		payment_intent_id = 'pi_b:tag', amount_paid = NULL, amount_discount = NULL, level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
+		payment_intent_id = 'pi_b:tag', amount_paid = 2000, amount_discount = 0, level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
 saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
 		SELECT :id, last.seq + e.n, e.at, e.from_status, e.to_status, e.event, e.outcome, e.cause, e.note
 		FROM (SELECT coalesce(max(seq), 0) AS seq FROM upgrade_history WHERE upgrade_id = :id) AS last,
