@@ -34,6 +34,9 @@ type shopPage struct {
 	// the price of the upgrade that grants it, "Free" for members.
 	Prices  []string
 	NoteMax int // the longest gift note
+	// YourLevel names the viewer's level, marked in the comparison when
+	// they buy for themself.
+	YourLevel string
 	// Buyable: at least one offer can be bought now (the gift's note is
 	// asked for only then).
 	Buyable bool
@@ -134,6 +137,9 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 	data.UpgradeOptionsView, data.Content, data.NoteMax = v, h.content, domain.GiftNoteMax
 	data.Prices = levelPrices(h.content.Comparison.Levels, v.Offers)
 	data.GiftMode = v.IsGift || data.NameProblem != ""
+	if v.Viewer != nil && !data.GiftMode {
+		data.YourLevel = v.Viewer.Level().String()
+	}
 	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
 		if !offered(v.Recipient, o.Type) {

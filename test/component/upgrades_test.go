@@ -33,7 +33,8 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 		"What each level gets", `<th scope="row">Badge beside your name</th>`,
 		`<tr><th scope="row">Price, paid once</th><td>Free</td><td>$20.00</td><td>$40.00</td></tr>`, "How can I pay?", "Is this a subscription?", "Can I get my money back?")
 	// A Gold member sees one Platinum card at the step's price.
-	b.get("/upgrade?currency=eur").status(http.StatusOK).contains(`<td>Free</td><td>€16.00</td><td>€32.00</td>`)
+	b.get("/upgrade?currency=eur").status(http.StatusOK).contains(`<td>Free</td><td>€16.00</td><td>€32.00</td>`, `Member<span class="you"> (you)</span>`)
+	b.get(fmt.Sprintf("/upgrade?user_id=%d", bob.ID)).status(http.StatusOK).lacks(`(you)`)
 	e.loggedIn(goldie).get("/upgrade").status(http.StatusOK).
 		contains("re Gold: get Platinum for the difference", "Buy Platinum for $20.00", `value="gold_to_platinum"`).
 		lacks("Buy Gold for", "Buy Platinum for $40.00", "Gold to Platinum")
