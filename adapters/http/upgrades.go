@@ -191,7 +191,7 @@ func levelPrices(levels []domain.Level, offers []application.Offer) []string {
 			continue
 		}
 		for _, o := range offers {
-			if o.Type != domain.UpgradeGoldToPlatinum && o.Type.Grants() == l {
+			if o.Type.AllowedFor(domain.LevelMember) && o.Type.Grants() == l {
 				out[i] = FormatMoney(o.Price)
 			}
 		}
@@ -199,21 +199,13 @@ func levelPrices(levels []domain.Level, offers []application.Offer) []string {
 	return out
 }
 
-// offered reports whether the page shows a type to a recipient: below
-// Gold, Gold and Platinum; at Gold, only the step to Platinum (as one
-// Platinum card at the step's price); at the top, nothing. Nobody logged
-// in sees every type.
+// offered reports whether the page shows a type to a recipient: the types
+// their level allows (below Gold, Gold and Platinum; at Gold, only the
+// step, shown as one Platinum card at its price; at the top, nothing),
+// rather than cards that could never be bought. Nobody logged in sees
+// every type.
 func offered(recipient *domain.User, t domain.UpgradeType) bool {
-	if recipient == nil {
-		return true
-	}
-	switch l := recipient.Level(); {
-	case l.AtLeast(domain.LevelPlatinum):
-		return false
-	case l == domain.LevelGold:
-		return t == domain.UpgradeGoldToPlatinum
-	}
-	return t != domain.UpgradeGoldToPlatinum
+	return recipient == nil || t.AllowedFor(recipient.Level())
 }
 
 // stepBenefit says what the step from Gold to Platinum gives, to the
