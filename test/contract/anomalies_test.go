@@ -3,6 +3,7 @@ package contract_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +64,36 @@ var anomalyCases = []testCase{
 		trail := auditTrail(t, s, application.AuditQuery{Action: domain.AuditAnomalyResolution})
 		if len(trail) != 1 || trail[0].Entry.Subject() != subject || trail[0].ActorName != "a_owner" || trail[0].Entry.Reason() != "refunded by hand in the dashboard" {
 			t.Fatalf("trail %+v", trail)
+		}
+	}},
+	{"anomalies/eight owners resolving one anomaly at once: one wins, one entry in the trail", func(t *testing.T, s store) {
+		sh := newShop(t, s)
+		owners := make([]*domain.User, 8)
+		for i := range owners {
+			owners[i] = sh.user(t, fmt.Sprintf("owner%d", i), domain.LevelOwner)
+		}
+		errs := make([]error, len(owners))
+		var wg sync.WaitGroup
+		for i, o := range owners {
+			wg.Go(func() {
+				errs[i] = sh.app.ResolveAnomaly.Handle(ctx, application.ResolveAnomaly{By: application.Actor{ID: o.ID()}, Subject: "event:evt_race", Note: "mine"})
+			})
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !domain.IsKind(err, domain.KindConflict):
+				t.Fatalf("a losing resolution: %v, want conflict", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d resolutions won", won)
+		}
+		if trail := auditTrail(t, s, application.AuditQuery{Subject: "event:evt_race"}); len(trail) != 1 {
+			t.Fatalf("%d entries in the trail, want the winner's", len(trail))
 		}
 	}},
 	{"anomalies/resolutions round-trip by subject; a subject is resolved once", func(t *testing.T, s store) {
