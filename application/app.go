@@ -146,6 +146,9 @@ type App struct {
 	CurrentSale    CurrentSaleHandler
 	CountBacklog   CountBacklogHandler
 	ListEvents     ListEventsHandler
+	ListAudit      ListAuditHandler
+	ListAnomalies  ListAnomaliesHandler
+	ResolveAnomaly ResolveAnomalyHandler
 	ReplayEvent    ReplayEventHandler
 	ShowSales      ShowSalesHandler
 	ExportUpgrades ExportUpgradesHandler
@@ -204,6 +207,9 @@ func New(d Deps) *App {
 		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
+		ListAudit:          NewListAuditHandler(d.UoW),
+		ListAnomalies:      NewListAnomaliesHandler(d.UoW, d.Clock),
+		ResolveAnomaly:     NewResolveAnomalyHandler(d.UoW, d.Clock),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
 		ShowSales:          NewShowSalesHandler(d.UoW, d.Clock),
 		ExportUpgrades:     NewExportUpgradesHandler(d.UoW),

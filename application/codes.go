@@ -91,7 +91,17 @@ func (h MintCodesHandler) Handle(ctx context.Context, cmd MintCodes) ([]*domain.
 			return err
 		}
 		codes, err = issueCodes(ctx, s, h.maker, t, owner.ID(), 0, note, cmd.Quantity, h.clock.Now())
-		return err
+		if err != nil {
+			return err
+		}
+		// One entry a code (at most MaxCodesMinted), so that the trail
+		// of each code names who made it.
+		for _, c := range codes {
+			if err := record(ctx, s, h.clock, domain.AuditMint, Actor{ID: owner.ID()}, fmt.Sprintf("code:%d", c.ID()), note); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return codes, err
 }

@@ -155,8 +155,10 @@ type Messages interface {
 	Create(ctx context.Context, m *domain.Message) error
 	// ForUser returns a user's messages, newest first.
 	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
-	// MarkRead marks every unread message of a user read at now.
-	MarkRead(ctx context.Context, user domain.UserID, now time.Time) error
+	// MarkRead marks the user's messages among ids read at now, those
+	// still unread; a message that arrived since they were listed stays
+	// unread.
+	MarkRead(ctx context.Context, user domain.UserID, ids []domain.MessageID, now time.Time) error
 }
 
 // Outcomes reads, locked, what applying a payment needs, and saves what
@@ -227,6 +229,34 @@ type RefundOutbox interface {
 	// Failed records why an attempt failed; with giveUp the refund is not
 	// tried again.
 	Failed(ctx context.Context, id int64, reason string, giveUp bool, at time.Time) error
+	// Stuck returns up to limit refunds not done that were given up or
+	// are owed since before createdBefore, oldest first.
+	Stuck(ctx context.Context, createdBefore time.Time, limit int) ([]StuckRefund, error)
+}
+
+// StuckRefund is an owed refund the provider has not made in time.
+type StuckRefund struct {
+	OutboxRefund
+	LastError string
+	GaveUp    bool
+}
+
+// Resolutions remember the anomalies owners marked resolved, by subject
+// (event:ID, refund:ID).
+type Resolutions interface {
+	// Resolve stores a resolution; a subject resolved already is a
+	// KindConflict error.
+	Resolve(ctx context.Context, r Resolution) error
+	// Resolved returns the resolutions of those of subjects that have one.
+	Resolved(ctx context.Context, subjects []string) (map[string]Resolution, error)
+}
+
+// Resolution is an owner's word that an anomaly needs nothing more.
+type Resolution struct {
+	Subject string
+	Note    string
+	By      domain.UserID // zero: the command line
+	At      time.Time
 }
 
 // FinishedEvent is how a recorded provider event ended.
@@ -244,6 +274,8 @@ type Store struct {
 	Messages Messages
 	Outcomes Outcomes
 	Refunds  RefundOutbox
+	Audit    Audit
+	Resolved Resolutions
 	Sales    Sales
 	Codes    Codes
 }

@@ -84,7 +84,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 
 // listFilter reads the list's filters from the query string.
 func listFilter(c *gin.Context) (application.UpgradeFilter, error) {
-	if err := unknownFilter(c.Request.URL.Query()); err != nil {
+	if err := unknownSearch(c.Request.URL.Query(), listFilters); err != nil {
 		return application.UpgradeFilter{}, err
 	}
 	return application.UpgradeFilter{
@@ -93,11 +93,12 @@ func listFilter(c *gin.Context) (application.UpgradeFilter, error) {
 	}, nil
 }
 
-// unknownFilter names the first search parameter that is not a filter.
-func unknownFilter(q url.Values) error {
+// unknownSearch names the first search parameter that is not one of
+// filters.
+func unknownSearch(q url.Values, filters []string) error {
 	var unknown []string
 	for k := range q {
-		if strings.HasPrefix(k, "search") && !slices.Contains(listFilters, k) {
+		if strings.HasPrefix(k, "search") && !slices.Contains(filters, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -105,7 +106,7 @@ func unknownFilter(q url.Values) error {
 		return nil
 	}
 	slices.Sort(unknown)
-	return domain.Errorf(domain.KindInvalid, "unknown filter %s; the filters are %s", unknown[0], strings.Join(listFilters, ", "))
+	return domain.Errorf(domain.KindInvalid, "unknown filter %s; the filters are %s", unknown[0], strings.Join(filters, ", "))
 }
 
 // queryInt reads a number from the query string; absent is 0, the

@@ -22,6 +22,8 @@ type Deps struct {
 	Config Config
 	// Observer hears every request, for metrics; nil: not observed.
 	Observer RequestObserver
+	// Drain says when the server is shutting down; nil: never.
+	Drain *Drain
 }
 
 // Config is how the web edge behaves.
@@ -71,6 +73,7 @@ type handlers struct {
 	sessions sessions
 	views    *views
 	content  Content
+	drain    *Drain
 }
 
 // NewRouter builds the web edge: the Gin engine with every route, behind
@@ -104,7 +107,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 		content = *cfg.Content
 	}
 	h := &handlers{
-		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v, content: content,
+		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v, content: content, drain: d.Drain,
 		sessions: sessions{key: []byte(cfg.SessionSecret), ttl: cfg.SessionTTL, secure: cfg.secure(), now: now},
 	}
 
@@ -157,4 +160,10 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/messages", h.messages)
 	pages.GET("/sales", h.sales)
 	pages.GET("/sales.csv", h.salesCSV)
+	pages.GET("/audit", h.audit)
+	pages.GET("/anomalies", h.anomalies)
+	pages.POST("/anomalies/resolve", h.resolveAnomaly)
+	pages.POST("/events/:id/replay", h.replayEvent)
+	pages.POST("/users/:id/ban", h.ban(false))
+	pages.POST("/users/:id/unban", h.ban(true))
 }

@@ -35,12 +35,15 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 	},
+	"subjectURL":   subjectURL,
+	"anomalyTitle": anomalyTitle,
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"statusLabel":  statusLabel,
 	"money":        FormatMoney,
 	"minor":        formatMinor,
 	"upper":        strings.ToUpper,
 	"linkUpgrades": linkUpgrades,
+	"mentions":     mentions,
 }
 
 // upgradeMention is how messages name an upgrade: "upgrade #12".
@@ -51,6 +54,17 @@ var upgradeMention = regexp.MustCompile(`(?i)\bupgrade #([0-9]+)`)
 func linkUpgrades(body string) template.HTML {
 	escaped := template.HTMLEscapeString(body)
 	return template.HTML(upgradeMention.ReplaceAllString(escaped, `<a href="/user_upgrades/$1">$0</a>`))
+}
+
+// mentions reports whether a message's body already names upgrade id (and
+// so links to it), so that the page adds no second link.
+func mentions(body string, id domain.UpgradeID) bool {
+	for _, m := range upgradeMention.FindAllStringSubmatch(body, -1) {
+		if m[1] == fmt.Sprint(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // statusLabel says an upgrade's status in words a buyer understands.
@@ -158,6 +172,10 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "messages"
 	case "/sales", "/sales.csv":
 		return "sales"
+	case "/audit":
+		return "audit"
+	case "/anomalies":
+		return "anomalies"
 	case "/login":
 		return "login"
 	case "/users/new":

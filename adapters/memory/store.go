@@ -18,14 +18,16 @@ import (
 type DB struct {
 	mu sync.Mutex
 
-	users    map[domain.UserID]*domain.User
-	upgrades map[domain.UpgradeID]*upgradeRecord
-	events   map[string]*eventRecord
-	messages []*domain.Message
-	refunds  []*refundRow
-	sales    map[salesKey]domain.DailySales
-	codes    map[domain.CodeID]domain.CodeSnapshot
-	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
+	users       map[domain.UserID]*domain.User
+	upgrades    map[domain.UpgradeID]*upgradeRecord
+	events      map[string]*eventRecord
+	messages    []*domain.Message
+	refunds     []*refundRow
+	audit       []domain.AuditEntry
+	resolutions map[string]application.Resolution
+	sales       map[salesKey]domain.DailySales
+	codes       map[domain.CodeID]domain.CodeSnapshot
+	nextIDs     map[string]int64 // per table, as PostgreSQL's sequences
 
 	installation string
 
@@ -130,6 +132,8 @@ func (db *DB) store() application.Store {
 		Refunds:  (*refunds)(db),
 		Sales:    (*sales)(db),
 		Codes:    (*codes)(db),
+		Audit:    (*audit)(db),
+		Resolved: (*resolutions)(db),
 	}
 }
 
