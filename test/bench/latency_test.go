@@ -32,7 +32,9 @@ type openSide struct {
 	PooledP99MS     float64     `json:"pooled_p99_ms"`
 	WorstRoundP99MS float64     `json:"worst_round_p99_ms"`
 	MaxInFlight     int64       `json:"max_in_flight"`
-	all             latencies
+	// Excluded counts the rounds left out for foreign CPU.
+	Excluded int `json:"excluded_rounds"`
+	all      latencies
 }
 
 // openRound is one round at the fixed rate.
@@ -43,6 +45,7 @@ type openRound struct {
 	MaxMS       float64  `json:"max_ms"`
 	MaxInFlight int64    `json:"max_in_flight"`
 	CPU         roundCPU `json:"cpu"`
+	Excluded    bool     `json:"excluded,omitempty"`
 	// Background is what PostgreSQL did on its own meanwhile.
 	Background string `json:"background"`
 	// Where a stall may come from, for the server's rounds: its
@@ -56,8 +59,15 @@ type openRound struct {
 	SenderLagMS  float64 `json:"sender_lag_max_ms,omitempty"`
 }
 
+// add records round r; one with more foreign CPU than -perf.foreign-max
+// is kept in the report, flagged, and left out of the figures.
 func (s *openSide) add(r openRound, lat latencies) {
+	r.Excluded = r.CPU.Foreign > *foreignMax
 	s.Rounds = append(s.Rounds, r)
+	if r.Excluded {
+		s.Excluded++
+		return
+	}
 	s.all = append(s.all, lat...)
 	s.PooledP50MS, s.PooledP99MS = ms(s.all.percentile(50)), ms(s.all.percentile(99))
 	s.WorstRoundP99MS = max(s.WorstRoundP99MS, r.P99MS)
