@@ -156,3 +156,60 @@ go_sql_wait_duration_seconds_total{db_name="upgrades"} 0.25
 		t.Errorf("%+v, want 321 collections, 0.0456 s in all, at most 1.23 ms; 12 waits for 0.25 s", g)
 	}
 }
+
+// verdictOf finds a target of the report by the start of its name.
+func verdictOf(t *testing.T, r *report, name string) target {
+	t.Helper()
+	for _, tg := range r.Targets {
+		if strings.HasPrefix(tg.Name, name) {
+			return tg
+		}
+	}
+	t.Fatalf("no target %q in %+v", name, r.Targets)
+	return target{}
+}
+
+func TestReportVerdicts(t *testing.T) {
+	capture := captureResult{ServerRoundTrips: 4, PgbenchRoundTrips: 4, TargetRoundTrips: 4}
+
+	// A script that no longer matches is MISSED, and so is the ratio it
+	// could not measure: neither is left out.
+	r := &report{Webhook: &webhookResult{TargetRatio: 0.8, Capture: capture}}
+	r.finish()
+	if tg := verdictOf(t, r, "fulfilment vs pgbench"); tg.Verdict != missed || !strings.Contains(tg.Got, "not measured") {
+		t.Errorf("ratio with a stale script: %+v", tg)
+	}
+	if tg := verdictOf(t, r, "fulfil.sql is the server's SQL"); tg.Verdict != missed {
+		t.Errorf("stale script: %+v", tg)
+	}
+
+	// Pairs straddling the goal are inconclusive; all excluded too.
+	capture.ScriptMatches = true
+	ratios := []float64{0.72, 0.85, 0.78, 0.83, 0.80, 0.76}
+	r = &report{Webhook: &webhookResult{TargetRatio: 0.8, Capture: capture, Ratio: bootstrapMedian(ratios), Pairs: make([]webhookPair, 6)}}
+	r.finish()
+	if tg := verdictOf(t, r, "fulfilment vs pgbench"); tg.Verdict != inconclusive || tg.Interval == nil {
+		t.Errorf("straddling pairs: %+v", tg)
+	}
+	if tg := verdictOf(t, r, "round trips"); tg.Verdict != met {
+		t.Errorf("4 round trips: %+v", tg)
+	}
+	r = &report{Webhook: &webhookResult{TargetRatio: 0.8, Capture: capture, Pairs: make([]webhookPair, 6), Excluded: 6}}
+	r.finish()
+	if tg := verdictOf(t, r, "fulfilment vs pgbench"); tg.Verdict != inconclusive || !strings.Contains(tg.Got, "6 of 6 excluded") {
+		t.Errorf("every pair excluded: %+v", tg)
+	}
+
+	// The fixed rate: a worst round over the goal with the pooled p99
+	// under it is inconclusive.
+	r = &report{Latency: &latencyResult{TargetP99MS: 25, TargetOverMS: 10,
+		Server:  &openSide{PooledP99MS: 20, WorstRoundP99MS: 40, all: latencies{time.Millisecond}},
+		Pgbench: &openSide{PooledP99MS: 5, WorstRoundP99MS: 8, all: latencies{time.Millisecond}}}}
+	r.finish()
+	if tg := verdictOf(t, r, "p99 at 0.35"); tg.Verdict != inconclusive {
+		t.Errorf("pooled under, worst over: %+v", tg)
+	}
+	if tg := verdictOf(t, r, "p99 over pgbench"); tg.Verdict != missed {
+		t.Errorf("15 to 32 ms over pgbench: %+v", tg)
+	}
+}
