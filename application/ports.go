@@ -244,6 +244,11 @@ type Store struct {
 // An unreachable database is reported as domain.KindUnavailable.
 type UnitOfWork interface {
 	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error
+	// Read runs fn outside any transaction, each call its own statement:
+	// for a use case that reads one thing and locks and writes nothing,
+	// which then costs one round trip instead of three (a transaction's
+	// begin and commit around it). fn must not write or lock.
+	Read(ctx context.Context, fn func(ctx context.Context, s Store) error) error
 }
 
 // PaymentGateway is the payment provider's API (Stripe Checkout).

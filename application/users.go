@@ -442,7 +442,7 @@ func userByName(ctx context.Context, d Deps, name string) (*domain.User, error) 
 		return nil, err
 	}
 	var u *domain.User
-	err := d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+	err := d.UoW.Read(ctx, func(ctx context.Context, s Store) (err error) {
 		u, err = s.Users.ByName(ctx, name)
 		return err
 	})
@@ -451,7 +451,7 @@ func userByName(ctx context.Context, d Deps, name string) (*domain.User, error) 
 
 func userByID(ctx context.Context, d Deps, id domain.UserID) (*domain.User, error) {
 	var u *domain.User
-	err := d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+	err := d.UoW.Read(ctx, func(ctx context.Context, s Store) (err error) {
 		u, err = s.Users.ByID(ctx, id)
 		return err
 	})
