@@ -22,6 +22,10 @@ type PaymentEvent struct {
 	Payload []byte // the raw event, kept for audit
 	Source  string // who told us, for the history
 	Note    string // the provider's ids and details, for the history
+	// Audit is the entry of the person who caused it (an owner's refund,
+	// a replay), recorded in the unit of work that applies it; nil for
+	// none.
+	Audit *domain.AuditEntry
 }
 
 // Event outcomes that concern no upgrade.
@@ -88,6 +92,9 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 					return err
 				}
 			}
+			if err := recordAudit(ctx, s, ev.Audit); err != nil {
+				return err
+			}
 			out.Outcome = outcome
 			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
 		}
@@ -96,12 +103,16 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			out.Duplicate = true
 			return nil
 		}
-		if domain.IsKind(err, domain.KindNotFound) {
+		unmatched := domain.IsKind(err, domain.KindNotFound)
+		if err != nil && !unmatched {
+			return err
+		}
+		if err := recordAudit(ctx, s, ev.Audit); err != nil {
+			return err
+		}
+		if unmatched {
 			out.Outcome = OutcomeUnmatched
 			return f.unmatched(ctx, s, ev)
-		}
-		if err != nil {
-			return err
 		}
 		facts.Livemode, facts.AutoRefund = f.shop.Livemode, f.shop.AutoRefund
 		levelBefore, now := facts.Recipient.Level(), f.clock.Now()
@@ -113,7 +124,7 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 		if !res.Match.OK() {
 			f.logger.WarnContext(ctx, "event does not match its upgrade", "event", ev.ID, "upgrade", up.ID(), "mismatch", res.Match.Note)
 		}
-		changes := PaymentChanges{Upgrade: up}
+		changes := PaymentChanges{Upgrade: up, Sales: res.Sales}
 		if changes.Messages, err = messagesFor(ctx, s, res.Notices, facts.Recipient, f.shop.money, now); err != nil {
 			return err
 		}
@@ -236,4 +247,13 @@ func eventCause(ev PaymentEvent) string {
 		cause += ": " + ev.Note
 	}
 	return cause
+}
+
+// recordAudit records the entry of the person who caused an event, once
+// the event is known to be applied now; nil records nothing.
+func recordAudit(ctx context.Context, s Store, e *domain.AuditEntry) error {
+	if e == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, e)
 }

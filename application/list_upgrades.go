@@ -54,7 +54,7 @@ func (h ListUpgradesHandler) Handle(ctx context.Context, cmd ListUpgrades) (Upgr
 		}
 		views := make([]UpgradeView, len(rows))
 		for i, r := range rows {
-			views[i] = UpgradeView{UpgradeRow: r, CanRefund: viewer.IsOwner() && r.Upgrade.IsRefundable()}
+			views[i] = UpgradeView{UpgradeRow: r, CanRefund: viewer.IsOwner() && r.Upgrade.IsRefundable(), GiftNote: r.Upgrade.GiftNoteFor(viewer)}
 		}
 		list = paginate(page, limit, views, func(v UpgradeView) int64 { return int64(v.Upgrade.ID()) })
 		return nil

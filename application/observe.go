@@ -40,3 +40,9 @@ func (h CountBacklogHandler) Handle(ctx context.Context) (Backlog, error) {
 	})
 	return b, err
 }
+
+// CodeObserver counts redemptions of upgrade codes; an Observer that is
+// also a CodeObserver is told of each.
+type CodeObserver interface {
+	CodeRedeemed(upgradeType string)
+}

@@ -57,6 +57,10 @@ type Limit struct {
 type Users interface {
 	Create(ctx context.Context, u *domain.User) error
 	ByID(ctx context.Context, id domain.UserID) (*domain.User, error)
+	// ByIDCountingUnread is ByID with the number of the user's unread
+	// messages, read together: every page names that number, and a
+	// page's first read is the logged-in user's.
+	ByIDCountingUnread(ctx context.Context, id domain.UserID) (*domain.User, int, error)
 	// ByName finds a user by name, ignoring case.
 	ByName(ctx context.Context, name string) (*domain.User, error)
 	// LockByID reads a user and locks it until the unit of work ends.
@@ -151,10 +155,12 @@ type Messages interface {
 	Create(ctx context.Context, m *domain.Message) error
 	// ForUser returns a user's messages, newest first.
 	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
+	// MarkRead marks every unread message of a user read at now.
+	MarkRead(ctx context.Context, user domain.UserID, now time.Time) error
 }
 
 // Outcomes reads, locked, what applying a payment needs, and saves what
-// it changed.
+// it changed, keeping the daily sales totals in the same unit of work.
 type Outcomes interface {
 	// Lock records the payment's event when it has one, as
 	// PaymentEvents.Record does, and, when the event is fresh, locks the
@@ -193,6 +199,8 @@ type PaymentChanges struct {
 	// Refund is a refund to request from the provider once the unit of
 	// work commits (an outbox row); nil when there is none.
 	Refund *OutboxRefund
+	// Sales is added to the day's sales totals; zero adds nothing.
+	Sales domain.DailySales
 }
 
 // OutboxRefund is a refund the shop owes: the exact request, stored with
@@ -236,6 +244,16 @@ type Store struct {
 	Messages Messages
 	Outcomes Outcomes
 	Refunds  RefundOutbox
+	Audit    Audit
+	Sales    Sales
+	Codes    Codes
+}
+
+// Sales reads the daily sales totals that Outcomes.Save keeps.
+type Sales interface {
+	// Daily returns the totals of the days from..to (UTC, both included)
+	// that had a sale or a refund, by day, type and currency, oldest first.
+	Daily(ctx context.Context, from, to time.Time) ([]domain.DailySales, error)
 }
 
 // UnitOfWork runs fn in one transaction: everything fn does through the
@@ -325,4 +343,49 @@ type EventReader interface {
 // A bad signature or an unreadable body is a domain.KindMalformed error.
 type WebhookVerifier interface {
 	Verify(payload []byte, signatureHeader string) (PaymentEvent, error)
+}
+
+// CodeMaker makes the values of new upgrade codes from a cryptographic
+// random source.
+type CodeMaker interface {
+	NewCode() (domain.CodeValue, error)
+}
+
+// Codes stores upgrade codes. A code's value is unique: Create of a value
+// that exists is a KindConflict error.
+type Codes interface {
+	// Create stores a new code and assigns its id.
+	Create(ctx context.Context, c *domain.Code) error
+	// ByValue reads a code; a KindNotFound error when there is none.
+	ByValue(ctx context.Context, v domain.CodeValue) (*domain.Code, error)
+	// LockByValue reads a code and locks it until the unit of work ends;
+	// a KindNotFound error when there is none.
+	LockByValue(ctx context.Context, v domain.CodeValue) (*domain.Code, error)
+	// LockByUpgrade reads and locks the codes a purchase issued, oldest first.
+	LockByUpgrade(ctx context.Context, id domain.UpgradeID) ([]*domain.Code, error)
+	// RedeemedBy returns the codes a user redeemed, oldest first.
+	RedeemedBy(ctx context.Context, redeemer domain.UserID) ([]*domain.Code, error)
+	// Update stores the status and redemption of a code locked in this
+	// unit of work; a KindNotFound error when there is no such code.
+	Update(ctx context.Context, c *domain.Code) error
+	// List reads a page of codes, newest first.
+	List(ctx context.Context, q CodeQuery) ([]CodeRow, error)
+}
+
+// CodeQuery selects codes for a list page. Zero fields do not filter.
+type CodeQuery struct {
+	VisibleTo     domain.UserID // only codes this user bought, was minted or redeemed
+	Status        domain.CodeStatus
+	Type          domain.UpgradeType
+	BuyerName     string // exact name, ignoring case
+	RedeemerName  string
+	Offset, Limit int
+}
+
+// CodeRow is a code with the names of the people in it; RedeemerName is
+// "" while it is unused.
+type CodeRow struct {
+	Code         *domain.Code
+	BuyerName    string
+	RedeemerName string
 }

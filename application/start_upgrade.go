@@ -17,6 +17,9 @@ type StartUpgrade struct {
 	RecipientName string
 	Type          string
 	Currency      domain.CurrencyChoice // what the buyer and their proxy said about the currency
+	// GiftNote is the purchaser's note to a gift's recipient; optional.
+	// A second click gets the first checkout back, with the first note.
+	GiftNote string
 }
 
 // StartedUpgrade is the upgrade to pay and whether it was already there
@@ -142,6 +145,10 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if refusal := domain.UpgradeRefusal(p, recipient, t); refusal != nil {
 			return refusal
 		}
+		note, err := domain.ParseGiftNote(cmd.GiftNote)
+		if err != nil {
+			return err
+		}
 		processing, err := s.Upgrades.ByRecipient(ctx, recipient.ID(), domain.StatusProcessing)
 		if err != nil {
 			return err
@@ -169,6 +176,9 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		}
 		up, err = domain.NewUpgradeIn(p, recipient, t, h.config.Prices, currency, now)
 		if err != nil {
+			return err
+		}
+		if err := up.AttachGiftNote(note); err != nil {
 			return err
 		}
 		return s.Upgrades.Create(ctx, up)

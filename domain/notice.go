@@ -35,8 +35,9 @@ type Notice struct {
 	Purchaser UserID
 	Recipient UserID
 	Gift      bool
-	Level     Level // the level the upgrade grants
-	LevelNow  Level // the recipient's level once the payment was applied
+	GiftNote  string // the purchaser's note to the recipient of a gift
+	Level     Level  // the level the upgrade grants
+	LevelNow  Level  // the recipient's level once the payment was applied
 	Price     Money
 	Detail    string // an anomaly's reason
 	Cause     string // who told us, with the provider's ids

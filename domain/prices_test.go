@@ -186,9 +186,15 @@ func TestPromotionPaidAndMatched(t *testing.T) {
 	up := storedUpgrade(domain.UpgradeGold, 2, 2)
 	paid := domain.Payment{Kind: domain.EventCheckoutPaid, SessionID: "cs_test_7", PaymentIntentID: "pi_7",
 		Amount: 2000, Currency: "usd", Total: 1800, Discount: 200, Totals: true, Cause: "stripe"}
+	if got := up.Charged(); got.Amount() != 2000 {
+		t.Fatalf("charged before paying = %v, want the price", got)
+	}
 	r, err := up.Apply(paid, domain.Facts{Recipient: bob}, t0)
 	if err != nil || !r.Match.OK() || !r.Fulfilled {
 		t.Fatalf("paid with a promotion: %+v, %v", r, err)
+	}
+	if got := up.Charged(); got.Amount() != 1800 || got.Currency() != "usd" {
+		t.Fatalf("charged = %v, want what was paid", got)
 	}
 	if got := up.Paid(); got != (domain.Paid{Amount: 1800, Discount: 200, Known: true}) {
 		t.Fatalf("paid = %+v", got)

@@ -31,6 +31,15 @@ func ParseStatus(s string) (Status, error) {
 func (s Status) String() string { return s.slug }
 func (s Status) IsZero() bool   { return s.slug == "" }
 
+// withArticle is the status after "a" or "an", for sentences:
+// "an expired", "a failed".
+func (s Status) withArticle() string {
+	if s.slug != "" && strings.ContainsRune("aeiou", rune(s.slug[0])) {
+		return "an " + s.slug
+	}
+	return "a " + s.slug
+}
+
 // IsOpen reports whether the payment is still undecided.
 func (s Status) IsOpen() bool { return s == StatusPending || s == StatusProcessing }
 

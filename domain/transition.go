@@ -134,10 +134,10 @@ func Decide(from Status, ev EventKind) Decision {
 		switch ev {
 		case EventCheckoutPaid, EventAsyncSucceeded:
 			// Money arrived for an upgrade that can no longer be fulfilled.
-			return stay(OutcomeAnomaly, "payment received for a "+from.slug+" upgrade; refund or fulfil it by hand", EffectOwners)
+			return stay(OutcomeAnomaly, "payment received for "+from.withArticle()+" upgrade; refund or fulfil it by hand", EffectOwners)
 		}
 	}
-	return stay(OutcomeIgnored, ev.slug+" does not apply to a "+from.slug+" upgrade", EffectNone)
+	return stay(OutcomeIgnored, ev.slug+" does not apply to "+from.withArticle()+" upgrade", EffectNone)
 }
 
 // cause is trimmed so a hostile event cannot bloat the history, at a

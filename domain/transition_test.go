@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"strings"
 	"testing"
 
 	"upgrades/domain"
@@ -164,4 +165,19 @@ func TestParseEventKindAndOutcome(t *testing.T) {
 	}
 	_, err := domain.ParseOutcome("unmatched")
 	wantKind(t, err, domain.KindInvalid)
+}
+
+// The reasons are read by owners: "an expired upgrade", not "a expired".
+func TestDecideReasonsUseTheRightArticle(t *testing.T) {
+	cases := map[string]domain.Decision{
+		"payment received for an expired upgrade": domain.Decide(domain.StatusExpired, domain.EventCheckoutPaid),
+		"payment received for a failed upgrade":   domain.Decide(domain.StatusFailed, domain.EventAsyncSucceeded),
+		"does not apply to an expired upgrade":    domain.Decide(domain.StatusExpired, domain.EventRefunded),
+		"does not apply to a complete upgrade":    domain.Decide(domain.StatusComplete, domain.EventSessionExpired),
+	}
+	for want, d := range cases {
+		if !strings.Contains(d.Reason, want) {
+			t.Errorf("reason %q does not say %q", d.Reason, want)
+		}
+	}
 }

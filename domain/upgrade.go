@@ -32,7 +32,9 @@ type Upgrade struct {
 	sessionExpiresAt time.Time
 	paymentIntentID  string
 	paid             Paid
+	paidAt           time.Time // when the payment settled: the day it counts as a sale
 	levelBefore      Level
+	giftNote         string
 	createdAt        time.Time
 	updatedAt        time.Time
 	history          []HistoryEntry
@@ -90,7 +92,9 @@ type UpgradeSnapshot struct {
 	SessionExpiresAt time.Time
 	PaymentIntentID  string
 	Paid             Paid
+	PaidAt           time.Time
 	LevelBefore      Level
+	GiftNote         string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -101,8 +105,8 @@ func UnmarshalUpgradeFromDatabase(s UpgradeSnapshot, history []HistoryEntry) *Up
 	return &Upgrade{
 		id: s.ID, purchaserID: s.PurchaserID, recipientID: s.RecipientID, upgradeType: s.Type,
 		status: s.Status, price: s.Price, sessionID: s.SessionID, checkoutURL: s.CheckoutURL,
-		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid,
-		levelBefore: s.LevelBefore, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
+		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid, paidAt: s.PaidAt,
+		levelBefore: s.LevelBefore, giftNote: s.GiftNote, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
 		history: history,
 	}
 }
@@ -112,8 +116,8 @@ func (u *Upgrade) Snapshot() UpgradeSnapshot {
 	return UpgradeSnapshot{
 		ID: u.id, PurchaserID: u.purchaserID, RecipientID: u.recipientID, Type: u.upgradeType,
 		Status: u.status, Price: u.price, SessionID: u.sessionID, CheckoutURL: u.checkoutURL,
-		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid,
-		LevelBefore: u.levelBefore, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
+		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid, PaidAt: u.paidAt,
+		LevelBefore: u.levelBefore, GiftNote: u.giftNote, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
 	}
 }
 
@@ -144,6 +148,16 @@ func (u *Upgrade) UnsavedHistory() []HistoryEntry {
 
 // HistorySaved marks every entry as stored.
 func (u *Upgrade) HistorySaved() { u.unsaved = 0 }
+
+// Charged is what the buyer was charged: what they paid once the payment
+// provider reported it (after promotion codes, possibly nothing), the
+// price until then.
+func (u *Upgrade) Charged() Money {
+	if u.paid.Known {
+		return Money{amount: u.paid.Amount, currency: u.price.currency}
+	}
+	return u.price
+}
 
 // AssignID is called once by the repository that stores a new upgrade.
 func (u *Upgrade) AssignID(id UpgradeID) { u.id = id }
@@ -207,6 +221,8 @@ type Result struct {
 	LevelBefore Level
 	LevelAfter  Level
 	Notices     []Notice
+	// Sales is what the payment adds to the day's sales totals.
+	Sales DailySales
 }
 
 // EventOutcome is the outcome recorded for the payment: an anomaly
@@ -281,6 +297,7 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	}
 	u.record(HistoryEntry{At: now, From: r.From, To: d.To, Event: p.Kind, Outcome: r.EventOutcome(), Cause: cause, Note: note})
 	r.Notices = u.notices(p, r, recipient)
+	r.Sales = u.sales(r.From, now)
 	return r, nil
 }
 
@@ -314,7 +331,11 @@ func (u *Upgrade) refundRedundant(p Payment, r Result, recipient *User, why, toP
 	if u.paymentIntentID == "" || u.status == StatusFailed || u.status == StatusExpired {
 		u.paymentIntentID = p.PaymentIntentID
 	}
+	if p.Totals {
+		u.paid = Paid{Amount: p.Total, Discount: p.Discount, Known: true}
+	}
 	u.status, u.updatedAt = StatusRefunded, now
+	r.Sales = u.sales(r.From, now)
 	u.record(HistoryEntry{At: now, From: r.From, To: StatusRefunded, Event: p.Kind, Outcome: OutcomeApplied,
 		Cause: trimCause(p.Cause), Note: "redundant: " + why + "; the payment is refunded"})
 	r.Notices = []Notice{
@@ -393,7 +414,7 @@ func (u *Upgrade) notices(p Payment, r Result, recipient *User) []Notice {
 func (u *Upgrade) notice(k NoticeKind, to UserID, recipient *User, detail, cause string) Notice {
 	return Notice{
 		Kind: k, To: to, UpgradeID: u.id, Type: u.upgradeType,
-		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(),
+		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(), GiftNote: u.giftNote,
 		Level: u.upgradeType.Grants(), LevelNow: recipient.level, Price: u.price,
 		Detail: detail, Cause: cause,
 	}

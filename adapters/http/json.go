@@ -86,6 +86,7 @@ type upgradeJSON struct {
 	CheckoutSessionID string        `json:"checkout_session_id"`
 	CheckoutURL       string        `json:"checkout_url,omitempty"` // to the purchaser, while pending
 	CanRefund         bool          `json:"can_refund"`
+	GiftNote          string        `json:"gift_note,omitempty"` // a gift's note; to its recipient only once paid
 	CreatedAt         string        `json:"created_at"`
 	UpdatedAt         string        `json:"updated_at"`
 	History           []historyJSON `json:"history,omitzero"` // admins and owners
@@ -110,7 +111,7 @@ func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 		PurchaserName: v.PurchaserName, RecipientName: v.RecipientName,
 		UpgradeType: u.Type().String(), Status: u.Status().String(), IsGifted: u.IsGifted(),
 		Amount: u.Price().Amount(), Currency: u.Price().Currency(), Price: FormatMoney(u.Price()), CheckoutSessionID: u.SessionID(),
-		CanRefund: v.CanRefund, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
+		CanRefund: v.CanRefund, GiftNote: v.GiftNote, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
 	}
 	if paid := u.Paid(); paid.Known {
 		out.AmountPaid, out.AmountDiscount = &paid.Amount, &paid.Discount
@@ -165,6 +166,9 @@ func pageParam(p application.Page) *string {
 type messageJSON struct {
 	ID        int64  `json:"id"`
 	Body      string `json:"body"`
+	UpgradeID *int64 `json:"upgrade_id"` // null for a message about no upgrade
+	// Read is false for a message this answer shows for the first time.
+	Read      bool   `json:"read"`
 	CreatedAt string `json:"created_at"`
 }
 

@@ -33,6 +33,7 @@ type listPage struct {
 	SeesEveryone bool
 	Filtered     bool // a filter is set: the filters stay open
 	CanBuy       bool // the viewer may buy upgrades: the empty list says how
+	ExportURL    string
 }
 
 // listFilters are the list's filters; any other search[…] is refused, so
@@ -40,19 +41,12 @@ type listPage struct {
 var listFilters = []string{searchRecipient, searchPurchaser, searchType, searchStatus, searchGifted}
 
 func (h *handlers) listUpgrades(c *gin.Context) {
-	if err := unknownFilter(c.Request.URL.Query()); err != nil {
+	filter, err := listFilter(c)
+	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	cmd := application.ListUpgrades{
-		ViewerID: viewerID(c),
-		Filter: application.UpgradeFilter{
-			RecipientName: c.Query(searchRecipient), PurchaserName: c.Query(searchPurchaser),
-			Type: c.Query(searchType), Status: c.Query(searchStatus), IsGifted: c.Query(searchGifted),
-		},
-	}
-	var err error
-	cmd.Page = c.Query("page")
+	cmd := application.ListUpgrades{ViewerID: viewerID(c), Filter: filter, Page: c.Query("page")}
 	if cmd.Limit, err = queryInt(c, "limit"); err != nil {
 		h.fail(c, err)
 		return
@@ -73,7 +67,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	data := listPage{
 		UpgradeList: list, Filter: cmd.Filter, Types: domain.UpgradeTypes, Statuses: domain.Statuses,
 		SeesEveryone: viewerOf(c).IsAdmin(), Filtered: cmd.Filter != (application.UpgradeFilter{}),
-		CanBuy: !viewerOf(c).IsBanned(),
+		CanBuy: !viewerOf(c).IsBanned(), ExportURL: exportURL(cmd.Filter),
 	}
 	if !list.Prev.IsZero() {
 		data.PrevURL = listURL(cmd.Filter, list.Prev, list.Limit)
@@ -86,6 +80,17 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		title = "All upgrades"
 	}
 	h.page(c, http.StatusOK, "upgrades.html", title, data)
+}
+
+// listFilter reads the list's filters from the query string.
+func listFilter(c *gin.Context) (application.UpgradeFilter, error) {
+	if err := unknownFilter(c.Request.URL.Query()); err != nil {
+		return application.UpgradeFilter{}, err
+	}
+	return application.UpgradeFilter{
+		RecipientName: c.Query(searchRecipient), PurchaserName: c.Query(searchPurchaser),
+		Type: c.Query(searchType), Status: c.Query(searchStatus), IsGifted: c.Query(searchGifted),
+	}, nil
 }
 
 // unknownFilter names the first search parameter that is not a filter.
@@ -119,6 +124,16 @@ func queryInt(c *gin.Context, name string) (int, error) {
 
 // listURL links to another page of the same search.
 func listURL(f application.UpgradeFilter, page application.Page, limit int) string {
+	q := filterQuery(f)
+	q.Set("page", page.String())
+	if limit != application.DefaultPageSize {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return "/user_upgrades?" + q.Encode()
+}
+
+// filterQuery is the query string of a search.
+func filterQuery(f application.UpgradeFilter) url.Values {
 	q := url.Values{}
 	for name, v := range map[string]string{
 		searchRecipient: f.RecipientName, searchPurchaser: f.PurchaserName,
@@ -128,9 +143,13 @@ func listURL(f application.UpgradeFilter, page application.Page, limit int) stri
 			q.Set(name, v)
 		}
 	}
-	q.Set("page", page.String())
-	if limit != application.DefaultPageSize {
-		q.Set("limit", strconv.Itoa(limit))
+	return q
+}
+
+// exportURL downloads every upgrade of a search as CSV.
+func exportURL(f application.UpgradeFilter) string {
+	if q := filterQuery(f).Encode(); q != "" {
+		return "/user_upgrades.csv?" + q
 	}
-	return "/user_upgrades?" + q.Encode()
+	return "/user_upgrades.csv"
 }

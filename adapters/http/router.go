@@ -22,6 +22,8 @@ type Deps struct {
 	Config Config
 	// Observer hears every request, for metrics; nil: not observed.
 	Observer RequestObserver
+	// Drain says when the server is shutting down; nil: never.
+	Drain *Drain
 }
 
 // Config is how the web edge behaves.
@@ -42,6 +44,9 @@ type Config struct {
 	// CountryHeader names the header in which a trusted proxy reports the
 	// buyer's country (e.g. CF-IPCountry); empty ignores every header.
 	CountryHeader string
+	// Content is the upgrade page's text (CONTENT_FILE); nil: the
+	// embedded content.json.
+	Content *Content
 }
 
 // The defaults are the command's (cmd/upgrades/server.Defaults): the edge
@@ -67,6 +72,8 @@ type handlers struct {
 	cfg      Config
 	sessions sessions
 	views    *views
+	content  Content
+	drain    *Drain
 }
 
 // NewRouter builds the web edge: the Gin engine with every route, behind
@@ -95,8 +102,12 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
+	content := DefaultContent()
+	if cfg.Content != nil {
+		content = *cfg.Content
+	}
 	h := &handlers{
-		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v,
+		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v, content: content, drain: d.Drain,
 		sessions: sessions{key: []byte(cfg.SessionSecret), ttl: cfg.SessionTTL, secure: cfg.secure(), now: now},
 	}
 
@@ -136,8 +147,10 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/login", h.loginPage)
 	pages.POST("/session", h.login)
 	pages.GET("/user_upgrades/new", h.newUpgrade)
+	pages.GET("/upgrade", h.newUpgrade)
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
+	pages.GET("/user_upgrades.csv", h.exportUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
 	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)
@@ -145,4 +158,6 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/:id/receipt", h.paymentLink(func(a *application.App) linkHandler { return a.Receipt }))
 	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))
 	pages.GET("/messages", h.messages)
+	pages.GET("/sales", h.sales)
+	pages.GET("/sales.csv", h.salesCSV)
 }

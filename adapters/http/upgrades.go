@@ -29,20 +29,22 @@ type shopPage struct {
 	AtTop bool
 	// Cancelled is the upgrade whose checkout the buyer just left.
 	Cancelled *domain.Upgrade
-	Here      string // this page's address, to come back to after logging in
+	Content   Content
+	// Prices are what each level of the comparison costs, in its order:
+	// the price of the upgrade that grants it, "Free" for members.
+	Prices  []string
+	NoteMax int // the longest gift note
+	// Buyable: at least one offer can be bought now (the gift's note is
+	// asked for only then).
+	Buyable bool
+	Here    string // this page's address, to come back to after logging in
 }
 
 type shopOffer struct {
 	application.Offer
+	Heading string
 	Benefit string
 	Reason  string // what to do instead, when it cannot be bought
-}
-
-// benefits says, for people, what each upgrade gives.
-var benefits = map[domain.UpgradeType]string{
-	domain.UpgradeGold:           "Gold membership: the Gold badge and everything members have, for good.",
-	domain.UpgradePlatinum:       "Straight to Platinum, the highest level on sale: the Platinum badge and every Gold benefit.",
-	domain.UpgradeGoldToPlatinum: "For Gold members: the step up to Platinum, for the difference in price.",
 }
 
 type shopJSON struct {
@@ -97,11 +99,19 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
 		return
 	}
-	data.UpgradeOptionsView = v
+	data.UpgradeOptionsView, data.Content, data.NoteMax = v, h.content, domain.GiftNoteMax
+	data.Prices = levelPrices(h.content.Comparison.Levels, v.Offers)
 	data.GiftMode = v.IsGift || data.NameProblem != ""
 	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
-		so := shopOffer{Offer: o, Benefit: benefits[o.Type]}
+		if !offered(v.Recipient, o.Type) {
+			continue
+		}
+		so := shopOffer{Offer: o, Heading: o.Type.Title(), Benefit: h.content.Offers[o.Type]}
+		if v.Recipient != nil && o.Type == domain.UpgradeGoldToPlatinum {
+			// A Gold recipient sees Platinum, at the price of the step.
+			so.Heading, so.Benefit = domain.UpgradePlatinum.Title(), stepBenefit(v, so.Benefit)
+		}
 		switch {
 		case data.NameProblem != "":
 			so.Refusal, so.Reason = "no recipient", "Choose who gets it first."
@@ -109,6 +119,7 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 			so.Reason = offerReason(v, o)
 		}
 		data.Offers = append(data.Offers, so)
+		data.Buyable = data.Buyable || so.Refusal == ""
 	}
 	if id, err := strconv.ParseInt(c.Query("cancelled"), 10, 64); err == nil && id > 0 && v.Viewer != nil {
 		data.Cancelled = h.cancelledUpgrade(c, domain.UpgradeID(id))
@@ -124,7 +135,56 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 	case v.Viewer == nil:
 		title = "Upgrades"
 	}
-	h.page(c, status, "new_upgrade.html", title, data)
+	pd := pageData{Title: title, Data: data}
+	if v.IsGift {
+		pd.Scripts = []string{"counter.js"}
+	}
+	h.pageWith(c, status, "new_upgrade.html", pd)
+}
+
+// levelPrices is, for each level of the comparison, what it costs from a
+// member's account (the upgrade that grants it straight), in the page's
+// currency; "Free" for members and below, empty for levels not on sale.
+func levelPrices(levels []domain.Level, offers []application.Offer) []string {
+	out := make([]string, len(levels))
+	for i, l := range levels {
+		if !l.AtLeast(domain.LevelGold) {
+			out[i] = "Free"
+			continue
+		}
+		for _, o := range offers {
+			if o.Type != domain.UpgradeGoldToPlatinum && o.Type.Grants() == l {
+				out[i] = FormatMoney(o.Price)
+			}
+		}
+	}
+	return out
+}
+
+// offered reports whether the page shows a type to a recipient: below
+// Gold, Gold and Platinum; at Gold, only the step to Platinum (as one
+// Platinum card at the step's price); at the top, nothing. Nobody logged
+// in sees every type.
+func offered(recipient *domain.User, t domain.UpgradeType) bool {
+	if recipient == nil {
+		return true
+	}
+	switch l := recipient.Level(); {
+	case l.AtLeast(domain.LevelPlatinum):
+		return false
+	case l == domain.LevelGold:
+		return t == domain.UpgradeGoldToPlatinum
+	}
+	return t != domain.UpgradeGoldToPlatinum
+}
+
+// stepBenefit says what the step from Gold to Platinum gives, to the
+// viewer or about the gift's recipient.
+func stepBenefit(v application.UpgradeOptionsView, gives string) string {
+	if v.IsGift {
+		return v.Recipient.Name() + " is Gold: " + gives
+	}
+	return "You're Gold: get " + gives
 }
 
 // cancelledUpgrade is the viewer's upgrade whose checkout they have just
@@ -183,6 +243,7 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		RecipientID:   domain.UserID(in.id("user_id")),
 		RecipientName: in.get("name"),
 		Type:          in.get("upgrade_type"),
+		GiftNote:      in.get("gift_note"),
 	}
 	currency, country := in.get("currency"), in.get("country")
 	if err := in.check(); err != nil {
@@ -335,7 +396,7 @@ func (h *handlers) refund(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := h.app.Refund.Handle(ctx, application.RefundUpgrade{ActorID: viewerID(c), UpgradeID: domain.UpgradeID(id)}); err != nil {
+	if _, err := h.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: viewerID(c)}, UpgradeID: domain.UpgradeID(id)}); err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -113,6 +113,8 @@ type pageData struct {
 	Sale domain.Sale
 	// Here is the page's own path, for forms that come back to it.
 	Here string
+	// Unread is how many messages the viewer has not seen.
+	Unread int
 }
 
 // page renders a page into memory first, so that a template error becomes
@@ -126,6 +128,10 @@ func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData
 	pd.Sale, pd.Here = h.saleBanner(c), c.Request.URL.RequestURI()
 	if pd.Nav == "" {
 		pd.Nav = navOf(c.FullPath(), c.Param("id"), pd.Viewer)
+	}
+	if pd.Nav != "messages" {
+		// The messages page has just marked them read.
+		pd.Unread = unreadOf(c)
 	}
 	var buf bytes.Buffer
 	t, ok := h.views.pages[name]
@@ -144,12 +150,14 @@ func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData
 // navOf is the navigation entry a route belongs to, if any.
 func navOf(route, id string, viewer *domain.User) string {
 	switch route {
-	case "/user_upgrades/new":
+	case "/user_upgrades/new", "/upgrade":
 		return "buy"
 	case "/user_upgrades":
 		return "list"
 	case "/messages":
 		return "messages"
+	case "/sales", "/sales.csv":
+		return "sales"
 	case "/login":
 		return "login"
 	case "/users/new":

@@ -61,6 +61,7 @@ func (r *outcomes) Save(ctx context.Context, c application.PaymentChanges) error
 			return err
 		}
 	}
+	(*sales)(db).add(c.Sales)
 	if c.Event != nil {
 		return (*events)(db).Finish(ctx, c.Event.ID, c.Event.Outcome, c.Upgrade.ID(), c.Event.At)
 	}

@@ -23,6 +23,9 @@ type DB struct {
 	events   map[string]*eventRecord
 	messages []*domain.Message
 	refunds  []*refundRow
+	audit    []domain.AuditEntry
+	sales    map[salesKey]domain.DailySales
+	codes    map[domain.CodeID]domain.CodeSnapshot
 	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
 
 	installation string
@@ -131,6 +134,9 @@ func (db *DB) store() application.Store {
 		Messages: (*messages)(db),
 		Outcomes: (*outcomes)(db),
 		Refunds:  (*refunds)(db),
+		Sales:    (*sales)(db),
+		Codes:    (*codes)(db),
+		Audit:    (*audit)(db),
 	}
 }
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -78,9 +79,9 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		args = append(args, a...)
 	}
 	add("saved_upgrade", `UPDATE upgrades SET status = ?, checkout_session_id = ?, checkout_url = ?, session_expires_at = ?,
-		payment_intent_id = ?, amount_paid = ?, amount_discount = ?, level_before = ?, updated_at = ? WHERE id = ? RETURNING id`,
+		payment_intent_id = ?, amount_paid = ?, amount_discount = ?, paid_at = ?, level_before = ?, updated_at = ? WHERE id = ? RETURNING id`,
 		up.Status, nullString(up.SessionID), nullString(up.CheckoutURL), nullTime(up.SessionExpiresAt),
-		nullString(up.PaymentIntentID), up.AmountPaid, up.AmountDiscount, nullRank(up.LevelBefore), up.UpdatedAt, up.ID)
+		nullString(up.PaymentIntentID), up.AmountPaid, up.AmountDiscount, nullTime(up.PaidAt), nullRank(up.LevelBefore), up.UpdatedAt, up.ID)
 	entries := c.Upgrade.UnsavedHistory()
 	if len(entries) > 0 {
 		q, a := historyInsert(c.Upgrade.ID(), entries, "EXISTS (SELECT 1 FROM saved_upgrade)")
@@ -104,12 +105,22 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		values := make([]string, len(c.Messages))
 		var a []any
 		for i, m := range c.Messages {
-			values[i] = "(?::bigint, ?::text, ?::timestamptz)"
-			a = append(a, m.UserID, m.Body, m.CreatedAt)
+			values[i] = "(?::bigint, ?::bigint, ?::text, ?::timestamptz)"
+			a = append(a, m.UserID, nullID(int64(m.UpgradeID)), m.Body, m.CreatedAt)
 		}
-		add("saved_messages", "INSERT INTO messages (user_id, body, created_at) VALUES "+strings.Join(values, ", ")+" RETURNING id", a...)
+		add("saved_messages", "INSERT INTO messages (user_id, upgrade_id, body, created_at) VALUES "+strings.Join(values, ", ")+" RETURNING id", a...)
 		// Ids come from one sequence in the order of the rows.
 		messages = "ARRAY(SELECT id FROM saved_messages ORDER BY id)"
+	}
+	if s := c.Sales; !s.IsZero() {
+		// Concurrent fulfilments of one day, type and currency queue on
+		// its row here, for the few moments left before their commit.
+		add("saved_sales", `INSERT INTO sales_daily AS d (day, upgrade_type, currency, sales, sales_amount, refunds, refunds_amount)
+			SELECT ?::date, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM saved_upgrade)
+			ON CONFLICT (day, upgrade_type, currency) DO UPDATE SET sales = d.sales + excluded.sales,
+			sales_amount = d.sales_amount + excluded.sales_amount, refunds = d.refunds + excluded.refunds,
+			refunds_amount = d.refunds_amount + excluded.refunds_amount`,
+			s.Day.Format(time.DateOnly), s.Type.String(), s.Currency, s.Sales, s.SalesAmount, s.Refunds, s.RefundsAmount)
 	}
 	refund := ""
 	if o := c.Refund; o != nil {

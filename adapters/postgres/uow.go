@@ -58,5 +58,8 @@ func store(tx bun.IDB) application.Store {
 		Messages: messages{tx},
 		Outcomes: outcomes{tx},
 		Refunds:  refunds{tx},
+		Sales:    sales{tx},
+		Codes:    codes{tx},
+		Audit:    audit{tx},
 	}
 }

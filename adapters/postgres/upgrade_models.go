@@ -27,7 +27,9 @@ type upgradeRow struct {
 	PaymentIntentID  string    `bun:"payment_intent_id,nullzero"`
 	AmountPaid       *int64    `bun:"amount_paid"` // NULL until the checkout settled
 	AmountDiscount   *int64    `bun:"amount_discount"`
+	PaidAt           time.Time `bun:"paid_at,nullzero"`      // NULL until the payment settled
 	LevelBefore      int16     `bun:"level_before,nullzero"` // a rank; NULL before fulfilment
+	GiftNote         string    `bun:"gift_note,notnull"`     // set when the gift is made, never updated
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	UpdatedAt        time.Time `bun:"updated_at,notnull"`
 }
@@ -35,7 +37,7 @@ type upgradeRow struct {
 // upgradeColumns are the columns an update writes.
 var upgradeColumns = []string{
 	"status", "checkout_session_id", "checkout_url", "session_expires_at",
-	"payment_intent_id", "amount_paid", "amount_discount", "level_before", "updated_at",
+	"payment_intent_id", "amount_paid", "amount_discount", "paid_at", "level_before", "updated_at",
 }
 
 func upgradeFromDomain(u *domain.Upgrade) *upgradeRow {
@@ -45,8 +47,8 @@ func upgradeFromDomain(u *domain.Upgrade) *upgradeRow {
 		UpgradeType: s.Type.String(), Status: s.Status.String(),
 		Amount: s.Price.Amount(), Currency: s.Price.Currency(),
 		SessionID: s.SessionID, CheckoutURL: s.CheckoutURL, SessionExpiresAt: s.SessionExpiresAt,
-		PaymentIntentID: s.PaymentIntentID, LevelBefore: int16(s.LevelBefore.Rank()),
-		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		PaymentIntentID: s.PaymentIntentID, LevelBefore: int16(s.LevelBefore.Rank()), GiftNote: s.GiftNote,
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, PaidAt: s.PaidAt,
 		AmountPaid: paidColumn(s.Paid, s.Paid.Amount), AmountDiscount: paidColumn(s.Paid, s.Paid.Discount),
 	}
 }
@@ -89,7 +91,7 @@ func (r *upgradeRow) toDomain(history []domain.HistoryEntry) (*domain.Upgrade, e
 		ID: domain.UpgradeID(r.ID), PurchaserID: domain.UserID(r.PurchaserID), RecipientID: domain.UserID(r.RecipientID),
 		Type: t, Status: status, Price: price,
 		SessionID: r.SessionID, CheckoutURL: r.CheckoutURL, SessionExpiresAt: utc(r.SessionExpiresAt),
-		PaymentIntentID: r.PaymentIntentID, Paid: paid, LevelBefore: before,
+		PaymentIntentID: r.PaymentIntentID, Paid: paid, PaidAt: utc(r.PaidAt), LevelBefore: before, GiftNote: r.GiftNote,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}, history), nil
 }
@@ -158,6 +160,13 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return t
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 func nullRank(r int16) any {

@@ -14,6 +14,7 @@ func Module() fx.Option {
 			func() application.Clock { return SystemClock{} },
 			func() application.PasswordHasher { return NewBcrypt() },
 			func() application.Tokens { return Tokens{} },
+			func() application.CodeMaker { return Codes{} },
 		),
 	)
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"upgrades/application"
+	"upgrades/domain"
 )
 
 // Bcrypt hashes passwords with bcrypt at a given cost.
@@ -61,4 +62,17 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Codes makes upgrade codes from crypto/rand.
+type Codes struct{}
+
+var _ application.CodeMaker = Codes{}
+
+func (Codes) NewCode() (domain.CodeValue, error) {
+	b := make([]byte, domain.CodeLength)
+	if _, err := rand.Read(b); err != nil {
+		return domain.CodeValue{}, err
+	}
+	return domain.NewCodeValue(b)
 }

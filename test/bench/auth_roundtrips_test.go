@@ -46,7 +46,8 @@ func TestLoginRoundTrips(t *testing.T) {
 			return app.AuthenticateAPIKey.Handle(ctx, application.AuthenticateAPIKey{Name: "alice", Key: user.APIKey()})
 		},
 		"a session": func() (*domain.User, error) {
-			return app.CurrentUser.Handle(ctx, application.CurrentUser{ID: user.ID(), Generation: user.SessionGeneration()})
+			su, err := app.CurrentUser.Handle(ctx, application.CurrentUser{ID: user.ID(), Generation: user.SessionGeneration()})
+			return su.User, err
 		},
 	} {
 		before := len(wire.queries())

@@ -61,6 +61,8 @@ func TestFulfilmentRoundTrips(t *testing.T) {
 		Payment: domain.Payment{
 			Kind: domain.EventCheckoutPaid, UpgradeID: up.ID(), SessionID: up.SessionID(), PaymentIntentID: pi,
 			Amount: up.Price().Amount(), Currency: up.Price().Currency(),
+			// A real completed checkout reports its totals (total_details).
+			Total: up.Price().Amount(), Discount: 0, Totals: true,
 		},
 	})
 	if err != nil || !a.Result.Fulfilled {

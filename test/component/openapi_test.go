@@ -129,7 +129,7 @@ func TestSpecCheckRefusesWhatIsNotDescribed(t *testing.T) {
 		status       int
 		body         string
 	}{
-		"messages":                   {"GET", "/messages.json", 200, `{"messages":[{"id":1,"body":"hi","created_at":"2026-01-02T03:04:05Z"}]}`},
+		"messages":                   {"GET", "/messages.json", 200, `{"messages":[{"id":1,"body":"hi","upgrade_id":null,"read":false,"created_at":"2026-01-02T03:04:05Z"}]}`},
 		"a page asked for by Accept": {"GET", "/messages", 200, `{"messages":[]}`},
 		"a user":                     {"POST", "/session.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","api_key":"k"}`},
 		"a profile":                  {"GET", "/users/1.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","offers":[]}`},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,14 +26,23 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 	b := e.loggedIn(alice)
 
 	b.get("/user_upgrades/new").status(http.StatusOK).
-		contains("Upgrade your account", "$20.00", "$40.00", "Buy Gold for $20.00", "Buy Platinum for $40.00",
-			"Only for Gold members: Platinum gets you there directly.", `name="name"`).
-		lacks("A gift for")
+		contains("Upgrade your account", "$20.00", "$40.00", "Buy Gold for $20.00", "Buy Platinum for $40.00", `name="name"`).
+		lacks("A gift for", "Gold to Platinum")
+	// The same page at /upgrade, with the comparison and the questions.
+	b.get("/upgrade").status(http.StatusOK).contains("Upgrade your account", "Buy Gold for $20.00",
+		"What each level gets", `<th scope="row">Badge beside your name</th>`,
+		`<tr><th scope="row">Price, paid once</th><td>Free</td><td>$20.00</td><td>$40.00</td></tr>`, "How can I pay?", "Is this a subscription?", "Can I get my money back?")
+	// A Gold member sees one Platinum card at the step's price.
+	b.get("/upgrade?currency=eur").status(http.StatusOK).contains(`<td>Free</td><td>€16.00</td><td>€32.00</td>`)
+	e.loggedIn(goldie).get("/upgrade").status(http.StatusOK).
+		contains("re Gold: get Platinum for the difference", "Buy Platinum for $20.00", `value="gold_to_platinum"`).
+		lacks("Buy Gold for", "Buy Platinum for $40.00", "Gold to Platinum")
 
 	gift := b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", bob.ID)).status(http.StatusOK)
 	gift.contains("Give bob an upgrade", "A gift for", "Give Gold for $20.00", fmt.Sprintf(`name="user_id" value="%d"`, bob.ID))
 	b.get("/user_upgrades/new?name=goldie").status(http.StatusOK).
-		contains("Give goldie an upgrade", "Give Gold to Platinum for $20.00", "goldie is Gold already.")
+		contains("Give goldie an upgrade", "Give Platinum for $20.00", "goldie is Gold: Platinum for the difference").
+		lacks("Give Gold for", "Give Platinum for $40.00")
 	b.get(fmt.Sprintf("/user_upgrades/new?user_id=%d", plato.ID)).status(http.StatusOK).
 		contains("plato is already Platinum: nothing higher is on sale.").lacks("Give Gold for", "Give Platinum for")
 	// A mistyped name stays a gift: the error at the field, nothing to buy.
@@ -362,6 +373,20 @@ func TestListPagesAndFilters(t *testing.T) {
 	e.loggedIn(alice).get("/user_upgrades?search[recipient_name]=bob").status(http.StatusOK).
 		contains("Upgrades you bought or received", fmt.Sprintf(`href="/user_upgrades/%d"`, a1.ID), `value="bob"`).
 		lacks(fmt.Sprintf(`href="/user_upgrades/%d"`, a2.ID))
+}
+
+// An operator's CONTENT_FILE replaces the page's words, escaped.
+func TestUpgradePageContentFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "content.json")
+	if err := os.WriteFile(path, []byte(`{"offers": {"gold": "Shiny <b>things</b>", "platinum": "Shinier", "gold_to_platinum": "The step"},
+		"comparison": {"levels": ["member", "gold", "platinum"], "rows": [{"benefit": "Hats", "values": {"member": "0", "gold": "1", "platinum": "2"}}]},
+		"faq": [{"question": "Why hats?", "answer": "Because."}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, map[string]string{"CONTENT_FILE": path})
+	e.browser().get("/upgrade").status(http.StatusOK).
+		contains("Shiny &lt;b&gt;things&lt;/b&gt;", `<th scope="row">Hats</th>`, "Why hats?").
+		lacks("Shiny <b>", "Is this a subscription?")
 }
 
 // str reads an optional string of a JSON answer; null is "<null>".

@@ -54,7 +54,7 @@ func newShop(t *testing.T, s store) shop {
 	reads := &countingGateway{PaymentGateway: gw, reads: map[string]int{}}
 	app := application.New(application.Deps{
 		UoW: uow, Gateway: reads, Verifier: memory.Verifier{Secret: "whsec_test"}, Clock: clock,
-		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: testConfig(),
+		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: testConfig(), Codes: &memory.CodeMaker{},
 		Throttles: memory.NewThrottles(),
 	})
 	return shop{app: app, gw: gw, reads: reads, clock: clock, uow: uow, s: s}

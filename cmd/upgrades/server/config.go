@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	httpadapter "upgrades/adapters/http"
 	"upgrades/application"
 )
 
@@ -55,8 +56,10 @@ type Config struct {
 	BodyLimit         int64
 	WebhookBodyLimit  int64
 	TrustedProxies    []string
-	CountryHeader     string        // where a trusted proxy names the buyer's country
-	ReconcileInterval time.Duration // 0 disables the reconciler loop
+	CountryHeader     string               // where a trusted proxy names the buyer's country
+	Content           *httpadapter.Content // CONTENT_FILE read and checked; nil: the built-in one
+	ReconcileInterval time.Duration        // 0 disables the reconciler loop
+	DrainDelay        time.Duration        // how long /readyz says 503 before the server stops
 	LogLevel          string
 	LogFormat         string
 	SlowQuery         time.Duration // 0: slow queries are not logged
@@ -168,14 +171,24 @@ func (f Flags) Config() (Config, error) {
 		return c, fmt.Errorf("ALLOW_PROMOTION_CODES must be true or false, not %q", f.AllowPromotionCodes)
 	}
 	c.CountryHeader = strings.TrimSpace(f.CountryHeader)
+	if path := strings.TrimSpace(f.ContentFile); path != "" {
+		content, err := httpadapter.ReadContentFile(path)
+		if err != nil {
+			return c, err
+		}
+		c.Content = &content
+	}
 	for _, d := range []struct {
 		env string
 		in  string
 		out *time.Duration
-	}{{"CHECKOUT_TTL", f.CheckoutTTL, &c.App.CheckoutTTL}, {"RECONCILE_INTERVAL", f.ReconcileInterval, &c.ReconcileInterval}, {"RECONCILE_AFTER", f.ReconcileAfter, &c.App.ReconcileAfter}} {
+	}{{"CHECKOUT_TTL", f.CheckoutTTL, &c.App.CheckoutTTL}, {"RECONCILE_INTERVAL", f.ReconcileInterval, &c.ReconcileInterval}, {"RECONCILE_AFTER", f.ReconcileAfter, &c.App.ReconcileAfter}, {"DRAIN_DELAY", f.DrainDelay, &c.DrainDelay}} {
 		if *d.out, err = time.ParseDuration(d.in); err != nil || *d.out < 0 {
 			return c, fmt.Errorf("%s must be a duration such as 5m, not %q", d.env, d.in)
 		}
+	}
+	if c.DrainDelay > maxDrainDelay {
+		return c, fmt.Errorf("DRAIN_DELAY must be at most %s, not %s", maxDrainDelay, c.DrainDelay)
 	}
 	// A replica holds the upgrades it claimed for two intervals, so those
 	// of a replica that died are checked again a run or two later rather

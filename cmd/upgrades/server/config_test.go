@@ -3,6 +3,8 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +27,7 @@ func TestDefaultsAreThoseOfDefaults(t *testing.T) {
 	c, d := load(t, nil), Defaults()
 	if c.ListenAddr != d.ListenAddr || c.ReconcileInterval != d.ReconcileInterval || c.SessionTTL != d.SessionTTL ||
 		c.BodyLimit != d.BodyLimit || c.WebhookBodyLimit != d.WebhookBodyLimit || c.App.CheckoutTTL != d.App.CheckoutTTL ||
-		c.App.ReconcileAfter != d.App.ReconcileAfter || c.App.Prices.Of(platinumType) != d.App.Prices.Of(platinumType) || c.LogLevel != d.LogLevel || c.LogFormat != d.LogFormat {
+		c.App.ReconcileAfter != d.App.ReconcileAfter || c.App.Prices.Of(platinumType) != d.App.Prices.Of(platinumType) || c.LogLevel != d.LogLevel || c.LogFormat != d.LogFormat || c.DrainDelay != d.DrainDelay {
 		t.Errorf("loaded with nothing set:\n%+v\nwant the defaults:\n%+v", c, d)
 	}
 }
@@ -52,6 +54,7 @@ func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
 		{"ALLOW_PROMOTION_CODES", "sometimes"},
 		{"RECONCILE_INTERVAL", "-1m"}, {"LISTEN_ADDR", "3000"}, {"STRIPE_SIMULATED", "maybe"}, {"UPGRADES_ENABLED", "yes please"},
 		{"METRICS_ADDR", "9090"}, {"METRICS_ADDR", "localhost:http-ish"}, {"METRICS_ADDR", "localhost:70000"}, {"METRICS_ADDR", "localhost:3000"},
+		{"DRAIN_DELAY", "-1s"}, {"DRAIN_DELAY", "a while"}, {"DRAIN_DELAY", "1m"},
 	} {
 		_, err := Load(nil, func(k string) string { return map[string]string{tc.env: tc.value}[k] })
 		if err == nil || !strings.Contains(err.Error(), tc.env) || strings.Contains(err.Error(), "\n") {
@@ -180,6 +183,35 @@ func TestAutoRefundAndTheReconcilersLease(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("AUTO_REFUND=%q: %s (%v), want %s", value, got, err, want)
+		}
+	}
+}
+
+// CONTENT_FILE replaces the upgrade page's text; one that cannot be read
+// or shown stops the start with one line naming it.
+func TestContentFileIsCheckedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	if err := os.WriteFile(good, []byte(`{"offers": {"gold": "Shiny", "platinum": "Shinier", "gold_to_platinum": "The step"},
+		"comparison": {"levels": ["member", "gold"], "rows": [{"benefit": "Badge", "values": {"member": "No", "gold": "Yes"}}]},
+		"faq": [{"question": "Why?", "answer": "Because."}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := load(t, map[string]string{"CONTENT_FILE": good})
+	if c.Content == nil || c.Content.Offers[goldType] != "Shiny" || webConfig(c).Content != c.Content {
+		t.Fatalf("CONTENT_FILE was not read: %+v", c.Content)
+	}
+	if c := load(t, nil); c.Content != nil {
+		t.Errorf("without CONTENT_FILE, content %+v: want the built-in one", c.Content)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"offers": {"gold": "Shiny"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{bad, filepath.Join(dir, "missing.json")} {
+		_, err := Load(nil, func(k string) string { return map[string]string{"CONTENT_FILE": path}[k] })
+		if err == nil || !strings.Contains(err.Error(), "CONTENT_FILE") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("CONTENT_FILE=%s: %v", path, err)
 		}
 	}
 }

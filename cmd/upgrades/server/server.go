@@ -55,7 +55,7 @@ func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 		Metrics(cfg.MetricsAddr),
 		// Seeded before listening: ready means the demo users exist.
 		demoSeed(cfg, out),
-		httpadapter.Listen(cfg.ListenAddr),
+		httpadapter.Listen(cfg.ListenAddr, cfg.DrainDelay),
 		fx.Invoke(startReconciler),
 	)
 }
@@ -79,6 +79,7 @@ func webConfig(cfg Config) httpadapter.Config {
 		BodyLimit:        cfg.BodyLimit,
 		WebhookBodyLimit: cfg.WebhookBodyLimit,
 		CountryHeader:    cfg.CountryHeader,
+		Content:          cfg.Content,
 	}
 }
 
@@ -106,7 +107,7 @@ type installations interface {
 
 func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v application.WebhookVerifier, clock application.Clock,
 	tokens application.Tokens, pw application.PasswordHasher, th application.Throttles, l *slog.Logger, c application.Config,
-	inst installations) (application.Deps, error) {
+	inst installations, codes application.CodeMaker) (application.Deps, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	id, err := inst.Installation(ctx)
@@ -119,7 +120,7 @@ func newDeps(uow application.UnitOfWork, gw application.PaymentGateway, v applic
 		return application.Deps{}, err
 	}
 	c.Installation = id
-	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c}, nil
+	return application.Deps{UoW: uow, Gateway: gw, Verifier: v, Clock: clock, Tokens: tokens, Passwords: pw, Throttles: th, Logger: l, Config: c, Codes: codes}, nil
 }
 
 // Metrics serves the metrics on addr (METRICS_ADDR) and makes them the

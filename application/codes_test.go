@@ -1,0 +1,143 @@
+package application_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"upgrades/application"
+	"upgrades/domain"
+)
+
+func (f *fixture) mint(t domain.UpgradeType, n int) []*domain.Code {
+	f.t.Helper()
+	codes, err := f.app.MintCodes.Handle(f.ctx, application.MintCodes{OwnerID: f.owner.ID(), Type: t.String(), Quantity: n, Note: "raffle"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return codes
+}
+
+func (f *fixture) redeem(u *domain.User, code string) (application.RedeemedCode, error) {
+	return f.app.RedeemCode.Handle(f.ctx, application.RedeemCode{RedeemerID: u.ID(), Code: code, Network: "10.0.0.0/24"})
+}
+
+func TestMintedCodeRaisesItsRedeemerOnce(t *testing.T) {
+	f := newFixture(t)
+	carol, dave := f.user("carol", domain.LevelMember), f.user("dave", domain.LevelMember)
+	codes := f.mint(domain.UpgradeGold, 2)
+	if len(codes) != 2 || codes[0].Value() == codes[1].Value() || codes[0].Status() != domain.CodeUnused {
+		t.Fatalf("minted %v", codes)
+	}
+	// As people type it: lower case, no dashes, spaces around.
+	typed := "  " + strings.ToLower(codes[0].Value().String()) + " "
+	got, err := f.redeem(carol, typed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Level != domain.LevelGold || got.Giver != application.SiteGiver || f.level(carol) != domain.LevelGold {
+		t.Fatalf("redeemed: %+v, carol is %s", got, f.level(carol))
+	}
+	if msgs := f.messages(carol); !slices.Contains(msgs, "You have been upgraded to Gold with a code from the site!") {
+		t.Fatalf("carol was told %q", msgs)
+	}
+	_, err = f.redeem(dave, codes[0].Value().Display())
+	wantKind(t, err, domain.KindInvalid)
+	if f.level(dave) != domain.LevelMember {
+		t.Fatal("a used code raised dave")
+	}
+}
+
+func TestRedeemRefusals(t *testing.T) {
+	f := newFixture(t)
+	gold, banned := f.user("gina", domain.LevelGold), f.user("bruno", domain.LevelMember)
+	f.ban(banned)
+	code := f.mint(domain.UpgradeGold, 1)[0].Value().Display()
+
+	_, err := f.redeem(gold, code)
+	wantKind(t, err, domain.KindInvalid)
+	if !strings.Contains(err.Error(), "already have Gold") {
+		t.Fatalf("gina was told %v", err)
+	}
+	_, err = f.redeem(banned, code)
+	wantKind(t, err, domain.KindForbidden)
+	_, err = f.app.RedeemCode.Handle(f.ctx, application.RedeemCode{Code: code})
+	wantKind(t, err, domain.KindUnauthenticated)
+	for _, bad := range []string{"", "ABCD", "2222-2222-2299", "ÄÖÜ", "0000-0000-0000"} {
+		_, err = f.redeem(gold, bad)
+		wantKind(t, err, domain.KindInvalid)
+	}
+	// Every refusal left the code unused for someone it raises.
+	if _, err := f.redeem(f.user("carol", domain.LevelMember), code); err != nil {
+		t.Fatalf("the code was spent by a refusal: %v", err)
+	}
+}
+
+func TestRedeemIsThrottledPerNetwork(t *testing.T) {
+	f := newFixture(t)
+	carol := f.user("carol", domain.LevelMember)
+	var err error
+	for range 21 {
+		_, err = f.redeem(carol, "2222-2222-2299")
+	}
+	wantKind(t, err, domain.KindTooManyRequests)
+	// Another network is not held up.
+	_, err = f.app.RedeemCode.Handle(f.ctx, application.RedeemCode{RedeemerID: carol.ID(), Code: "2222-2222-2299", Network: "10.9.0.0/24"})
+	wantKind(t, err, domain.KindInvalid)
+}
+
+func TestMintRefusals(t *testing.T) {
+	f := newFixture(t)
+	carol := f.user("carol", domain.LevelAdmin)
+	_, err := f.app.MintCodes.Handle(f.ctx, application.MintCodes{OwnerID: carol.ID(), Type: "gold", Quantity: 1})
+	wantKind(t, err, domain.KindForbidden)
+	for _, cmd := range []application.MintCodes{
+		{Type: "gold", Quantity: 0}, {Type: "gold", Quantity: 101}, {Type: "gold_to_platinum", Quantity: 1},
+		{Type: "diamond", Quantity: 1}, {Type: "gold", Quantity: 1, Note: "two\nlines"},
+	} {
+		cmd.OwnerID = f.owner.ID()
+		_, err := f.app.MintCodes.Handle(f.ctx, cmd)
+		wantKind(t, err, domain.KindInvalid)
+	}
+	if codes := f.mint(domain.UpgradePlatinum, 100); len(codes) != 100 {
+		t.Fatalf("minted %d of 100", len(codes))
+	}
+}
+
+func TestListCodes(t *testing.T) {
+	f := newFixture(t)
+	carol, dave := f.user("carol", domain.LevelMember), f.user("dave", domain.LevelMember)
+	codes := f.mint(domain.UpgradeGold, 3)
+	if _, err := f.redeem(carol, codes[1].Value().String()); err != nil {
+		t.Fatal(err)
+	}
+	list := func(viewer *domain.User, filter application.CodeFilter) []string {
+		t.Helper()
+		l, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: viewer.ID(), Filter: filter, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range l.Items {
+			out = append(out, r.Code.Status().String()+":"+r.RedeemerName)
+		}
+		return out
+	}
+	if got := list(carol, application.CodeFilter{}); !slices.Equal(got, []string{"redeemed:carol"}) {
+		t.Fatalf("carol sees %v", got)
+	}
+	if got := list(dave, application.CodeFilter{}); len(got) != 0 {
+		t.Fatalf("dave sees %v", got)
+	}
+	if got := list(f.owner, application.CodeFilter{}); !slices.Equal(got, []string{"unused:", "redeemed:carol"}) {
+		t.Fatalf("the owner's first page is %v", got)
+	}
+	if got := list(f.owner, application.CodeFilter{Status: "unused", BuyerName: "OLIVIA"}); !slices.Equal(got, []string{"unused:", "unused:"}) {
+		t.Fatalf("the owner's unused codes are %v", got)
+	}
+	if got := list(f.owner, application.CodeFilter{RedeemerName: "carol", Type: "gold"}); !slices.Equal(got, []string{"redeemed:carol"}) {
+		t.Fatalf("carol's redemptions are %v", got)
+	}
+	_, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Filter: application.CodeFilter{Status: "spent"}})
+	wantKind(t, err, domain.KindMalformed)
+}

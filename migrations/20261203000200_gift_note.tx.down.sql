@@ -1,0 +1,3 @@
+ALTER TABLE upgrades
+    DROP CONSTRAINT upgrades_gift_note_only_gifts,
+    DROP COLUMN gift_note;

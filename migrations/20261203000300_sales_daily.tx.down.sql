@@ -1,0 +1,2 @@
+DROP TABLE sales_daily;
+ALTER TABLE upgrades DROP COLUMN paid_at;
