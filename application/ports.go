@@ -107,6 +107,7 @@ type UpgradeQuery struct {
 	VisibleTo     domain.UserID // only upgrades this user bought or received
 	RecipientName string        // exact name, ignoring case
 	PurchaserName string
+	PurchaserID   domain.UserID // for a use case that has the id, not the name
 	Type          domain.UpgradeType
 	Status        domain.Status
 	IsGifted      *bool

@@ -76,3 +76,49 @@ func (w *pgWire) queries() []string {
 	}
 	return out
 }
+
+// TestCheckoutRoundTrips counts what a checkout sends PostgreSQL, from
+// the purchaser's lock to the session attached, a new one for oneself.
+func TestCheckoutRoundTrips(t *testing.T) {
+	direct := dbtest.New(t)
+	u, err := urlHost(direct)
+	if err != nil {
+		t.Skipf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
+	}
+	wire := startPGWire(t, u)
+	dbURL, err := wire.url(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	app := application.New(application.Deps{
+		UoW: db, Gateway: memory.NewGateway(), Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
+		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(), Throttles: memory.NewThrottles(),
+	})
+	buyer, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "alice", Password: "password-alice", Level: domain.LevelMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(wire.queries())
+	if _, err := app.StartUpgrade.Handle(ctx, application.StartUpgrade{PurchaserID: buyer.ID(), Type: "gold"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := wire.queries()[before:]
+	t.Logf("a checkout: %d round trips:\n  %s", len(sent), strings.Join(sent, "\n  "))
+	if len(sent) > maxCheckoutRoundTrips {
+		t.Errorf("a checkout took %d round trips, want at most %d", len(sent), maxCheckoutRoundTrips)
+	}
+}
+
+// maxCheckoutRoundTrips: the reservation (BEGIN, the purchaser locked,
+// the recipient's processing upgrades, the latest pending one, the open
+// checkouts by the purchaser's id, the upgrade inserted with its history,
+// COMMIT) and attaching the session (BEGIN, the upgrade locked, the
+// update, COMMIT). It was 13: the open checkouts looked the purchaser up
+// by name first, and the history was an insert of its own.
+const maxCheckoutRoundTrips = 11
