@@ -54,6 +54,7 @@ func BenchmarkConcurrentUnitsOfWork(b *testing.B) {
 	defer db.Close()
 	b.SetParallelism(8)
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			err := db.Do(context.Background(), func(ctx context.Context, s application.Store) error {
