@@ -24,6 +24,7 @@
 \set id :first_upgrade + :client_id * :per_client + :n - 1
 \set user :id - :first_upgrade + :first_user
 \set tag :id + 100000000000000000
+\set slot :id % 16
 
 begin isolation level read committed;
 
@@ -42,7 +43,8 @@ SELECT EXISTS (SELECT 1 FROM recorded) AS fresh, u."id" AS u_id, u."purchaser_id
 
 -- Then the outcome, saved in one statement: the transition and its history
 -- entry numbered after the last, the recipient's level, the event marked
--- processed, the message and the day's sales, each a data-modifying WITH
+-- processed, the message and the day's sales (in the upgrade's slot of
+-- the day's row, id mod 16), each a data-modifying WITH
 -- query; the answer
 -- says how many rows each update found and the message's id.
 WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
@@ -55,9 +57,9 @@ saved_recipient AS (UPDATE users SET level = 30 WHERE id = :user RETURNING id),
 saved_event AS (UPDATE stripe_events SET outcome = 'applied', upgrade_id = :id, processed_at = ':now', last_error = NULL
 			WHERE id = 'evt_b:tag' RETURNING id),
 saved_messages AS (INSERT INTO messages (user_id, upgrade_id, body, created_at) VALUES (:user::bigint, :id::bigint, 'You have been upgraded to Gold!'::text, ':now'::timestamptz) RETURNING id),
-saved_sales AS (INSERT INTO sales_daily AS d (day, upgrade_type, currency, sales, sales_amount, refunds, refunds_amount)
-			SELECT ':now'::date, 'gold', 'usd', 1, 2000, 0, 0 WHERE EXISTS (SELECT 1 FROM saved_upgrade)
-			ON CONFLICT (day, upgrade_type, currency) DO UPDATE SET sales = d.sales + excluded.sales,
+saved_sales AS (INSERT INTO sales_daily AS d (day, upgrade_type, currency, slot, sales, sales_amount, refunds, refunds_amount)
+			SELECT ':now'::date, 'gold', 'usd', :slot, 1, 2000, 0, 0 WHERE EXISTS (SELECT 1 FROM saved_upgrade)
+			ON CONFLICT (day, upgrade_type, currency, slot) DO UPDATE SET sales = d.sales + excluded.sales,
 			sales_amount = d.sales_amount + excluded.sales_amount, refunds = d.refunds + excluded.refunds,
 			refunds_amount = d.refunds_amount + excluded.refunds_amount)
 SELECT (SELECT count(*) FROM saved_upgrade), (SELECT count(*) FROM saved_recipient), (SELECT count(*) FROM saved_event), ARRAY(SELECT id FROM saved_messages ORDER BY id);
