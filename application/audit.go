@@ -76,8 +76,8 @@ func newEntry(action domain.AuditAction, by Actor, subject, reason string, clock
 type ListAudit struct {
 	ViewerID domain.UserID
 	Filter   AuditFilter
-	Page     string // as ListUpgrades'
-	Limit    int
+	Page     string // as typed: empty, a number up to MaxPageNumber, b<id> or a<id>
+	Limit    int    // 1 to MaxPageSize; 0 is DefaultPageSize
 }
 
 // AuditFilter is the audit page's search form, as typed. Actor "cli" is

@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -140,4 +141,16 @@ func TestListCodes(t *testing.T) {
 	}
 	_, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Filter: application.CodeFilter{Status: "spent"}})
 	wantKind(t, err, domain.KindMalformed)
+
+	// Codes page like every list: numbered to 1,000, then by id.
+	first, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Limit: 2})
+	if err != nil || first.Next != (application.Page{Number: 2}) || !first.All {
+		t.Fatalf("the first page: %+v, %v", first, err)
+	}
+	older, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Limit: 2, Page: fmt.Sprintf("b%d", first.Items[1].Code.ID())})
+	if err != nil || len(older.Items) != 1 || older.Items[0].Code.ID() != codes[0].ID() || older.HasMore() {
+		t.Fatalf("the codes older than the first page: %+v, %v", older, err)
+	}
+	_, err = f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Page: "1001"})
+	wantKind(t, err, domain.KindInvalid)
 }

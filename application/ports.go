@@ -107,6 +107,7 @@ type UpgradeQuery struct {
 	VisibleTo     domain.UserID // only upgrades this user bought or received
 	RecipientName string        // exact name, ignoring case
 	PurchaserName string
+	PurchaserID   domain.UserID // for a use case that has the id, not the name
 	Type          domain.UpgradeType
 	Status        domain.Status
 	IsGifted      *bool
@@ -293,6 +294,11 @@ type Sales interface {
 // An unreachable database is reported as domain.KindUnavailable.
 type UnitOfWork interface {
 	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error
+	// Read runs fn outside any transaction, each call its own statement:
+	// for a use case that reads one thing and locks and writes nothing,
+	// which then costs one round trip instead of three (a transaction's
+	// begin and commit around it). fn must not write or lock.
+	Read(ctx context.Context, fn func(ctx context.Context, s Store) error) error
 }
 
 // PaymentGateway is the payment provider's API (Stripe Checkout).
@@ -400,12 +406,12 @@ type Codes interface {
 
 // CodeQuery selects codes for a list page. Zero fields do not filter.
 type CodeQuery struct {
-	VisibleTo     domain.UserID // only codes this user bought, was minted or redeemed
-	Status        domain.CodeStatus
-	Type          domain.UpgradeType
-	BuyerName     string // exact name, ignoring case
-	RedeemerName  string
-	Offset, Limit int
+	VisibleTo    domain.UserID // only codes this user bought, was minted or redeemed
+	Status       domain.CodeStatus
+	Type         domain.UpgradeType
+	BuyerName    string // exact name, ignoring case
+	RedeemerName string
+	Window
 }
 
 // CodeRow is a code with the names of the people in it; RedeemerName is

@@ -70,6 +70,11 @@ var _ application.UnitOfWork = (*DB)(nil)
 
 type txKey struct{}
 
+// Read is Do: one unit of work at a time reads nothing half done.
+func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
+	return db.Do(ctx, fn)
+}
+
 // Do runs fn as one transaction: every change is undone when fn fails.
 func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
 	if ctx.Value(txKey{}) != nil {

@@ -164,7 +164,7 @@ func (r codes) List(ctx context.Context, q application.CodeQuery) ([]application
 		sel = sel.Where("c.redeemer_id = (SELECT id FROM users WHERE lower(name) = lower(?))", q.RedeemerName)
 	}
 	var rows []codeListRow
-	if err := sel.OrderExpr("c.id DESC").Offset(int64(q.Offset)).Limit(int64(q.Limit)).Scan(ctx, &rows); err != nil {
+	if err := window(sel, "c.id", q.Window).Scan(ctx, &rows); err != nil {
 		return nil, translate(err, "list codes")
 	}
 	out := make([]application.CodeRow, len(rows))

@@ -117,7 +117,7 @@ var codeCases = []testCase{
 			}
 			return nil
 		})
-		got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Limit: 10})
+		got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Window: application.Window{Limit: 10}})
 		if len(got) != 2 || got[0] != "BBBB-… void alice>" {
 			t.Fatalf("void codes: %v", got)
 		}
@@ -127,8 +127,8 @@ var codeCases = []testCase{
 		olivia := mustUser(t, s, "olivia", domain.LevelOwner)
 		alice := mustUser(t, s, "alice", domain.LevelMember)
 		carol := mustUser(t, s, "carol", domain.LevelMember)
-		mustCode(t, s, "AAAA-2222-2222", domain.UpgradeGold, olivia.ID(), 0)
-		mustCode(t, s, "BBBB-2222-2222", domain.UpgradePlatinum, alice.ID(), 0)
+		a := mustCode(t, s, "AAAA-2222-2222", domain.UpgradeGold, olivia.ID(), 0)
+		b := mustCode(t, s, "BBBB-2222-2222", domain.UpgradePlatinum, alice.ID(), 0)
 		c := mustCode(t, s, "CCCC-2222-2222", domain.UpgradeGold, alice.ID(), 0)
 		do(t, s, func(ctx context.Context, st application.Store) error {
 			u, _ := st.Users.LockByID(ctx, carol.ID())
@@ -143,7 +143,11 @@ var codeCases = []testCase{
 			want string
 		}{
 			{application.CodeQuery{}, "[CCCC-… redeemed alice>carol BBBB-… unused alice> AAAA-… unused olivia>]"},
-			{application.CodeQuery{Offset: 1, Limit: 1}, "[BBBB-… unused alice>]"},
+			{application.CodeQuery{Window: application.Window{Offset: 1, Limit: 1}}, "[BBBB-… unused alice>]"},
+			{application.CodeQuery{Window: application.Window{Before: int64(c.ID()), Limit: 1}}, "[BBBB-… unused alice>]"},
+			{application.CodeQuery{Window: application.Window{Before: int64(a.ID())}}, "[]"},
+			{application.CodeQuery{Window: application.Window{After: int64(a.ID())}}, "[BBBB-… unused alice> CCCC-… redeemed alice>carol]"},
+			{application.CodeQuery{VisibleTo: alice.ID(), Window: application.Window{After: int64(b.ID())}}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{VisibleTo: carol.ID()}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{VisibleTo: alice.ID(), Status: domain.CodeUnused}, "[BBBB-… unused alice>]"},
 			{application.CodeQuery{Type: domain.UpgradeGold, BuyerName: "ALICE"}, "[CCCC-… redeemed alice>carol]"},
