@@ -122,6 +122,10 @@ func (r *report) finish() {
 		case c.ScriptMatches && w.Ratio.N == 0:
 			add("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
 				fmt.Sprintf("no clean pairs (%d of %d excluded for foreign CPU)", w.Excluded, len(w.Pairs)), nil, inconclusive)
+		case c.ScriptMatches && w.Ratio.N < minPairs:
+			// An interval of one or two pairs decides nothing.
+			judged("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
+				fmt.Sprintf("%.2f×, only %d clean pairs of %d", w.Ratio.Median, w.Ratio.N, len(w.Pairs)), w.Ratio, inconclusive)
 		case c.ScriptMatches:
 			judged("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
 				fmt.Sprintf("%.2f× (%.0f vs %.0f/s; %d of %d pairs clean)", w.Ratio.Median, w.Server.Median, w.Pgbench.Median,
@@ -188,6 +192,9 @@ func (r *report) finish() {
 			rd.MedianMS, atMost(rd.MedianMS, rd.TargetMS))
 	}
 }
+
+// minPairs is the fewest clean pairs whose ratio can decide a target.
+const minPairs = 3
 
 // pass is the verdict of a check without spread.
 func pass(ok bool) verdict {

@@ -194,6 +194,11 @@ func TestReportVerdicts(t *testing.T) {
 	if tg := verdictOf(t, r, "round trips"); tg.Verdict != met {
 		t.Errorf("4 round trips: %+v", tg)
 	}
+	r = &report{Webhook: &webhookResult{TargetRatio: 0.8, Capture: capture, Ratio: bootstrapMedian([]float64{0.5, 0.55}), Pairs: make([]webhookPair, 6), Excluded: 4}}
+	r.finish()
+	if tg := verdictOf(t, r, "fulfilment vs pgbench"); tg.Verdict != inconclusive || !strings.Contains(tg.Got, "only 2 clean pairs") {
+		t.Errorf("two clean pairs: %+v", tg)
+	}
 	r = &report{Webhook: &webhookResult{TargetRatio: 0.8, Capture: capture, Pairs: make([]webhookPair, 6), Excluded: 6}}
 	r.finish()
 	if tg := verdictOf(t, r, "fulfilment vs pgbench"); tg.Verdict != inconclusive || !strings.Contains(tg.Got, "6 of 6 excluded") {
