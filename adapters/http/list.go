@@ -40,7 +40,7 @@ type listPage struct {
 var listFilters = []string{searchRecipient, searchPurchaser, searchType, searchStatus, searchGifted}
 
 func (h *handlers) listUpgrades(c *gin.Context) {
-	if err := unknownFilter(c.Request.URL.Query()); err != nil {
+	if err := unknownFilter(c.Request.URL.Query(), listFilters); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -90,11 +90,11 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	h.page(c, http.StatusOK, "upgrades.html", title, data)
 }
 
-// unknownFilter names the first search parameter that is not a filter.
-func unknownFilter(q url.Values) error {
+// unknownFilter names the first search parameter that is not one of filters.
+func unknownFilter(q url.Values, filters []string) error {
 	var unknown []string
 	for k := range q {
-		if strings.HasPrefix(k, "search") && !slices.Contains(listFilters, k) {
+		if strings.HasPrefix(k, "search") && !slices.Contains(filters, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -102,7 +102,7 @@ func unknownFilter(q url.Values) error {
 		return nil
 	}
 	slices.Sort(unknown)
-	return domain.Errorf(domain.KindInvalid, "unknown filter %s; the filters are %s", unknown[0], strings.Join(listFilters, ", "))
+	return domain.Errorf(domain.KindInvalid, "unknown filter %s; the filters are %s", unknown[0], strings.Join(filters, ", "))
 }
 
 // queryInt reads a number from the query string; absent is 0, the
