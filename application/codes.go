@@ -51,9 +51,12 @@ func issueCodes(ctx context.Context, s Store, maker CodeMaker, t domain.UpgradeT
 	return out, nil
 }
 
-// MintCodes makes codes for an owner to give away (SPEC §9).
+// MintCodes makes codes for an owner to give away (SPEC §9). The
+// operator's command names no one logged in (OwnerID 0): it mints as
+// OwnerName, or as the first owner when that is empty too.
 type MintCodes struct {
-	OwnerID  domain.UserID
+	OwnerID   domain.UserID
+	OwnerName string
 	Type     string
 	Quantity int
 	Note     string // why they were made, for the owners; one line
@@ -72,7 +75,7 @@ func NewMintCodesHandler(uow UnitOfWork, maker CodeMaker, clock Clock) MintCodes
 func (h MintCodesHandler) Handle(ctx context.Context, cmd MintCodes) ([]*domain.Code, error) {
 	var codes []*domain.Code
 	err := h.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		owner, err := requireUser(ctx, s, cmd.OwnerID)
+		owner, err := minter(ctx, s, cmd)
 		if err != nil {
 			return err
 		}
@@ -94,6 +97,25 @@ func (h MintCodesHandler) Handle(ctx context.Context, cmd MintCodes) ([]*domain.
 		return err
 	})
 	return codes, err
+}
+
+// minter is who mints: the viewer, or for the operator's command the
+// named or first owner.
+func minter(ctx context.Context, s Store, cmd MintCodes) (*domain.User, error) {
+	switch {
+	case cmd.OwnerID != 0:
+		return requireUser(ctx, s, cmd.OwnerID)
+	case cmd.OwnerName != "":
+		return s.Users.ByName(ctx, cmd.OwnerName)
+	}
+	owners, err := s.Users.Owners(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(owners) == 0 {
+		return nil, domain.Errorf(domain.KindInvalid, "there is no owner to mint codes as; create one first")
+	}
+	return owners[0], nil
 }
 
 // codeType reads the type of a code: gold or platinum.
