@@ -222,13 +222,29 @@ func (c *Code) Redeem(redeemer *User, now time.Time) error {
 	return nil
 }
 
-// Void ends an unused code whose purchase was refunded; it reports whether
-// the code was unused.
-func (c *Code) Void() bool {
-	if c.status != CodeUnused {
+// Void ends a code whose purchase was refunded and returns the status it
+// had. A redeemed code keeps its redeemer, whom the caller puts back with
+// Revert.
+func (c *Code) Void() CodeStatus {
+	was := c.status
+	c.status = CodeVoid
+	return was
+}
+
+// Revert puts the redeemer of a code whose purchase was refunded back by
+// the refund rule (SPEC §2): unless their level changed since, it becomes
+// the higher of what they still paid for (their fulfilled upgrades, their
+// other redeemed codes) and the level they had before the first of them.
+// It reports whether the level changed. The caller holds the redeemer's lock.
+func (c *Code) Revert(redeemer *User, fulfilled []*Upgrade, redeemed []*Code) bool {
+	if redeemer.id != c.redeemerID || c.levelBefore.IsZero() || redeemer.level != c.Grants() {
 		return false
 	}
-	c.status = CodeVoid
+	back := RevertLevel(c.levelBefore, fulfilled, redeemed, 0, c.id)
+	if back == redeemer.level {
+		return false
+	}
+	redeemer.level = back
 	return true
 }
 

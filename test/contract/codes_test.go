@@ -110,7 +110,9 @@ var codeCases = []testCase{
 				t.Fatalf("the purchase's codes: %v", cs)
 			}
 			for _, c := range cs {
-				c.Void()
+				if was := c.Void(); was != domain.CodeUnused {
+					t.Fatalf("a new code was %s", was)
+				}
 				if err := st.Codes.Update(ctx, c); err != nil {
 					return err
 				}
