@@ -57,9 +57,9 @@ func issueCodes(ctx context.Context, s Store, maker CodeMaker, t domain.UpgradeT
 type MintCodes struct {
 	OwnerID   domain.UserID
 	OwnerName string
-	Type     string
-	Quantity int
-	Note     string // why they were made, for the owners; one line
+	Type      string
+	Quantity  int
+	Note      string // why they were made, for the owners; one line
 }
 
 type MintCodesHandler struct {

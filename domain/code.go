@@ -254,3 +254,10 @@ func (u *Upgrade) RecordCodeRedeemed(c *Code, redeemerName string, now time.Time
 	u.record(HistoryEntry{At: now, From: u.status, To: u.status, Outcome: OutcomeApplied, Cause: "user " + redeemerName,
 		Note: "code " + c.value.Short() + " redeemed by " + redeemerName})
 }
+
+// RecordCodeReverted notes in a refunded code purchase's history that the
+// redeemer of one of its codes was put back to level.
+func (u *Upgrade) RecordCodeReverted(c *Code, redeemerName string, level Level, now time.Time) {
+	u.record(HistoryEntry{At: now, From: u.status, To: u.status, Outcome: OutcomeApplied, Cause: "refund",
+		Note: "code " + c.value.Short() + ": " + redeemerName + " returned to " + level.String()})
+}

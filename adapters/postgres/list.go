@@ -38,9 +38,9 @@ func (r upgrades) List(ctx context.Context, q application.UpgradeQuery) ([]appli
 	err = r.db.NewSelect().Model((*listRow)(nil)).
 		ColumnExpr("?TableColumns").
 		ColumnExpr("p.name AS purchaser_name").
-		ColumnExpr("rc.name AS recipient_name").
+		ColumnExpr("coalesce(rc.name, '') AS recipient_name").
 		Join("JOIN users AS p ON p.id = u.purchaser_id").
-		Join("JOIN users AS rc ON rc.id = u.recipient_id").
+		Join("LEFT JOIN users AS rc ON rc.id = u.recipient_id"). // none for codes
 		Where("u.id IN (?)", bun.In(ids)).
 		OrderExpr("u.id DESC").
 		Scan(ctx, &rows)
