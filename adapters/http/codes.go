@@ -230,3 +230,29 @@ func (h *handlers) mintCodes(c *gin.Context) {
 	}
 	c.Redirect(http.StatusSeeOther, "/upgrade_codes?"+url.Values{searchCodeStatus: {"unused"}, searchCodeType: {cmd.Type}}.Encode())
 }
+
+// buyCodes starts a purchase of codes: JSON 201 with the purchase and its
+// checkout_url (200 for a double click's same checkout), HTML 303 to the
+// checkout.
+func (h *handlers) buyCodes(c *gin.Context) {
+	in, err := readInput(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	cmd := application.StartUpgrade{PurchaserID: viewerID(c), Type: in.get("upgrade_type")}
+	quantity, currency, country := in.get("quantity"), in.get("currency"), in.get("country")
+	if err := in.check(); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if cmd.Quantity, err = strconv.Atoi(quantity); err != nil || cmd.Quantity == 0 {
+		h.fail(c, domain.Errorf(domain.KindInvalid, "quantity must be between 1 and %d", domain.MaxCodesBought))
+		return
+	}
+	if cmd.Currency, err = h.currencyChoice(c, currency, country); err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.startPurchase(c, cmd)
+}

@@ -155,6 +155,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/user_upgrades/:id/payment", h.paymentLink(func(a *application.App) linkHandler { return a.PaymentPage }))
 	pages.GET("/messages", h.messages)
 	pages.GET("/upgrade_codes", h.listCodes)
+	pages.POST("/upgrade_codes", h.buyCodes)
 	pages.GET("/upgrade_codes/redeem", h.redeemPage)
 	pages.POST("/upgrade_codes/redeem", h.redeemCode)
 	pages.POST("/upgrade_codes/mint", h.mintCodes)

@@ -221,6 +221,12 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	h.startPurchase(c, cmd)
+}
+
+// startPurchase starts an upgrade or a purchase of codes and answers with
+// its checkout: the page to pay on, or the purchase in JSON.
+func (h *handlers) startPurchase(c *gin.Context, cmd application.StartUpgrade) {
 	ctx := c.Request.Context()
 	started, err := h.app.StartUpgrade.Handle(ctx, cmd)
 	if err != nil {

@@ -107,3 +107,58 @@ func TestMintingIsForOwners(t *testing.T) {
 	b.get("/upgrade_codes?view=print").status(http.StatusOK).contains(`class="code-sheet"`)
 	e.loggedIn(alice).get("/upgrade_codes").status(http.StatusOK).lacks(`action="/upgrade_codes/mint"`)
 }
+
+func TestBuyCodesPayRedeemAndList(t *testing.T) {
+	e := start(t, nil)
+	alice, carol := e.user("alice", domain.LevelMember), e.user("carol", domain.LevelMember)
+	var u struct {
+		upgrade
+		Quantity    int    `json:"quantity"`
+		RecipientID *int64 `json:"recipient_id"`
+	}
+	e.api(alice).json("POST", "/upgrade_codes.json", map[string]any{"upgrade_type": "gold", "quantity": 2}).status(http.StatusCreated).decode(&u)
+	if u.Quantity != 2 || u.RecipientID != nil || u.IsGifted || u.Amount != 2*2000 || u.CheckoutURL == "" {
+		t.Fatalf("the purchase: %+v", u)
+	}
+	e.pay(u.ID)
+	e.loggedIn(alice).get(fmt.Sprintf("/user_upgrades/%d", u.ID)).status(http.StatusOK).contains("Your 2 Gold codes are ready!")
+	var list struct {
+		Codes []struct {
+			Code      string `json:"code"`
+			Status    string `json:"status"`
+			UpgradeID *int64 `json:"upgrade_id"`
+		} `json:"upgrade_codes"`
+	}
+	e.api(alice).get("/upgrade_codes.json").status(http.StatusOK).decode(&list)
+	if len(list.Codes) != 2 || list.Codes[0].Status != "unused" || list.Codes[0].UpgradeID == nil || *list.Codes[0].UpgradeID != u.ID {
+		t.Fatalf("alice's codes: %+v", list.Codes)
+	}
+	got := e.api(carol).json("POST", "/upgrade_codes/redeem.json", map[string]any{"code": list.Codes[0].Code}).status(http.StatusOK).object()
+	if got["giver"] != "alice" || got["level"] != "gold" {
+		t.Fatalf("carol redeemed %v", got)
+	}
+	// Another's purchase and codes are not carol's to see.
+	e.api(carol).get(fmt.Sprintf("/user_upgrades/%d.json", u.ID)).apiError(http.StatusForbidden, "forbidden")
+	e.api(carol).get("/upgrade_codes.json").status(http.StatusOK).decode(&list)
+	if len(list.Codes) != 1 || list.Codes[0].Status != "redeemed" {
+		t.Fatalf("carol sees %+v", list.Codes)
+	}
+}
+
+func TestBuyCodesInHTMLAndBadInput(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	b := e.loggedIn(alice)
+	b.get("/user_upgrades/new").status(http.StatusOK).contains(`action="/upgrade_codes"`, "Buy as a code")
+	b.form("POST", "/upgrade_codes", url.Values{"upgrade_type": {"platinum"}, "quantity": {"3"}}).status(http.StatusSeeOther)
+	for _, body := range []map[string]any{
+		{"upgrade_type": "gold", "quantity": 11}, {"upgrade_type": "gold", "quantity": 0}, {"upgrade_type": "gold", "quantity": "many"},
+		{"upgrade_type": "gold_to_platinum", "quantity": 1}, {"upgrade_type": "gold"},
+	} {
+		e.api(alice).json("POST", "/upgrade_codes.json", body).apiError(http.StatusUnprocessableEntity, "invalid")
+	}
+	e.browser().json("POST", "/upgrade_codes.json", map[string]any{"upgrade_type": "gold", "quantity": 1}).apiError(http.StatusUnauthorized, "unauthenticated")
+	e.api(alice).json("POST", "/upgrade_codes.json", map[string]any{"upgrade_type": []string{"gold"}, "quantity": 1}).apiError(http.StatusBadRequest, "invalid")
+	e.api(alice).do("POST", "/upgrade_codes.json", strings.NewReader(`{"quantity": 1, "upgrade_type": "gold"`), http.Header{"Content-Type": {"application/json"}}).
+		apiError(http.StatusBadRequest, "invalid")
+}
