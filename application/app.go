@@ -148,7 +148,10 @@ type App struct {
 	CurrentSale    CurrentSaleHandler
 	CountBacklog   CountBacklogHandler
 	ListEvents     ListEventsHandler
+	ListAudit      ListAuditHandler
 	ReplayEvent    ReplayEventHandler
+	ShowSales      ShowSalesHandler
+	ExportUpgrades ExportUpgradesHandler
 
 	MintCodes  MintCodesHandler
 	RedeemCode RedeemCodeHandler
@@ -199,13 +202,16 @@ func New(d Deps) *App {
 		SyncUpgrade:        NewSyncUpgradeHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
 		Reconcile:          NewReconcileHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live, d.Config.ReconcileAfter, d.Config.ReconcileLease),
 		Refund:             NewRefundHandler(d.UoW, d.Gateway, d.Clock, d.Logger, live),
-		ReadMessages:       NewReadMessagesHandler(d.UoW),
+		ReadMessages:       NewReadMessagesHandler(d.UoW, d.Clock),
 		Receipt:            NewReceiptHandler(d.UoW, d.Gateway),
 		PaymentPage:        NewPaymentPageHandler(d.UoW, live.Livemode),
 		CurrentSale:        NewCurrentSaleHandler(d.Config.Prices, d.Clock),
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
+		ListAudit:          NewListAuditHandler(d.UoW),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
+		ShowSales:          NewShowSalesHandler(d.UoW, d.Clock),
+		ExportUpgrades:     NewExportUpgradesHandler(d.UoW),
 		MintCodes:          NewMintCodesHandler(d.UoW, d.Codes, d.Clock),
 		RedeemCode:         NewRedeemCodeHandler(d.UoW, d.Throttles, d.Clock, d.Observer),
 		ListCodes:          NewListCodesHandler(d.UoW),

@@ -24,6 +24,10 @@ type PaymentEvent struct {
 	Payload []byte // the raw event, kept for audit
 	Source  string // who told us, for the history
 	Note    string // the provider's ids and details, for the history
+	// Audit is the entry of the person who caused it (an owner's refund,
+	// a replay), recorded in the unit of work that applies it; nil for
+	// none.
+	Audit *domain.AuditEntry
 }
 
 // Event outcomes that concern no upgrade.
@@ -74,34 +78,43 @@ func newFulfilment(uow UnitOfWork, gateway PaymentGateway, clock Clock, logger *
 // of work: an error rolls everything back so that a redelivery succeeds.
 func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error) {
 	received := ReceivedEvent{ID: ev.ID, Type: ev.Type, Livemode: ev.Livemode, Payload: ev.Payload, ReceivedAt: f.clock.Now()}
+	lock := PaymentLock{UpgradeID: ev.UpgradeID, PaymentIntentID: ev.PaymentIntentID}
+	if ev.ID != "" {
+		lock.Event = &received
+	}
 	ev.Cause = eventCause(ev)
 	var out Applied
 	err := f.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		out = Applied{}
-		if ev.ID != "" {
-			if fresh, err := s.Events.Record(ctx, received); err != nil || !fresh {
-				out.Duplicate = err == nil
+		if outcome, ok := f.unapplied(ctx, ev); ok {
+			// Recorded for dedupe and audit, touching no upgrade.
+			if lock.Event != nil {
+				if fresh, err := s.Events.Record(ctx, received); err != nil || !fresh {
+					out.Duplicate = err == nil
+					return err
+				}
+			}
+			if err := recordAudit(ctx, s, ev.Audit); err != nil {
 				return err
 			}
-		}
-		if ev.Kind == (domain.EventKind{}) {
-			out.Outcome = OutcomeUnhandled
+			out.Outcome = outcome
 			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
 		}
-		if ev.Installation != "" && ev.Installation != f.shop.Installation {
-			// Another database on the same Stripe account made it: its
-			// upgrade ids are not ours (SPEC §3).
-			out.Outcome = OutcomeForeign
-			f.logger.InfoContext(ctx, "event of another installation", "event", ev.ID, "installation", ev.Installation)
-			return finishUnapplied(ctx, s, ev.ID, out.Outcome, f.clock.Now())
+		up, facts, fresh, err := lockPayment(ctx, s, lock, ev.Payment)
+		if err == nil && !fresh {
+			out.Duplicate = true
+			return nil
 		}
-		up, facts, err := lockPayment(ctx, s, ev.Payment)
-		if domain.IsKind(err, domain.KindNotFound) {
+		unmatched := domain.IsKind(err, domain.KindNotFound)
+		if err != nil && !unmatched {
+			return err
+		}
+		if err := recordAudit(ctx, s, ev.Audit); err != nil {
+			return err
+		}
+		if unmatched {
 			out.Outcome = OutcomeUnmatched
 			return f.unmatched(ctx, s, ev)
-		}
-		if err != nil {
-			return err
 		}
 		facts.Livemode, facts.AutoRefund = f.shop.Livemode, f.shop.AutoRefund
 		var levelBefore domain.Level
@@ -149,6 +162,21 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 	return out, err
 }
 
+// unapplied says whether an event is one the shop records but does not
+// apply to any upgrade, and how it ends.
+func (f fulfilment) unapplied(ctx context.Context, ev PaymentEvent) (domain.Outcome, bool) {
+	if ev.Kind == (domain.EventKind{}) {
+		return OutcomeUnhandled, true
+	}
+	if ev.Installation != "" && ev.Installation != f.shop.Installation {
+		// Another database on the same Stripe account made it: its
+		// upgrade ids are not ours (SPEC §3).
+		f.logger.InfoContext(ctx, "event of another installation", "event", ev.ID, "installation", ev.Installation)
+		return OutcomeForeign, true
+	}
+	return domain.Outcome{}, false
+}
+
 // recordFailure keeps why an event failed, outside its rolled back unit
 // of work; the event stays unprocessed so that a redelivery is applied.
 func (f fulfilment) recordFailure(ctx context.Context, received ReceivedEvent, cause error) {
@@ -160,36 +188,33 @@ func (f fulfilment) recordFailure(ctx context.Context, received ReceivedEvent, c
 	}
 }
 
-// lockPayment locks the upgrade a payment is about, by the id its checkout
-// carries, else by its PaymentIntent (charges and disputes), and then the
-// upgrade's recipient. A payment that may take a level back also reads
-// what the recipient still paid for.
-func lockPayment(ctx context.Context, s Store, p domain.Payment) (*domain.Upgrade, domain.Facts, error) {
-	var (
-		up    *domain.Upgrade
-		facts domain.Facts
-		err   error
-	)
-	switch {
-	case p.UpgradeID != 0:
-		up, err = s.Upgrades.LockByID(ctx, p.UpgradeID)
-	case p.PaymentIntentID != "":
-		up, err = s.Upgrades.LockByPaymentIntent(ctx, p.PaymentIntentID)
-	default:
-		err = domain.Errorf(domain.KindNotFound, "the event names no upgrade")
+// lockPayment records the payment's event and locks the upgrade it is
+// about, by the id its checkout carries, else by its PaymentIntent
+// (charges and disputes), and the upgrade's recipient, in one call. A
+// payment that may take a level back also reads what the recipient still
+// paid for. A duplicate event is not fresh and locks nothing.
+func lockPayment(ctx context.Context, s Store, l PaymentLock, p domain.Payment) (*domain.Upgrade, domain.Facts, bool, error) {
+	var facts domain.Facts
+	if l.UpgradeID == 0 && l.PaymentIntentID == "" && l.Event == nil {
+		return nil, facts, true, domain.Errorf(domain.KindNotFound, "the payment names no upgrade")
 	}
-	if err != nil || up.IsCodes() {
+	locked, err := s.Outcomes.Lock(ctx, l)
+	if err != nil || !locked.Fresh {
+		return nil, facts, locked.Fresh, err
+	}
+	if locked.Upgrade == nil {
+		return nil, facts, true, domain.Errorf(domain.KindNotFound, "the event names no upgrade of ours")
+	}
+	if locked.Upgrade.IsCodes() {
 		// A code purchase has no recipient; its codes are locked when
 		// they are issued or voided.
-		return up, facts, err
+		return locked.Upgrade, facts, true, nil
 	}
-	if facts.Recipient, err = s.Users.LockByID(ctx, up.RecipientID()); err != nil {
-		return nil, facts, err
-	}
+	facts.Recipient = locked.Recipient
 	if p.MayRevert() {
-		facts.Fulfilled, facts.Redeemed, err = paidFor(ctx, s, up.RecipientID())
+		facts.Fulfilled, facts.Redeemed, err = paidFor(ctx, s, locked.Upgrade.RecipientID())
 	}
-	return up, facts, err
+	return locked.Upgrade, facts, true, err
 }
 
 // paidFor is what the refund rule needs of a user: their upgrades that
@@ -313,4 +338,13 @@ func eventCause(ev PaymentEvent) string {
 		cause += ": " + ev.Note
 	}
 	return cause
+}
+
+// recordAudit records the entry of the person who caused an event, once
+// the event is known to be applied now; nil records nothing.
+func recordAudit(ctx context.Context, s Store, e *domain.AuditEntry) error {
+	if e == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, e)
 }

@@ -97,7 +97,7 @@ func TestApplyEventMessages(t *testing.T) {
 		if len(got) != 1 || !strings.HasPrefix(got[0], "You have been upgraded to Gold!") || !strings.Contains(got[0], "alice") {
 			t.Fatalf("bob was told %q, want the upgrade and the purchaser's name", got)
 		}
-		if got := f.messages(alice); len(got) != 1 || got[0] != "bob has been upgraded to Gold!" {
+		if got := f.messages(alice); len(got) != 1 || got[0] != "bob has been upgraded to Gold! It was your gift: thank you." {
 			t.Fatalf("alice was told %q", got)
 		}
 	})
@@ -105,7 +105,7 @@ func TestApplyEventMessages(t *testing.T) {
 		f := newFixture(t)
 		alice, gina := f.user("alice", domain.LevelMember), f.user("gina", domain.LevelGold)
 		f.pay(f.start(alice, gina, domain.UpgradeGoldToPlatinum))
-		if got := f.messages(alice); len(got) != 1 || got[0] != "gina has been upgraded to Platinum!" {
+		if got := f.messages(alice); len(got) != 1 || got[0] != "gina has been upgraded to Platinum! It was your gift: thank you." {
 			t.Fatalf("alice was told %q", got)
 		}
 		if got := f.messages(gina); len(got) != 1 || !strings.HasPrefix(got[0], "You have been upgraded to Platinum!") {

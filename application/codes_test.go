@@ -204,7 +204,7 @@ func TestBoughtCodesAreIssuedOnceAndVoidedByARefund(t *testing.T) {
 		t.Fatalf("the purchase's history ends with %+v", h)
 	}
 
-	if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: up.ID()}); err != nil {
+	if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: up.ID(), Reason: "codes bought by mistake"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range f.codesOf(alice) {
@@ -215,7 +215,9 @@ func TestBoughtCodesAreIssuedOnceAndVoidedByARefund(t *testing.T) {
 	if f.level(carol) != domain.LevelMember {
 		t.Fatalf("carol is %s after the refund, want member", f.level(carol))
 	}
-	if !slices.ContainsFunc(f.messages(alice), func(m string) bool { return strings.Contains(m, "these codes are void: ") && strings.Contains(m, codes[0].Value().Display()) && strings.Contains(m, codes[1].Value().Display()) }) {
+	if !slices.ContainsFunc(f.messages(alice), func(m string) bool {
+		return strings.Contains(m, "these codes are void: ") && strings.Contains(m, codes[0].Value().Display()) && strings.Contains(m, codes[1].Value().Display())
+	}) {
 		t.Fatalf("alice was told %q", f.messages(alice))
 	}
 	if _, err := f.redeem(f.user("dave", domain.LevelMember), codes[0].Value().String()); domain.KindOf(err) != domain.KindInvalid {

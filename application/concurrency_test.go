@@ -263,7 +263,7 @@ func TestRefundClickedConcurrently(t *testing.T) {
 	results := make([]application.Applied, racers)
 	errs := make([]error, racers)
 	race(func(i int) {
-		results[i], errs[i] = f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: up.ID()})
+		results[i], errs[i] = f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: up.ID()})
 	})
 	applied, reverted := 0, 0
 	for i := range racers {

@@ -93,7 +93,10 @@ func contains(list []string, s string) bool {
 }
 
 // ReplayEvent applies a stored provider event again.
-type ReplayEvent struct{ ID string }
+type ReplayEvent struct {
+	By         Actor
+	ID, Reason string
+}
 
 // Replayed says what replaying did.
 type Replayed struct {
@@ -120,6 +123,9 @@ func (h ReplayEventHandler) Handle(ctx context.Context, cmd ReplayEvent) (Replay
 	}
 	var stored StoredEvent
 	err := h.fulfil.uow.Do(ctx, func(ctx context.Context, s Store) (err error) {
+		if err = authorizeOwner(ctx, s, cmd.By, "replay events"); err != nil {
+			return err
+		}
 		stored, err = s.Events.Get(ctx, cmd.ID)
 		return err
 	})
@@ -134,6 +140,10 @@ func (h ReplayEventHandler) Handle(ctx context.Context, cmd ReplayEvent) (Replay
 	if len(stored.Payload) == 0 {
 		return Replayed{Event: stored}, domain.Errorf(domain.KindInvalid, "event %s was stored without its payload: it cannot be replayed", stored.ID)
 	}
+	entry, err := newEntry(domain.AuditEventReplay, cmd.By, domain.SubjectEvent(stored.ID), cmd.Reason, h.fulfil.clock)
+	if err != nil {
+		return Replayed{Event: stored}, err
+	}
 	ev, err := h.reader.Read(stored.Payload)
 	if err != nil {
 		return Replayed{Event: stored}, fmt.Errorf("reading the stored event %s: %w", stored.ID, err)
@@ -141,7 +151,7 @@ func (h ReplayEventHandler) Handle(ctx context.Context, cmd ReplayEvent) (Replay
 	if ev.ID != stored.ID {
 		return Replayed{Event: stored}, domain.Errorf(domain.KindInvalid, "the stored payload of %s is event %q", stored.ID, ev.ID)
 	}
-	ev.Source = "replay"
+	ev.Source, ev.Audit = "replay", &entry
 	h.fulfil.logger.InfoContext(ctx, "replaying a stored event", "event", ev.ID, "type", ev.Type)
 	applied, err := h.fulfil.apply(ctx, ev)
 	return Replayed{Event: stored, Applied: applied}, err

@@ -37,7 +37,7 @@ func TestReplayAppliesAFailedEventOnce(t *testing.T) {
 		t.Fatal("the failed delivery completed the upgrade")
 	}
 
-	r, err := f.app.ReplayEvent.Handle(f.ctx, application.ReplayEvent{ID: "evt_replay"})
+	r, err := f.app.ReplayEvent.Handle(f.ctx, application.ReplayEvent{By: application.CommandLine, ID: "evt_replay"})
 	if err != nil || r.Applied.Duplicate || r.Applied.Outcome != domain.OutcomeApplied || r.Applied.UpgradeID != up.ID() {
 		t.Fatalf("replay: %+v, %v", r, err)
 	}
@@ -46,7 +46,7 @@ func TestReplayAppliesAFailedEventOnce(t *testing.T) {
 	}
 	history := len(f.upgrade(up.ID()).History())
 
-	r, err = f.app.ReplayEvent.Handle(f.ctx, application.ReplayEvent{ID: "evt_replay"})
+	r, err = f.app.ReplayEvent.Handle(f.ctx, application.ReplayEvent{By: application.CommandLine, ID: "evt_replay"})
 	if err != nil || !r.Applied.Duplicate || len(f.upgrade(up.ID()).History()) != history {
 		t.Fatalf("second replay: %+v, %v", r, err)
 	}
@@ -55,7 +55,7 @@ func TestReplayAppliesAFailedEventOnce(t *testing.T) {
 		t.Fatalf("applied events: %+v, %v", applied, err)
 	}
 
-	_, err = f.app.ReplayEvent.Handle(f.ctx, application.ReplayEvent{ID: "evt_unknown"})
+	_, err = f.app.ReplayEvent.Handle(f.ctx, application.ReplayEvent{By: application.CommandLine, ID: "evt_unknown"})
 	wantKind(t, err, domain.KindNotFound)
 	_, err = f.app.ListEvents.Handle(f.ctx, application.EventFilter{Status: "lost"})
 	wantKind(t, err, domain.KindInvalid)

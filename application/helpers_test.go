@@ -71,14 +71,14 @@ func (f *fixture) user(name string, level domain.Level) *domain.User {
 
 func (f *fixture) ban(u *domain.User) {
 	f.t.Helper()
-	if _, err := f.app.Ban.Handle(f.ctx, application.Ban{Name: u.Name()}); err != nil {
+	if _, err := f.app.Ban.Handle(f.ctx, application.Ban{By: application.CommandLine, Name: u.Name()}); err != nil {
 		f.t.Fatal(err)
 	}
 }
 
 func (f *fixture) setLevel(u *domain.User, l domain.Level) {
 	f.t.Helper()
-	if _, err := f.app.SetLevel.Handle(f.ctx, application.SetLevel{Name: u.Name(), Level: l}); err != nil {
+	if _, err := f.app.SetLevel.Handle(f.ctx, application.SetLevel{By: application.CommandLine, Name: u.Name(), Level: l}); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -13,8 +13,8 @@ import (
 type ListUpgrades struct {
 	ViewerID domain.UserID
 	Filter   UpgradeFilter
-	Page     int // from 1
-	Limit    int // 1 to MaxPageSize
+	Page     string // as typed: empty, a number up to MaxPageNumber, b<id> or a<id>
+	Limit    int    // 1 to MaxPageSize; 0 is DefaultPageSize
 }
 
 // UpgradeFilter is the list page's search form, as typed.
@@ -22,30 +22,24 @@ type UpgradeFilter struct {
 	RecipientName, PurchaserName, Type, Status, IsGifted string
 }
 
-// Page sizes of the list.
-const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
-)
-
 // UpgradeList is one page of the list.
-type UpgradeList struct {
-	Items   []UpgradeView
-	Page    int
-	Limit   int
-	HasMore bool
-}
+type UpgradeList = Paged[UpgradeView]
 
 type ListUpgradesHandler struct{ uow UnitOfWork }
 
 func NewListUpgradesHandler(uow UnitOfWork) ListUpgradesHandler { return ListUpgradesHandler{uow} }
 
 func (h ListUpgradesHandler) Handle(ctx context.Context, cmd ListUpgrades) (UpgradeList, error) {
-	q, err := cmd.query()
+	page, limit, err := pageRequest(cmd.Page, cmd.Limit)
 	if err != nil {
 		return UpgradeList{}, err
 	}
-	list := UpgradeList{Page: cmd.Page, Limit: q.Limit}
+	q, err := cmd.Filter.query()
+	if err != nil {
+		return UpgradeList{}, err
+	}
+	q.Window = page.window(limit)
+	var list UpgradeList
 	err = h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		viewer, err := requireUser(ctx, s, cmd.ViewerID)
 		if err != nil {
@@ -54,41 +48,23 @@ func (h ListUpgradesHandler) Handle(ctx context.Context, cmd ListUpgrades) (Upgr
 		if !viewer.IsAdmin() {
 			q.VisibleTo = viewer.ID()
 		}
-		q.Limit++ // one more tells whether there is a next page
 		rows, err := s.Upgrades.List(ctx, q)
 		if err != nil {
 			return err
 		}
-		if len(rows) > list.Limit {
-			rows, list.HasMore = rows[:list.Limit], true
-		}
-		list.Items = make([]UpgradeView, len(rows))
+		views := make([]UpgradeView, len(rows))
 		for i, r := range rows {
-			list.Items[i] = UpgradeView{UpgradeRow: r, CanRefund: viewer.IsOwner() && r.Upgrade.IsRefundable()}
+			views[i] = UpgradeView{UpgradeRow: r, CanRefund: viewer.IsOwner() && r.Upgrade.IsRefundable(), GiftNote: r.Upgrade.GiftNoteFor(viewer)}
 		}
+		list = paginate(page, limit, views, func(v UpgradeView) int64 { return int64(v.Upgrade.ID()) })
 		return nil
 	})
 	return list, err
 }
 
-func (cmd *ListUpgrades) query() (UpgradeQuery, error) {
-	if cmd.Page == 0 {
-		cmd.Page = 1
-	}
-	if cmd.Limit == 0 {
-		cmd.Limit = DefaultPageSize
-	}
-	if cmd.Page < 1 || cmd.Page > 1_000_000 {
-		return UpgradeQuery{}, domain.Errorf(domain.KindMalformed, "page must be a positive number")
-	}
-	if cmd.Limit < 1 || cmd.Limit > MaxPageSize {
-		return UpgradeQuery{}, domain.Errorf(domain.KindMalformed, "limit must be between 1 and %d", MaxPageSize)
-	}
-	f := cmd.Filter
-	q := UpgradeQuery{
-		RecipientName: strings.TrimSpace(f.RecipientName), PurchaserName: strings.TrimSpace(f.PurchaserName),
-		Offset: (cmd.Page - 1) * cmd.Limit, Limit: cmd.Limit,
-	}
+// query turns the search form into the store's query, without its window.
+func (f UpgradeFilter) query() (UpgradeQuery, error) {
+	q := UpgradeQuery{RecipientName: strings.TrimSpace(f.RecipientName), PurchaserName: strings.TrimSpace(f.PurchaserName)}
 	var err error
 	if t := strings.TrimSpace(f.Type); t != "" {
 		if q.Type, err = domain.ParseUpgradeType(t); err != nil {

@@ -56,6 +56,7 @@ func messagesFor(ctx context.Context, s Store, notices []domain.Notice, recipien
 			if err != nil {
 				return nil, err
 			}
+			m.UpgradeID = n.UpgradeID
 			msgs = append(msgs, m)
 		}
 	}
@@ -71,10 +72,13 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error), money
 			return fmt.Sprintf("You have been upgraded to %s!", level), nil
 		}
 		purchaser, err := name(n.Purchaser)
+		if n.GiftNote != "" {
+			return fmt.Sprintf("You have been upgraded to %s! It is a gift from %s, who wrote: “%s”", level, purchaser, n.GiftNote), err
+		}
 		return fmt.Sprintf("You have been upgraded to %s! It is a gift from %s.", level, purchaser), err
 	case domain.NoticeGiftDelivered:
 		recipient, err := name(n.Recipient)
-		return fmt.Sprintf("%s has been upgraded to %s!", recipient, level), err
+		return fmt.Sprintf("%s has been upgraded to %s! It was your gift: thank you.", recipient, level), err
 	case domain.NoticePaymentFailed:
 		return fmt.Sprintf("Your payment for upgrade #%d (%s) failed; the upgrade was not applied.", n.UpgradeID, n.Type.Title()), nil
 	case domain.NoticeRefunded:

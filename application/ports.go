@@ -57,6 +57,10 @@ type Limit struct {
 type Users interface {
 	Create(ctx context.Context, u *domain.User) error
 	ByID(ctx context.Context, id domain.UserID) (*domain.User, error)
+	// ByIDCountingUnread is ByID with the number of the user's unread
+	// messages, read together: every page names that number, and a
+	// page's first read is the logged-in user's.
+	ByIDCountingUnread(ctx context.Context, id domain.UserID) (*domain.User, int, error)
 	// ByName finds a user by name, ignoring case.
 	ByName(ctx context.Context, name string) (*domain.User, error)
 	// LockByID reads a user and locks it until the unit of work ends.
@@ -107,7 +111,7 @@ type UpgradeQuery struct {
 	Type          domain.UpgradeType
 	Status        domain.Status
 	IsGifted      *bool
-	Offset, Limit int
+	Window
 }
 
 // UpgradeRow is an upgrade with the names of the people in it.
@@ -152,17 +156,39 @@ type Messages interface {
 	Create(ctx context.Context, m *domain.Message) error
 	// ForUser returns a user's messages, newest first.
 	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
+	// MarkRead marks every unread message of a user read at now.
+	MarkRead(ctx context.Context, user domain.UserID, now time.Time) error
 }
 
-// Outcomes saves what applying a payment changed, and keeps the daily
-// sales totals in the same unit of work.
+// Outcomes reads, locked, what applying a payment needs, and saves what
+// it changed, keeping the daily sales totals in the same unit of work.
 type Outcomes interface {
+	// Lock records the payment's event when it has one, as
+	// PaymentEvents.Record does, and, when the event is fresh, locks the
+	// upgrade the payment names (by id, else by PaymentIntent) and then
+	// its recipient, all at once. A duplicate event locks nothing; an
+	// upgrade that is not there is a nil Upgrade, not an error.
+	Lock(ctx context.Context, l PaymentLock) (LockedPayment, error)
 	// Save stores, at once, everything c holds: the upgrade's fields and
 	// unsaved history, the recipient's level, the messages (assigning
 	// their ids) and the event's outcome. Each row must exist (the upgrade
 	// and the recipient locked, the event recorded, in this unit of work):
 	// a missing one is a KindNotFound error.
 	Save(ctx context.Context, c PaymentChanges) error
+}
+
+// PaymentLock is what Outcomes.Lock records and locks.
+type PaymentLock struct {
+	Event           *ReceivedEvent // nil for a payment that is no provider event
+	UpgradeID       domain.UpgradeID
+	PaymentIntentID string // when there is no UpgradeID
+}
+
+// LockedPayment is what Outcomes.Lock found.
+type LockedPayment struct {
+	Fresh     bool            // the event is to be applied (always, without one)
+	Upgrade   *domain.Upgrade // nil when no upgrade matches, or not Fresh
+	Recipient *domain.User
 }
 
 // PaymentChanges is what applying one payment changed, saved by Outcomes.Save.
@@ -219,6 +245,7 @@ type Store struct {
 	Messages Messages
 	Outcomes Outcomes
 	Refunds  RefundOutbox
+	Audit    Audit
 	Sales    Sales
 	Codes    Codes
 }

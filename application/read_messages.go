@@ -6,15 +6,21 @@ import (
 	"upgrades/domain"
 )
 
-// ReadMessages lists a user's own messages.
+// ReadMessages lists a user's own messages, newest first, and marks them
+// read: the list shows which were unread until now.
 type ReadMessages struct {
 	UserID domain.UserID
 	Limit  int
 }
 
-type ReadMessagesHandler struct{ uow UnitOfWork }
+type ReadMessagesHandler struct {
+	uow   UnitOfWork
+	clock Clock
+}
 
-func NewReadMessagesHandler(uow UnitOfWork) ReadMessagesHandler { return ReadMessagesHandler{uow} }
+func NewReadMessagesHandler(uow UnitOfWork, clock Clock) ReadMessagesHandler {
+	return ReadMessagesHandler{uow, clock}
+}
 
 func (h ReadMessagesHandler) Handle(ctx context.Context, cmd ReadMessages) ([]*domain.Message, error) {
 	limit := cmd.Limit
@@ -26,8 +32,10 @@ func (h ReadMessagesHandler) Handle(ctx context.Context, cmd ReadMessages) ([]*d
 		if _, err = requireUser(ctx, s, cmd.UserID); err != nil {
 			return err
 		}
-		msgs, err = s.Messages.ForUser(ctx, cmd.UserID, limit)
-		return err
+		if msgs, err = s.Messages.ForUser(ctx, cmd.UserID, limit); err != nil {
+			return err
+		}
+		return s.Messages.MarkRead(ctx, cmd.UserID, h.clock.Now())
 	})
 	return msgs, err
 }

@@ -9,8 +9,9 @@ import (
 
 // RefundUpgrade refunds a complete upgrade in full (owners only).
 type RefundUpgrade struct {
-	ActorID   domain.UserID
+	By        Actor
 	UpgradeID domain.UpgradeID
+	Reason    string
 }
 
 type RefundHandler struct {
@@ -25,19 +26,27 @@ func NewRefundHandler(uow UnitOfWork, gateway PaymentGateway, clock Clock, logge
 
 func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, error) {
 	var (
-		actor *domain.User
-		up    *domain.Upgrade
+		up     *domain.Upgrade
+		source = "the command line"
 	)
 	err := h.uow.Do(ctx, func(ctx context.Context, s Store) (err error) {
-		if actor, err = requireUser(ctx, s, cmd.ActorID); err != nil {
+		if err = authorizeOwner(ctx, s, cmd.By, "refund upgrades"); err != nil {
 			return err
 		}
-		if !actor.IsOwner() {
-			return domain.Errorf(domain.KindForbidden, "only owners can refund upgrades")
+		if !cmd.By.CLI {
+			actor, err := s.Users.ByID(ctx, cmd.By.ID)
+			if err != nil {
+				return err
+			}
+			source = "owner " + actor.Name()
 		}
 		up, err = s.Upgrades.ByID(ctx, cmd.UpgradeID, false)
 		return err
 	})
+	if err != nil {
+		return Applied{}, err
+	}
+	entry, err := newEntry(domain.AuditRefund, cmd.By, domain.SubjectUpgrade(cmd.UpgradeID), cmd.Reason, h.fulfil.clock)
 	if err != nil {
 		return Applied{}, err
 	}
@@ -57,7 +66,7 @@ func (h RefundHandler) Handle(ctx context.Context, cmd RefundUpgrade) (Applied, 
 		Payment: domain.Payment{
 			Kind: domain.EventRefunded, Livemode: h.fulfil.shop.Livemode, UpgradeID: up.ID(), PaymentIntentID: up.PaymentIntentID(),
 		},
-		Source: "owner " + actor.Name(), Note: "refund " + refund.ID,
+		Source: source, Note: "refund " + refund.ID, Audit: &entry,
 	})
 }
 

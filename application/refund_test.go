@@ -29,7 +29,7 @@ func TestRefundIsForOwnersOnly(t *testing.T) {
 		{"an admin", admin.ID(), domain.KindForbidden},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
-			_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: tc.actor, UpgradeID: up.ID()})
+			_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: tc.actor}, UpgradeID: up.ID()})
 			wantKind(t, err, tc.kind)
 		})
 	}
@@ -63,7 +63,7 @@ func TestRefundOnlyCompleteUpgrades(t *testing.T) {
 			alice := f.user("alice", domain.LevelMember)
 			up := f.start(alice, alice, domain.UpgradeGold)
 			tc.setup(f, up)
-			_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: up.ID()})
+			_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: up.ID()})
 			wantKind(t, err, domain.KindConflict)
 			if n := len(f.gw.refundRequests()); n != 0 {
 				t.Fatalf("%d refunds reached the gateway", n)
@@ -71,7 +71,7 @@ func TestRefundOnlyCompleteUpgrades(t *testing.T) {
 		})
 	}
 	f := newFixture(t)
-	_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: 9999})
+	_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: 9999})
 	wantKind(t, err, domain.KindNotFound)
 }
 
@@ -103,7 +103,7 @@ func TestRefund(t *testing.T) {
 			}
 			before := len(f.messages(recipient))
 
-			a, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: up.ID()})
+			a, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: up.ID()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestRefund(t *testing.T) {
 			}
 
 			// A second click cannot refund twice.
-			_, err = f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: up.ID()})
+			_, err = f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: up.ID()})
 			wantKind(t, err, domain.KindConflict)
 			if n := len(f.gw.refundRequests()); n != 1 {
 				t.Fatalf("%d refund calls", n)
@@ -149,13 +149,13 @@ func TestRefundGatewayFailure(t *testing.T) {
 	up := f.start(alice, alice, domain.UpgradeGold)
 	f.pay(up)
 	f.gw.FailWith(errors.New("stripe is down"))
-	_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: up.ID()})
+	_, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: up.ID()})
 	wantKind(t, err, domain.KindPaymentProvider)
 	if f.upgrade(up.ID()).Status() != domain.StatusComplete || f.level(alice) != domain.LevelGold {
 		t.Fatal("a failed refund changed the upgrade")
 	}
 	f.gw.FailWith(nil)
-	if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: up.ID()}); err != nil {
+	if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: up.ID()}); err != nil {
 		t.Fatal(err)
 	}
 	// Both attempts used the same key, so the provider refunds once.
@@ -179,7 +179,7 @@ func TestRefundKeepsWhatIsStillPaidFor(t *testing.T) {
 		if a := f.apply(f.event(second, "evt_second", domain.EventCheckoutPaid)); a.Outcome != domain.OutcomeAnomaly || f.upgrade(second.ID()).Status() != domain.StatusComplete {
 			t.Fatalf("the second gift: %s, %s", a.Outcome, f.upgrade(second.ID()).Status())
 		}
-		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: first.ID()}); err != nil {
+		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: first.ID()}); err != nil {
 			t.Fatal(err)
 		}
 		if l := f.level(bob); l != domain.LevelGold {
@@ -193,13 +193,13 @@ func TestRefundKeepsWhatIsStillPaidFor(t *testing.T) {
 		f.pay(gold)
 		toPlatinum := f.start(alice, alice, domain.UpgradeGoldToPlatinum)
 		f.pay(toPlatinum)
-		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: gold.ID()}); err != nil {
+		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: gold.ID()}); err != nil {
 			t.Fatal(err)
 		}
 		if l := f.level(alice); l != domain.LevelPlatinum {
 			t.Fatalf("refunding the Gold made alice %s, want Platinum", l)
 		}
-		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{ActorID: f.owner.ID(), UpgradeID: toPlatinum.ID()}); err != nil {
+		if _, err := f.app.Refund.Handle(f.ctx, application.RefundUpgrade{By: application.Actor{ID: f.owner.ID()}, UpgradeID: toPlatinum.ID()}); err != nil {
 			t.Fatal(err)
 		}
 		if l := f.level(alice); l != domain.LevelMember {

@@ -16,6 +16,9 @@ type UpgradeView struct {
 	ShowHistory bool
 	// CanRefund is set for owners while the upgrade can be refunded.
 	CanRefund bool
+	// GiftNote is the gift's note as the viewer may read it: empty for a
+	// recipient until the gift is paid.
+	GiftNote string
 }
 
 // ShowUpgrade reads one upgrade. With Refresh, an open upgrade is first
@@ -134,6 +137,7 @@ func (h ShowUpgradeHandler) read(ctx context.Context, cmd ShowUpgrade) (UpgradeV
 			UpgradeRow:  UpgradeRow{Upgrade: up, PurchaserName: purchaserName, RecipientName: recipientName},
 			ShowHistory: viewer.IsAdmin(),
 			CanRefund:   viewer.IsOwner() && up.IsRefundable(),
+			GiftNote:    up.GiftNoteFor(viewer),
 		}
 		return nil
 	})

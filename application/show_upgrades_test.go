@@ -3,6 +3,7 @@ package application_test
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 
 	"upgrades/adapters/memory"
@@ -128,8 +129,8 @@ func TestListUpgrades(t *testing.T) {
 			if got := ids(l); !slices.Equal(got, want) {
 				t.Fatalf("listed %v, want %v", got, want)
 			}
-			if l.HasMore || l.Page != 1 || l.Limit != application.DefaultPageSize {
-				t.Fatalf("page %d limit %d more %t", l.Page, l.Limit, l.HasMore)
+			if l.HasMore() || l.Page.Number != 1 || l.Limit != application.DefaultPageSize {
+				t.Fatalf("page %v limit %d more %t", l.Page, l.Limit, l.HasMore())
 			}
 		})
 	}
@@ -156,8 +157,13 @@ func TestListUpgradesRefusals(t *testing.T) {
 		{"not logged in", application.ListUpgrades{}, domain.KindUnauthenticated},
 		{"limit over 100", application.ListUpgrades{ViewerID: alice.ID(), Limit: 101}, domain.KindMalformed},
 		{"negative limit", application.ListUpgrades{ViewerID: alice.ID(), Limit: -1}, domain.KindMalformed},
-		{"negative page", application.ListUpgrades{ViewerID: alice.ID(), Page: -1}, domain.KindMalformed},
-		{"huge page", application.ListUpgrades{ViewerID: alice.ID(), Page: 1_000_001}, domain.KindMalformed},
+		{"negative page", application.ListUpgrades{ViewerID: alice.ID(), Page: "-1"}, domain.KindMalformed},
+		{"page zero", application.ListUpgrades{ViewerID: alice.ID(), Page: "0"}, domain.KindMalformed},
+		{"page not a number", application.ListUpgrades{ViewerID: alice.ID(), Page: "x"}, domain.KindMalformed},
+		{"keyset page without an id", application.ListUpgrades{ViewerID: alice.ID(), Page: "b"}, domain.KindMalformed},
+		{"keyset page with id zero", application.ListUpgrades{ViewerID: alice.ID(), Page: "a0"}, domain.KindMalformed},
+		{"past the numbered pages", application.ListUpgrades{ViewerID: alice.ID(), Page: "1001"}, domain.KindInvalid},
+		{"far past the numbered pages", application.ListUpgrades{ViewerID: alice.ID(), Page: "1000000"}, domain.KindInvalid},
 		{"unknown type", application.ListUpgrades{ViewerID: alice.ID(), Filter: application.UpgradeFilter{Type: "diamond"}}, domain.KindMalformed},
 		{"unknown status", application.ListUpgrades{ViewerID: alice.ID(), Filter: application.UpgradeFilter{Status: "paid"}}, domain.KindMalformed},
 		{"bad is_gifted", application.ListUpgrades{ViewerID: alice.ID(), Filter: application.UpgradeFilter{IsGifted: "maybe"}}, domain.KindMalformed},
@@ -197,7 +203,11 @@ func TestListUpgradesPaging(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("page %d limit %d", tc.page, tc.limit), func(t *testing.T) {
-			l, err := f.app.ListUpgrades.Handle(f.ctx, application.ListUpgrades{ViewerID: f.owner.ID(), Page: tc.page, Limit: tc.limit})
+			page := ""
+			if tc.page > 0 {
+				page = strconv.Itoa(tc.page)
+			}
+			l, err := f.app.ListUpgrades.Handle(f.ctx, application.ListUpgrades{ViewerID: f.owner.ID(), Page: page, Limit: tc.limit})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,9 +218,78 @@ func TestListUpgradesPaging(t *testing.T) {
 			if want := all[tc.from:tc.to]; !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 				t.Fatalf("listed %v, want %v", got, want)
 			}
-			if l.HasMore != tc.more {
-				t.Fatalf("HasMore %t, want %t", l.HasMore, tc.more)
+			if l.HasMore() != tc.more {
+				t.Fatalf("HasMore %t, want %t", l.HasMore(), tc.more)
 			}
 		})
+	}
+}
+
+// Following Older links from the first page reaches every upgrade once,
+// and Newer links from the last page come back through the same pages.
+func TestListUpgradesKeysetWalk(t *testing.T) {
+	f := newFixture(t)
+	alice := f.user("alice", domain.LevelMember)
+	all := []domain.UpgradeID{f.start(alice, alice, domain.UpgradeGold).ID()} // alice's, newest first
+	for i := range 10 {
+		u := f.user(fmt.Sprintf("user%02d", i), domain.LevelMember)
+		f.start(u, u, domain.UpgradeGold) // not alice's: skipped by every page
+		all = append([]domain.UpgradeID{f.start(u, alice, domain.UpgradePlatinum).ID()}, all...)
+	}
+	list := func(page string) application.UpgradeList {
+		t.Helper()
+		l, err := f.app.ListUpgrades.Handle(f.ctx, application.ListUpgrades{ViewerID: alice.ID(), Page: page, Limit: 3})
+		if err != nil {
+			t.Fatalf("page %q: %v", page, err)
+		}
+		return l
+	}
+	ids := func(l application.UpgradeList) (out []domain.UpgradeID) {
+		for _, it := range l.Items {
+			out = append(out, it.Upgrade.ID())
+		}
+		return out
+	}
+	var seen []domain.UpgradeID
+	var pages []string
+	for l := list(""); ; l = list(l.Next.String()) {
+		pages = append(pages, l.Page.String())
+		seen = append(seen, ids(l)...)
+		if l.Next.IsZero() {
+			break
+		}
+	}
+	if !slices.Equal(seen, all) {
+		t.Fatalf("older links listed %v, want %v", seen, all)
+	}
+	// The older page of a numbered page is numbered, within MaxPageNumber.
+	if want := []string{"1", "2", "3", "4"}; !slices.Equal(pages, want) {
+		t.Fatalf("pages %v, want %v", pages, want)
+	}
+
+	// From the oldest by id, newer links walk back up to the newest.
+	last := all[len(all)-1]
+	var back []domain.UpgradeID
+	l := list(fmt.Sprintf("b%d", last+1))
+	if got := ids(l); !slices.Equal(got, []domain.UpgradeID{last}) || l.HasMore() {
+		t.Fatalf("b%d: %v, more %t", last+1, got, l.HasMore())
+	}
+	for ; ; l = list(l.Prev.String()) {
+		back = append(ids(l), back...)
+		if l.Prev.IsZero() {
+			break
+		}
+		if l.Prev.After == 0 {
+			t.Fatalf("the newer page of %v is %v, want a keyset page", l.Page, l.Prev)
+		}
+	}
+	if !slices.Equal(back, all) {
+		t.Fatalf("newer links listed %v, want %v", back, all)
+	}
+	// A page newer than an id is newest first, and its older link
+	// continues below it.
+	l = list(fmt.Sprintf("a%d", all[8]))
+	if got, want := ids(l), all[5:8]; !slices.Equal(got, want) || l.Next != (application.Page{Before: int64(all[7])}) {
+		t.Fatalf("a%d: %v next %v, want %v next b%d", all[8], got, l.Next, want, all[7])
 	}
 }

@@ -196,23 +196,35 @@ type CurrentUser struct {
 	Generation int64
 }
 
+// SessionUser is the user of a session, with the number of their unread
+// messages that every page shows.
+type SessionUser struct {
+	User   *domain.User
+	Unread int
+}
+
 type CurrentUserHandler struct{ d Deps }
 
-func (h CurrentUserHandler) Handle(ctx context.Context, cmd CurrentUser) (*domain.User, error) {
-	u, err := userByID(ctx, h.d, cmd.ID)
+func (h CurrentUserHandler) Handle(ctx context.Context, cmd CurrentUser) (SessionUser, error) {
+	var su SessionUser
+	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+		su.User, su.Unread, err = s.Users.ByIDCountingUnread(ctx, cmd.ID)
+		return err
+	})
+	u := su.User
 	switch {
 	case domain.IsKind(err, domain.KindNotFound):
-		return nil, domain.Errorf(domain.KindUnauthenticated, "log in first")
+		return SessionUser{}, domain.Errorf(domain.KindUnauthenticated, "log in first")
 	case err != nil:
-		return nil, err
+		return SessionUser{}, err
 	case u.IsBanned():
 		// Before the generation: a ban ends the sessions too, but the
 		// person should hear why they are refused.
-		return nil, banned()
+		return SessionUser{}, banned()
 	case u.SessionGeneration() != cmd.Generation:
-		return nil, domain.Errorf(domain.KindUnauthenticated, "your session has ended; log in again")
+		return SessionUser{}, domain.Errorf(domain.KindUnauthenticated, "your session has ended; log in again")
 	}
-	return u, nil
+	return su, nil
 }
 
 // Logout ends every session of the user, when the session logging out is
@@ -239,12 +251,15 @@ func (h LogoutHandler) Handle(ctx context.Context, cmd Logout) error {
 }
 
 // RevokeSessions ends every session of a user (operators only).
-type RevokeSessions struct{ Name string }
+type RevokeSessions struct {
+	By           Actor
+	Name, Reason string
+}
 
 type RevokeSessionsHandler struct{ d Deps }
 
 func (h RevokeSessionsHandler) Handle(ctx context.Context, cmd RevokeSessions) (*domain.User, error) {
-	return updateUser(ctx, h.d, cmd.Name, func(u *domain.User) error { u.EndSessions(); return nil })
+	return updateUser(ctx, h.d, cmd.Name, audited{domain.AuditSessionRevocation, cmd.By, cmd.Reason}, func(u *domain.User) error { u.EndSessions(); return nil })
 }
 
 // RotateOwnAPIKey gives the viewer a new API key; the old one stops
@@ -257,11 +272,14 @@ func (h RotateOwnAPIKeyHandler) Handle(ctx context.Context, cmd RotateOwnAPIKey)
 	if err := requireSelf(cmd.ViewerID, cmd.UserID); err != nil {
 		return nil, err
 	}
-	return rotateAPIKey(ctx, h.d, cmd.UserID)
+	return rotateAPIKey(ctx, h.d, cmd.UserID, audited{domain.AuditKeyRotation, Actor{ID: cmd.ViewerID}, ""})
 }
 
 // RotateAPIKey gives a user a new API key (operators only).
-type RotateAPIKey struct{ Name string }
+type RotateAPIKey struct {
+	By           Actor
+	Name, Reason string
+}
 
 type RotateAPIKeyHandler struct{ d Deps }
 
@@ -270,15 +288,15 @@ func (h RotateAPIKeyHandler) Handle(ctx context.Context, cmd RotateAPIKey) (*dom
 	if err != nil {
 		return nil, err
 	}
-	return rotateAPIKey(ctx, h.d, u.ID())
+	return rotateAPIKey(ctx, h.d, u.ID(), audited{domain.AuditKeyRotation, cmd.By, cmd.Reason})
 }
 
-func rotateAPIKey(ctx context.Context, d Deps, id domain.UserID) (*domain.User, error) {
+func rotateAPIKey(ctx context.Context, d Deps, id domain.UserID, a audited) (*domain.User, error) {
 	key, err := d.Tokens.NewToken()
 	if err != nil {
 		return nil, err
 	}
-	return updateUserByID(ctx, d, id, func(u *domain.User) error { return u.RotateAPIKey(key) })
+	return updateUserByID(ctx, d, id, a, func(u *domain.User) error { return u.RotateAPIKey(key) })
 }
 
 // ChangePassword changes the viewer's own password, given the current
@@ -317,12 +335,15 @@ func (h ChangePasswordHandler) Handle(ctx context.Context, cmd ChangePassword) (
 	if err != nil {
 		return nil, err
 	}
-	return updateUserByID(ctx, h.d, u.ID(), func(u *domain.User) error { return u.SetPasswordHash(hash) })
+	return updateUserByID(ctx, h.d, u.ID(), audited{}, func(u *domain.User) error { return u.SetPasswordHash(hash) })
 }
 
 // SetPassword sets a user's password and ends their sessions (operators
 // only).
-type SetPassword struct{ Name, Password string }
+type SetPassword struct {
+	By                     Actor
+	Name, Password, Reason string
+}
 
 type SetPasswordHandler struct{ d Deps }
 
@@ -334,7 +355,7 @@ func (h SetPasswordHandler) Handle(ctx context.Context, cmd SetPassword) (*domai
 	if err != nil {
 		return nil, err
 	}
-	return updateUser(ctx, h.d, cmd.Name, func(u *domain.User) error { return u.SetPasswordHash(hash) })
+	return updateUser(ctx, h.d, cmd.Name, audited{domain.AuditPasswordReset, cmd.By, cmd.Reason}, func(u *domain.User) error { return u.SetPasswordHash(hash) })
 }
 
 // requireSelf lets only the user themself act on their account.
@@ -350,47 +371,104 @@ func requireSelf(viewer, user domain.UserID) error {
 
 // SetLevel changes a user's level (operators only).
 type SetLevel struct {
-	Name  string
-	Level domain.Level
+	By           Actor
+	Name, Reason string
+	Level        domain.Level
 }
 
 type SetLevelHandler struct{ d Deps }
 
 func (h SetLevelHandler) Handle(ctx context.Context, cmd SetLevel) (*domain.User, error) {
-	return updateUser(ctx, h.d, cmd.Name, func(u *domain.User) error { return u.SetLevel(cmd.Level) })
+	return updateUser(ctx, h.d, cmd.Name, audited{domain.AuditLevelChange, cmd.By, cmd.Reason}, func(u *domain.User) error { return u.SetLevel(cmd.Level) })
 }
 
-// Ban bans a user (operators only).
-type Ban struct{ Name string }
+// Ban bans a user, or lets them back in with Unban: by name from the
+// command line, or by id (UserID set) by an owner on the web. An owner
+// cannot ban themself: nobody would be left to lift it.
+type Ban struct {
+	By           Actor
+	Name, Reason string
+	UserID       domain.UserID // instead of Name
+	Unban        bool
+}
 
 type BanHandler struct{ d Deps }
 
 func (h BanHandler) Handle(ctx context.Context, cmd Ban) (*domain.User, error) {
-	return updateUser(ctx, h.d, cmd.Name, func(u *domain.User) error { u.Ban(); return nil })
+	id := cmd.UserID
+	if id == 0 {
+		found, err := userByName(ctx, h.d, cmd.Name)
+		if err != nil {
+			return nil, err
+		}
+		id = found.ID()
+	}
+	a := audited{domain.AuditBan, cmd.By, cmd.Reason}
+	if cmd.Unban {
+		a.action = domain.AuditUnban
+	}
+	return updateUserByID(ctx, h.d, id, a, func(u *domain.User) error {
+		switch {
+		case cmd.Unban:
+			u.Unban()
+		case u.ID() == cmd.By.ID:
+			return domain.Errorf(domain.KindConflict, "you cannot ban yourself")
+		default:
+			u.Ban()
+		}
+		return nil
+	})
 }
 
-func updateUser(ctx context.Context, d Deps, name string, change func(*domain.User) error) (*domain.User, error) {
+// audited is the audit trail's entry of an account change: an action,
+// who took it and why. The zero value records nothing (a user's own
+// password change is no operator's action).
+type audited struct {
+	action domain.AuditAction
+	by     Actor
+	reason string
+}
+
+func updateUser(ctx context.Context, d Deps, name string, a audited, change func(*domain.User) error) (*domain.User, error) {
 	found, err := userByName(ctx, d, name)
 	if err != nil {
 		return nil, err
 	}
-	return updateUserByID(ctx, d, found.ID(), change)
+	return updateUserByID(ctx, d, found.ID(), a, change)
 }
 
-func updateUserByID(ctx context.Context, d Deps, id domain.UserID, change func(*domain.User) error) (*domain.User, error) {
+// updateUserByID changes a locked user and records the change in the
+// audit trail, in one unit of work; an actor who may not act changes
+// nothing.
+func updateUserByID(ctx context.Context, d Deps, id domain.UserID, a audited, change func(*domain.User) error) (*domain.User, error) {
 	var out *domain.User
 	err := d.UoW.Do(ctx, func(ctx context.Context, s Store) error {
-		u, err := s.Users.LockByID(ctx, id)
-		if err != nil {
+		if a.action.IsZero() {
+			return changeUser(ctx, s, id, change, &out)
+		}
+		if a.action != domain.AuditKeyRotation || a.by.ID != id {
+			if err := authorizeOwner(ctx, s, a.by, "change other people's accounts"); err != nil {
+				return err
+			}
+		}
+		if err := changeUser(ctx, s, id, change, &out); err != nil {
 			return err
 		}
-		if err := change(u); err != nil {
-			return err
-		}
-		out = u
-		return s.Users.Update(ctx, u)
+		return record(ctx, s, d.Clock, a.action, a.by, domain.SubjectUser(id), a.reason)
 	})
 	return out, err
+}
+
+func changeUser(ctx context.Context, s Store, id domain.UserID, change func(*domain.User) error, out **domain.User) error {
+	u, err := s.Users.LockByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := change(u); err != nil {
+		return err
+	}
+	*out = u
+	return s.Users.Update(ctx, u)
 }
 
 // ShowUser reads a profile.

@@ -127,7 +127,7 @@ func TestAuthenticateAPIKey(t *testing.T) {
 func TestCurrentUser(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user("alice", domain.LevelMember)
-	if u, err := f.app.CurrentUser.Handle(f.ctx, f.session(alice)); err != nil || u.Name() != "alice" {
+	if u, err := f.app.CurrentUser.Handle(f.ctx, f.session(alice)); err != nil || u.User.Name() != "alice" {
 		t.Fatalf("%v %v", u, err)
 	}
 	_, err := f.app.CurrentUser.Handle(f.ctx, application.CurrentUser{ID: 9999})
@@ -137,27 +137,27 @@ func TestCurrentUser(t *testing.T) {
 func TestSetLevel(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user("alice", domain.LevelMember)
-	u, err := f.app.SetLevel.Handle(f.ctx, application.SetLevel{Name: "Alice", Level: domain.LevelModerator})
+	u, err := f.app.SetLevel.Handle(f.ctx, application.SetLevel{By: application.CommandLine, Name: "Alice", Level: domain.LevelModerator})
 	if err != nil || u.Level() != domain.LevelModerator || f.level(alice) != domain.LevelModerator {
 		t.Fatalf("set level: %v, stored %s", err, f.level(alice))
 	}
-	_, err = f.app.SetLevel.Handle(f.ctx, application.SetLevel{Name: "alice", Level: domain.Level{}})
+	_, err = f.app.SetLevel.Handle(f.ctx, application.SetLevel{By: application.CommandLine, Name: "alice", Level: domain.Level{}})
 	wantKind(t, err, domain.KindInvalid)
 	if f.level(alice) != domain.LevelModerator {
 		t.Fatal("a refused change was stored")
 	}
-	_, err = f.app.SetLevel.Handle(f.ctx, application.SetLevel{Name: "nobody", Level: domain.LevelGold})
+	_, err = f.app.SetLevel.Handle(f.ctx, application.SetLevel{By: application.CommandLine, Name: "nobody", Level: domain.LevelGold})
 	wantKind(t, err, domain.KindNotFound)
 }
 
 func TestBan(t *testing.T) {
 	f := newFixture(t)
 	alice, bob := f.user("alice", domain.LevelMember), f.user("bob", domain.LevelMember)
-	u, err := f.app.Ban.Handle(f.ctx, application.Ban{Name: "bob"})
+	u, err := f.app.Ban.Handle(f.ctx, application.Ban{By: application.CommandLine, Name: "bob"})
 	if err != nil || !u.IsBanned() {
 		t.Fatalf("ban: %v", err)
 	}
-	_, err = f.app.Ban.Handle(f.ctx, application.Ban{Name: "nobody"})
+	_, err = f.app.Ban.Handle(f.ctx, application.Ban{By: application.CommandLine, Name: "nobody"})
 	wantKind(t, err, domain.KindNotFound)
 
 	// Banned: can neither buy nor receive.
@@ -429,14 +429,14 @@ func TestRevokeAndBanEndSessions(t *testing.T) {
 	f := newFixture(t)
 	alice, bob := f.user("alice", domain.LevelMember), f.user("bob", domain.LevelMember)
 	s := f.session(alice)
-	if _, err := f.app.RevokeSessions.Handle(f.ctx, application.RevokeSessions{Name: "ALICE"}); err != nil {
+	if _, err := f.app.RevokeSessions.Handle(f.ctx, application.RevokeSessions{By: application.CommandLine, Name: "ALICE"}); err != nil {
 		t.Fatal(err)
 	}
 	wantKind(t, f.current(s), domain.KindUnauthenticated)
 	if err := f.current(f.session(alice)); err != nil {
 		t.Fatalf("a session started after the revocation: %v", err)
 	}
-	_, err := f.app.RevokeSessions.Handle(f.ctx, application.RevokeSessions{Name: "nobody"})
+	_, err := f.app.RevokeSessions.Handle(f.ctx, application.RevokeSessions{By: application.CommandLine, Name: "nobody"})
 	wantKind(t, err, domain.KindNotFound)
 
 	// A banned user is told so, with a cookie as with the API key, and
@@ -490,7 +490,7 @@ func TestAPIKeysAreStoredHashedAndRotate(t *testing.T) {
 		t.Fatalf("the new key: %v", err)
 	}
 
-	byOperator, err := f.app.RotateAPIKey.Handle(f.ctx, application.RotateAPIKey{Name: "alice"})
+	byOperator, err := f.app.RotateAPIKey.Handle(f.ctx, application.RotateAPIKey{By: application.CommandLine, Name: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -544,9 +544,9 @@ func TestSetPassword(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user("alice", domain.LevelMember)
 	s := f.session(alice)
-	_, err := f.app.SetPassword.Handle(f.ctx, application.SetPassword{Name: "alice", Password: "short"})
+	_, err := f.app.SetPassword.Handle(f.ctx, application.SetPassword{By: application.CommandLine, Name: "alice", Password: "short"})
 	wantKind(t, err, domain.KindInvalid)
-	if _, err := f.app.SetPassword.Handle(f.ctx, application.SetPassword{Name: "alice", Password: "set by the operator"}); err != nil {
+	if _, err := f.app.SetPassword.Handle(f.ctx, application.SetPassword{By: application.CommandLine, Name: "alice", Password: "set by the operator"}); err != nil {
 		t.Fatal(err)
 	}
 	wantKind(t, f.current(s), domain.KindUnauthenticated)

@@ -159,6 +159,10 @@ func (u *User) Ban() {
 	u.EndSessions()
 }
 
+// Unban lets a banned user log in and buy again; the sessions the ban
+// ended stay ended.
+func (u *User) Unban() { u.banned = false }
+
 // PaymentUnderway says why an upgrade of type t for a recipient must wait:
 // one of the recipient's processing upgrades, a delayed payment on its way,
 // already grants the same level or a higher one, and nobody pays twice for

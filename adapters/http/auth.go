@@ -13,6 +13,10 @@ const viewerKey = "upgrades.viewer"
 // Basic): the one whose cookie is started again after a password change.
 const byCookieKey = "upgrades.by_cookie"
 
+// unreadKey holds a browser viewer's unread messages, counted with the
+// read of the viewer, for the navigation.
+const unreadKey = "upgrades.unread"
+
 // authenticate finds out who is asking: an API client by HTTP Basic
 // name:api_key, else a browser by its session cookie. Wrong API
 // credentials are refused at once; a bad, expired or ended cookie just
@@ -31,7 +35,7 @@ func (h *handlers) authenticate(c *gin.Context) {
 		return
 	}
 	if s, ok := h.sessions.read(c.Request); ok {
-		u, err := h.app.CurrentUser.Handle(ctx, application.CurrentUser{ID: s.user, Generation: s.generation})
+		su, err := h.app.CurrentUser.Handle(ctx, application.CurrentUser{ID: s.user, Generation: s.generation})
 		switch {
 		case domain.IsKind(err, domain.KindUnauthenticated):
 			h.sessions.end(c.Writer)
@@ -39,8 +43,9 @@ func (h *handlers) authenticate(c *gin.Context) {
 			h.fail(c, err)
 			return
 		default:
-			c.Set(viewerKey, u)
+			c.Set(viewerKey, su.User)
 			c.Set(byCookieKey, true)
+			c.Set(unreadKey, su.Unread)
 		}
 	}
 	c.Next()
@@ -52,6 +57,9 @@ func viewerOf(c *gin.Context) *domain.User {
 	u, _ := v.(*domain.User)
 	return u
 }
+
+// unreadOf is the number of the viewer's unread messages.
+func unreadOf(c *gin.Context) int { return c.GetInt(unreadKey) }
 
 // viewerID is the logged-in user's id, or 0; the use cases answer
 // "unauthenticated" where a login is needed.

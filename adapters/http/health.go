@@ -15,8 +15,15 @@ import (
 // healthz answers while the process runs.
 func (h *handlers) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
 
-// readyz answers once the database does too.
+// readyz answers once the database does too, and no longer once the
+// server is draining: load balancers stop sending new requests while the
+// ones they sent are still served.
 func (h *handlers) readyz(c *gin.Context) {
+	if h.drain.Draining() {
+		c.Header("Connection", "close")
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, errorJSON{Error: "unavailable", Message: "the server is shutting down"})
+		return
+	}
 	if err := h.db.Ping(c.Request.Context()); err != nil {
 		p := problemOf(domain.WrapError(domain.KindUnavailable, err, "the database is not answering"))
 		h.logProblem(c, p, err)

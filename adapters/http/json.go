@@ -87,6 +87,7 @@ type upgradeJSON struct {
 	CheckoutSessionID string        `json:"checkout_session_id"`
 	CheckoutURL       string        `json:"checkout_url,omitempty"` // to the purchaser, while pending
 	CanRefund         bool          `json:"can_refund"`
+	GiftNote          string        `json:"gift_note,omitempty"` // a gift's note; to its recipient only once paid
 	CreatedAt         string        `json:"created_at"`
 	UpdatedAt         string        `json:"updated_at"`
 	History           []historyJSON `json:"history,omitzero"` // admins and owners
@@ -111,7 +112,7 @@ func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 		PurchaserName: v.PurchaserName, RecipientName: v.RecipientName,
 		UpgradeType: u.Type().String(), Status: u.Status().String(), IsGifted: u.IsGifted(),
 		Amount: u.Price().Amount(), Currency: u.Price().Currency(), Price: FormatMoney(u.Price()), CheckoutSessionID: u.SessionID(),
-		CanRefund: v.CanRefund, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
+		CanRefund: v.CanRefund, GiftNote: v.GiftNote, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
 	}
 	if id := int64(u.RecipientID()); id != 0 {
 		out.RecipientID = &id
@@ -136,14 +137,42 @@ func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 
 type upgradeListJSON struct {
 	UserUpgrades []upgradeJSON `json:"user_upgrades"`
-	Page         int           `json:"page"`
-	Limit        int           `json:"limit"`
-	HasMore      bool          `json:"has_more"`
+	pageJSON
+}
+
+// pageJSON is where a list's page stands: the page as asked (a number, or
+// "b<id>" / "a<id>"), and the page parameter of the newer (prev) and older
+// (next) pages, null when there is none.
+type pageJSON struct {
+	Page    any     `json:"page"`
+	Limit   int     `json:"limit"`
+	HasMore bool    `json:"has_more"`
+	Prev    *string `json:"prev"`
+	Next    *string `json:"next"`
+}
+
+func pageOut[T any](l application.Paged[T]) pageJSON {
+	out := pageJSON{Page: l.Page.String(), Limit: l.Limit, HasMore: l.HasMore(), Prev: pageParam(l.Prev), Next: pageParam(l.Next)}
+	if l.Page.Number > 0 {
+		out.Page = l.Page.Number
+	}
+	return out
+}
+
+func pageParam(p application.Page) *string {
+	if p.IsZero() {
+		return nil
+	}
+	s := p.String()
+	return &s
 }
 
 type messageJSON struct {
 	ID        int64  `json:"id"`
 	Body      string `json:"body"`
+	UpgradeID *int64 `json:"upgrade_id"` // null for a message about no upgrade
+	// Read is false for a message this answer shows for the first time.
+	Read      bool   `json:"read"`
 	CreatedAt string `json:"created_at"`
 }
 

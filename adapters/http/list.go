@@ -33,6 +33,7 @@ type listPage struct {
 	SeesEveryone bool
 	Filtered     bool // a filter is set: the filters stay open
 	CanBuy       bool // the viewer may buy upgrades: the empty list says how
+	ExportURL    string
 }
 
 // listFilters are the list's filters; any other search[…] is refused, so
@@ -40,22 +41,13 @@ type listPage struct {
 var listFilters = []string{searchRecipient, searchPurchaser, searchType, searchStatus, searchGifted}
 
 func (h *handlers) listUpgrades(c *gin.Context) {
-	if err := unknownFilter(c.Request.URL.Query(), listFilters); err != nil {
+	filter, err := listFilter(c)
+	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	cmd := application.ListUpgrades{
-		ViewerID: viewerID(c),
-		Filter: application.UpgradeFilter{
-			RecipientName: c.Query(searchRecipient), PurchaserName: c.Query(searchPurchaser),
-			Type: c.Query(searchType), Status: c.Query(searchStatus), IsGifted: c.Query(searchGifted),
-		},
-	}
-	var err error
-	if cmd.Page, err = queryInt(c, "page"); err == nil {
-		cmd.Limit, err = queryInt(c, "limit")
-	}
-	if err != nil {
+	cmd := application.ListUpgrades{ViewerID: viewerID(c), Filter: filter, Page: c.Query("page")}
+	if cmd.Limit, err = queryInt(c, "limit"); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -65,7 +57,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		out := upgradeListJSON{UserUpgrades: make([]upgradeJSON, len(list.Items)), Page: list.Page, Limit: list.Limit, HasMore: list.HasMore}
+		out := upgradeListJSON{UserUpgrades: make([]upgradeJSON, len(list.Items)), pageJSON: pageOut(list)}
 		for i, v := range list.Items {
 			out.UserUpgrades[i] = upgradeOut(v, viewerID(c))
 		}
@@ -75,19 +67,30 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 	data := listPage{
 		UpgradeList: list, Filter: cmd.Filter, Types: domain.UpgradeTypes, Statuses: domain.Statuses,
 		SeesEveryone: viewerOf(c).IsAdmin(), Filtered: cmd.Filter != (application.UpgradeFilter{}),
-		CanBuy: !viewerOf(c).IsBanned(),
+		CanBuy: !viewerOf(c).IsBanned(), ExportURL: exportURL(cmd.Filter),
 	}
-	if list.Page > 1 {
-		data.PrevURL = listURL(cmd.Filter, list.Page-1, list.Limit)
+	if !list.Prev.IsZero() {
+		data.PrevURL = listURL(cmd.Filter, list.Prev, list.Limit)
 	}
-	if list.HasMore {
-		data.NextURL = listURL(cmd.Filter, list.Page+1, list.Limit)
+	if !list.Next.IsZero() {
+		data.NextURL = listURL(cmd.Filter, list.Next, list.Limit)
 	}
 	title := "Your upgrades"
 	if data.SeesEveryone {
 		title = "All upgrades"
 	}
 	h.page(c, http.StatusOK, "upgrades.html", title, data)
+}
+
+// listFilter reads the list's filters from the query string.
+func listFilter(c *gin.Context) (application.UpgradeFilter, error) {
+	if err := unknownFilter(c.Request.URL.Query(), listFilters); err != nil {
+		return application.UpgradeFilter{}, err
+	}
+	return application.UpgradeFilter{
+		RecipientName: c.Query(searchRecipient), PurchaserName: c.Query(searchPurchaser),
+		Type: c.Query(searchType), Status: c.Query(searchStatus), IsGifted: c.Query(searchGifted),
+	}, nil
 }
 
 // unknownFilter names the first search parameter that is not one of filters.
@@ -120,7 +123,17 @@ func queryInt(c *gin.Context, name string) (int, error) {
 }
 
 // listURL links to another page of the same search.
-func listURL(f application.UpgradeFilter, page, limit int) string {
+func listURL(f application.UpgradeFilter, page application.Page, limit int) string {
+	q := filterQuery(f)
+	q.Set("page", page.String())
+	if limit != application.DefaultPageSize {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return "/user_upgrades?" + q.Encode()
+}
+
+// filterQuery is the query string of a search.
+func filterQuery(f application.UpgradeFilter) url.Values {
 	q := url.Values{}
 	for name, v := range map[string]string{
 		searchRecipient: f.RecipientName, searchPurchaser: f.PurchaserName,
@@ -130,9 +143,13 @@ func listURL(f application.UpgradeFilter, page, limit int) string {
 			q.Set(name, v)
 		}
 	}
-	q.Set("page", strconv.Itoa(page))
-	if limit != application.DefaultPageSize {
-		q.Set("limit", strconv.Itoa(limit))
+	return q
+}
+
+// exportURL downloads every upgrade of a search as CSV.
+func exportURL(f application.UpgradeFilter) string {
+	if q := filterQuery(f).Encode(); q != "" {
+		return "/user_upgrades.csv?" + q
 	}
-	return "/user_upgrades?" + q.Encode()
+	return "/user_upgrades.csv"
 }

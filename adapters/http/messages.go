@@ -17,7 +17,11 @@ func (h *handlers) messages(c *gin.Context) {
 	if wantsJSON(c) {
 		out := make([]messageJSON, len(msgs))
 		for i, m := range msgs {
-			out[i] = messageJSON{ID: int64(m.ID), Body: m.Body, CreatedAt: rfc3339(m.CreatedAt)}
+			out[i] = messageJSON{ID: int64(m.ID), Body: m.Body, CreatedAt: rfc3339(m.CreatedAt), Read: !m.Unread()}
+			if m.UpgradeID != 0 {
+				id := int64(m.UpgradeID)
+				out[i].UpgradeID = &id
+			}
 		}
 		c.JSON(http.StatusOK, gin.H{"messages": out})
 		return

@@ -3,6 +3,7 @@ package http
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -15,7 +16,7 @@ import (
 func Module(cfg Config) fx.Option {
 	return fx.Module("http",
 		fx.Supply(cfg),
-		fx.Provide(newShop),
+		fx.Provide(newShop, NewDrain),
 	)
 }
 
@@ -28,6 +29,7 @@ type shopIn struct {
 	Config Config
 	// Observer is the metrics' when the server exports them.
 	Observer RequestObserver `optional:"true"`
+	Drain    *Drain
 }
 
 type shopOut struct {
@@ -36,15 +38,16 @@ type shopOut struct {
 }
 
 func newShop(in shopIn) (shopOut, error) {
-	h, err := NewRouter(Deps{App: in.App, DB: in.DB, Clock: in.Clock, Logger: in.Logger, Config: in.Config, Observer: in.Observer})
+	h, err := NewRouter(Deps{App: in.App, DB: in.DB, Clock: in.Clock, Logger: in.Logger, Config: in.Config, Observer: in.Observer, Drain: in.Drain})
 	return shopOut{Handler: h}, err
 }
 
 // Listen serves the graph's root http.Handler on addr while the app runs:
-// it listens when the app starts, so that a taken port fails the start.
-func Listen(addr string) fx.Option {
+// it listens when the app starts, so that a taken port fails the start,
+// and drains for drainDelay when it stops (see Serve).
+func Listen(addr string, drainDelay time.Duration) fx.Option {
 	return fx.Options(
-		fx.Supply(ListenConfig{Addr: addr}),
+		fx.Supply(ListenConfig{Addr: addr, DrainDelay: drainDelay}),
 		fx.Provide(Serve),
 		fx.Invoke(func(*Listener) {}),
 	)

@@ -22,6 +22,8 @@ type Deps struct {
 	Config Config
 	// Observer hears every request, for metrics; nil: not observed.
 	Observer RequestObserver
+	// Drain says when the server is shutting down; nil: never.
+	Drain *Drain
 }
 
 // Config is how the web edge behaves.
@@ -71,6 +73,7 @@ type handlers struct {
 	sessions sessions
 	views    *views
 	content  Content
+	drain    *Drain
 }
 
 // NewRouter builds the web edge: the Gin engine with every route, behind
@@ -104,7 +107,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 		content = *cfg.Content
 	}
 	h := &handlers{
-		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v, content: content,
+		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v, content: content, drain: d.Drain,
 		sessions: sessions{key: []byte(cfg.SessionSecret), ttl: cfg.SessionTTL, secure: cfg.secure(), now: now},
 	}
 
@@ -147,6 +150,7 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/upgrade", h.newUpgrade)
 	pages.POST("/user_upgrades", h.createUpgrade)
 	pages.GET("/user_upgrades", h.listUpgrades)
+	pages.GET("/user_upgrades.csv", h.exportUpgrades)
 	pages.GET("/user_upgrades/:id", h.showUpgrade)
 	pages.GET("/user_upgrades/:id/refund", h.refundPage)
 	pages.POST("/user_upgrades/:id/refund", h.refund)
@@ -159,4 +163,6 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.GET("/upgrade_codes/redeem", h.redeemPage)
 	pages.POST("/upgrade_codes/redeem", h.redeemCode)
 	pages.POST("/upgrade_codes/mint", h.mintCodes)
+	pages.GET("/sales", h.sales)
+	pages.GET("/sales.csv", h.salesCSV)
 }

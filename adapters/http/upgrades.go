@@ -30,7 +30,14 @@ type shopPage struct {
 	// Cancelled is the upgrade whose checkout the buyer just left.
 	Cancelled *domain.Upgrade
 	Content   Content
-	Here      string // this page's address, to come back to after logging in
+	// Prices are what each level of the comparison costs, in its order:
+	// the price of the upgrade that grants it, "Free" for members.
+	Prices  []string
+	NoteMax int // the longest gift note
+	// Buyable: at least one offer can be bought now (the gift's note is
+	// asked for only then).
+	Buyable bool
+	Here    string // this page's address, to come back to after logging in
 }
 
 type shopOffer struct {
@@ -92,7 +99,8 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
 		return
 	}
-	data.UpgradeOptionsView, data.Content = v, h.content
+	data.UpgradeOptionsView, data.Content, data.NoteMax = v, h.content, domain.GiftNoteMax
+	data.Prices = levelPrices(h.content.Comparison.Levels, v.Offers)
 	data.GiftMode = v.IsGift || data.NameProblem != ""
 	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
@@ -111,6 +119,7 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 			so.Reason = offerReason(v, o)
 		}
 		data.Offers = append(data.Offers, so)
+		data.Buyable = data.Buyable || so.Refusal == ""
 	}
 	if id, err := strconv.ParseInt(c.Query("cancelled"), 10, 64); err == nil && id > 0 && v.Viewer != nil {
 		data.Cancelled = h.cancelledUpgrade(c, domain.UpgradeID(id))
@@ -126,7 +135,30 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 	case v.Viewer == nil:
 		title = "Upgrades"
 	}
-	h.page(c, status, "new_upgrade.html", title, data)
+	pd := pageData{Title: title, Data: data}
+	if v.IsGift {
+		pd.Scripts = []string{"counter.js"}
+	}
+	h.pageWith(c, status, "new_upgrade.html", pd)
+}
+
+// levelPrices is, for each level of the comparison, what it costs from a
+// member's account (the upgrade that grants it straight), in the page's
+// currency; "Free" for members and below, empty for levels not on sale.
+func levelPrices(levels []domain.Level, offers []application.Offer) []string {
+	out := make([]string, len(levels))
+	for i, l := range levels {
+		if !l.AtLeast(domain.LevelGold) {
+			out[i] = "Free"
+			continue
+		}
+		for _, o := range offers {
+			if o.Type != domain.UpgradeGoldToPlatinum && o.Type.Grants() == l {
+				out[i] = FormatMoney(o.Price)
+			}
+		}
+	}
+	return out
 }
 
 // offered reports whether the page shows a type to a recipient: below
@@ -211,6 +243,7 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		RecipientID:   domain.UserID(in.id("user_id")),
 		RecipientName: in.get("name"),
 		Type:          in.get("upgrade_type"),
+		GiftNote:      in.get("gift_note"),
 	}
 	currency, country := in.get("currency"), in.get("country")
 	if err := in.check(); err != nil {
@@ -369,7 +402,7 @@ func (h *handlers) refund(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := h.app.Refund.Handle(ctx, application.RefundUpgrade{ActorID: viewerID(c), UpgradeID: domain.UpgradeID(id)}); err != nil {
+	if _, err := h.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: viewerID(c)}, UpgradeID: domain.UpgradeID(id)}); err != nil {
 		h.fail(c, err)
 		return
 	}

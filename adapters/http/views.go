@@ -113,6 +113,8 @@ type pageData struct {
 	Sale domain.Sale
 	// Here is the page's own path, for forms that come back to it.
 	Here string
+	// Unread is how many messages the viewer has not seen.
+	Unread int
 }
 
 // page renders a page into memory first, so that a template error becomes
@@ -126,6 +128,10 @@ func (h *handlers) pageWith(c *gin.Context, status int, name string, pd pageData
 	pd.Sale, pd.Here = h.saleBanner(c), c.Request.URL.RequestURI()
 	if pd.Nav == "" {
 		pd.Nav = navOf(c.FullPath(), c.Param("id"), pd.Viewer)
+	}
+	if pd.Nav != "messages" {
+		// The messages page has just marked them read.
+		pd.Unread = unreadOf(c)
 	}
 	var buf bytes.Buffer
 	t, ok := h.views.pages[name]
@@ -152,6 +158,8 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "messages"
 	case "/upgrade_codes", "/upgrade_codes/redeem":
 		return "codes"
+	case "/sales", "/sales.csv":
+		return "sales"
 	case "/login":
 		return "login"
 	case "/users/new":

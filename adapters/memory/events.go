@@ -126,6 +126,27 @@ func (r *messages) Create(_ context.Context, m *domain.Message) error {
 	return nil
 }
 
+func (r *messages) MarkRead(_ context.Context, user domain.UserID, now time.Time) error {
+	for _, m := range r.messages {
+		if m.UserID == user && m.Unread() {
+			m.ReadAt = now
+			(*DB)(r).onRollback(func() { m.ReadAt = time.Time{} })
+		}
+	}
+	return nil
+}
+
+// unread counts a user's unread messages.
+func (r *messages) unread(user domain.UserID) int {
+	n := 0
+	for _, m := range r.messages {
+		if m.UserID == user && m.Unread() {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *messages) ForUser(_ context.Context, user domain.UserID, limit int) ([]*domain.Message, error) {
 	var out []*domain.Message
 	for _, m := range slices.Backward(r.messages) {

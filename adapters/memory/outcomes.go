@@ -4,11 +4,40 @@ import (
 	"context"
 
 	"upgrades/application"
+	"upgrades/domain"
 )
 
 type outcomes DB
 
 var _ application.Outcomes = (*outcomes)(nil)
+
+// Lock does in turn what the database does in one statement.
+func (r *outcomes) Lock(ctx context.Context, l application.PaymentLock) (application.LockedPayment, error) {
+	db := (*DB)(r)
+	if l.Event != nil {
+		if fresh, err := (*events)(db).Record(ctx, *l.Event); err != nil || !fresh {
+			return application.LockedPayment{}, err
+		}
+	}
+	out := application.LockedPayment{Fresh: true}
+	var err error
+	switch {
+	case l.UpgradeID != 0:
+		out.Upgrade, err = (*upgrades)(db).LockByID(ctx, l.UpgradeID)
+	case l.PaymentIntentID != "":
+		out.Upgrade, err = (*upgrades)(db).LockByPaymentIntent(ctx, l.PaymentIntentID)
+	default:
+		return out, nil
+	}
+	if domain.IsKind(err, domain.KindNotFound) {
+		return out, nil
+	}
+	if err != nil || out.Upgrade.IsCodes() { // a purchase of codes has no recipient
+		return out, err
+	}
+	out.Recipient, err = (*users)(db).LockByID(ctx, out.Upgrade.RecipientID())
+	return out, err
+}
 
 // Save stores each part in turn; the unit of work undoes them all if one
 // fails.

@@ -23,6 +23,7 @@ type DB struct {
 	events   map[string]*eventRecord
 	messages []*domain.Message
 	refunds  []*refundRow
+	audit    []domain.AuditEntry
 	sales    map[salesKey]domain.DailySales
 	codes    map[domain.CodeID]domain.CodeSnapshot
 	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
@@ -130,6 +131,7 @@ func (db *DB) store() application.Store {
 		Refunds:  (*refunds)(db),
 		Sales:    (*sales)(db),
 		Codes:    (*codes)(db),
+		Audit:    (*audit)(db),
 	}
 }
 

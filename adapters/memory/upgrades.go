@@ -120,14 +120,7 @@ func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]applic
 		rows = append(rows, application.UpgradeRow{Upgrade: r.load(rec, false), PurchaserName: p.Name(), RecipientName: rcpName})
 	}
 	slices.SortFunc(rows, func(a, b application.UpgradeRow) int { return int(b.Upgrade.ID() - a.Upgrade.ID()) })
-	if q.Offset >= len(rows) {
-		return nil, nil
-	}
-	rows = rows[q.Offset:]
-	if q.Limit > 0 && len(rows) > q.Limit {
-		rows = rows[:q.Limit]
-	}
-	return rows, nil
+	return window(rows, func(r application.UpgradeRow) int64 { return int64(r.Upgrade.ID()) }, q.Window), nil
 }
 
 func (r *upgrades) ClaimStale(_ context.Context, olderThan, now, leaseUntil time.Time, limit int) ([]domain.UpgradeID, error) {

@@ -39,6 +39,14 @@ func (r *users) ByID(_ context.Context, id domain.UserID) (*domain.User, error) 
 	return copyUser(u), nil
 }
 
+func (r *users) ByIDCountingUnread(ctx context.Context, id domain.UserID) (*domain.User, int, error) {
+	u, err := r.ByID(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	return u, (*messages)(r).unread(id), nil
+}
+
 func (r *users) ByName(_ context.Context, name string) (*domain.User, error) {
 	for _, u := range r.users {
 		if strings.EqualFold(u.Name(), name) {

@@ -17,7 +17,8 @@ type listRow struct {
 	RecipientName string `bun:"recipient_name,scanonly"`
 }
 
-// List reads a page of upgrades, newest first, in time that depends on the
+// List reads a page of upgrades, newest first (oldest first above
+// q.After), in time that depends on the
 // page and not on the size of the table. It first finds the page's ids,
 // then reads those rows with their people's names, so that a deep page
 // joins the users of its own rows only.
@@ -35,15 +36,14 @@ func (r upgrades) List(ctx context.Context, q application.UpgradeQuery) ([]appli
 		return nil, err
 	}
 	var rows []listRow
-	err = r.db.NewSelect().Model((*listRow)(nil)).
+	sel := r.db.NewSelect().Model((*listRow)(nil)).
 		ColumnExpr("?TableColumns").
 		ColumnExpr("p.name AS purchaser_name").
 		ColumnExpr("coalesce(rc.name, '') AS recipient_name").
 		Join("JOIN users AS p ON p.id = u.purchaser_id").
 		Join("LEFT JOIN users AS rc ON rc.id = u.recipient_id"). // none for codes
-		Where("u.id IN (?)", bun.In(ids)).
-		OrderExpr("u.id DESC").
-		Scan(ctx, &rows)
+		Where("u.id IN (?)", bun.In(ids))
+	err = ordered(sel, "u.id", q.Window).Scan(ctx, &rows)
 	if err != nil {
 		return nil, translate(err, "list upgrades")
 	}
@@ -65,21 +65,22 @@ func (r upgrades) pageIDs(ctx context.Context, q application.UpgradeQuery) ([]in
 		return nil, err
 	}
 	ids := func() *bun.SelectQuery {
-		return filter(r.db.NewSelect().TableExpr("upgrades AS u").ColumnExpr("u.id").OrderExpr("u.id DESC"))
+		return filter(r.db.NewSelect().TableExpr("upgrades AS u").ColumnExpr("u.id"))
 	}
-	sel := page(ids(), q.Offset, q.Limit)
+	sel := window(ids(), "u.id", q.Window)
 	if q.VisibleTo != 0 {
-		// Each branch needs at most offset+limit rows.
-		window := 0
-		if q.Limit > 0 {
-			window = q.Offset + q.Limit
+		// Each branch needs at most the rows up to the window's end.
+		branch := q.Window
+		if branch.Limit > 0 {
+			branch.Limit += branch.Offset
 		}
-		bought := page(ids().Where("u.purchaser_id = ?", q.VisibleTo), 0, window)
+		branch.Offset = 0
+		bought := window(ids().Where("u.purchaser_id = ?", q.VisibleTo), "u.id", branch)
 		// Received and not bought is a gift: said so, the gifts' own index
 		// yields exactly those rows, not every upgrade received.
-		received := page(ids().Where("u.recipient_id = ?", q.VisibleTo).Where("u.is_gifted"), 0, window)
-		sel = page(r.db.NewSelect().TableExpr("(?) AS v", bought.UnionAll(received)).ColumnExpr("v.id").OrderExpr("v.id DESC"),
-			q.Offset, q.Limit)
+		received := window(ids().Where("u.recipient_id = ?", q.VisibleTo).Where("u.is_gifted"), "u.id", branch)
+		union := r.db.NewSelect().TableExpr("(?) AS v", bought.UnionAll(received)).ColumnExpr("v.id")
+		sel = page(ordered(union, "v.id", q.Window), q.Offset, q.Limit)
 	}
 	var out []int64
 	if err := sel.Scan(ctx, &out); err != nil {
@@ -123,6 +124,29 @@ func (r upgrades) listFilter(ctx context.Context, q application.UpgradeQuery) (f
 		}
 		return s
 	}, true, nil
+}
+
+// window orders a list's query by its id column and cuts it to w: newest
+// first, Limit rows after Offset or below Before; or oldest first above
+// After. Each is a range of the index the filter walks, so a deep keyset
+// page costs what the first does.
+func window(s *bun.SelectQuery, id string, w application.Window) *bun.SelectQuery {
+	if w.Before > 0 {
+		s = s.Where("? < ?", bun.Safe(id), w.Before)
+	}
+	if w.After > 0 {
+		s = s.Where("? > ?", bun.Safe(id), w.After)
+	}
+	return page(ordered(s, id, w), w.Offset, w.Limit)
+}
+
+// ordered orders by id in w's direction: oldest first when reading up
+// from After.
+func ordered(s *bun.SelectQuery, id string, w application.Window) *bun.SelectQuery {
+	if w.After > 0 {
+		return s.OrderExpr("? ASC", bun.Safe(id))
+	}
+	return s.OrderExpr("? DESC", bun.Safe(id))
 }
 
 // page applies an offset and a limit; a zero limit reads to the end.

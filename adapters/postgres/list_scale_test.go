@@ -121,20 +121,25 @@ func TestListStaysFastOnAMillionUpgrades(t *testing.T) {
 		q    application.UpgradeQuery
 		rows int
 	}{
-		{"admin, first page", application.UpgradeQuery{Limit: 21}, 21},
-		{"admin, page 100", application.UpgradeQuery{Offset: 2000, Limit: 21}, 21},
-		{"admin, by status", application.UpgradeQuery{Status: domain.StatusPending, Limit: 21}, 21},
-		{"admin, rare status, deep page", application.UpgradeQuery{Status: domain.StatusFailed, Offset: 1000, Limit: 21}, 21},
-		{"admin, by type", application.UpgradeQuery{Type: domain.UpgradeGoldToPlatinum, Limit: 21}, 21},
-		{"admin, gifted", application.UpgradeQuery{IsGifted: &yes, Limit: 21}, 21},
-		{"admin, by recipient name", application.UpgradeQuery{RecipientName: "USER42", Limit: 21}, 21},
-		{"admin, by purchaser name", application.UpgradeQuery{PurchaserName: "user42", Status: domain.StatusComplete, Limit: 21}, 21},
-		{"a regular buyer's own", application.UpgradeQuery{VisibleTo: heavy, Limit: 21}, 21},
-		{"a regular buyer's own, page 10", application.UpgradeQuery{VisibleTo: heavy, Offset: 200, Limit: 21}, 21},
-		{"a regular buyer's gifts", application.UpgradeQuery{VisibleTo: heavy, IsGifted: &yes, Limit: 21}, 21},
-		{"a regular buyer's open ones", application.UpgradeQuery{VisibleTo: heavy, Status: domain.StatusPending, Limit: 21}, 0},
-		{"someone whose only upgrade is the oldest", application.UpgradeQuery{VisibleTo: lonely, Limit: 21}, 1},
-		{"someone who buys for themselves all the time", application.UpgradeQuery{VisibleTo: busy, Limit: 21}, 21},
+		{"admin, first page", application.UpgradeQuery{Window: application.Window{Limit: 21}}, 21},
+		{"admin, page 100", application.UpgradeQuery{Window: application.Window{Offset: 2000, Limit: 21}}, 21},
+		{"admin, a keyset page deep in the table", application.UpgradeQuery{Window: application.Window{Before: 5000, Limit: 21}}, 21},
+		{"admin, a keyset page newer than a deep id", application.UpgradeQuery{Window: application.Window{After: 5000, Limit: 21}}, 21},
+		{"admin, rare status, keyset page", application.UpgradeQuery{Status: domain.StatusFailed, Window: application.Window{Before: 100000, Limit: 21}}, 21},
+		{"a regular buyer's own, keyset page", application.UpgradeQuery{VisibleTo: heavy, Window: application.Window{Before: 200000, Limit: 21}}, 21},
+		{"a regular buyer's own, newer keyset page", application.UpgradeQuery{VisibleTo: heavy, Window: application.Window{After: 200000, Limit: 21}}, 21},
+		{"admin, by status", application.UpgradeQuery{Status: domain.StatusPending, Window: application.Window{Limit: 21}}, 21},
+		{"admin, rare status, deep page", application.UpgradeQuery{Status: domain.StatusFailed, Window: application.Window{Offset: 1000, Limit: 21}}, 21},
+		{"admin, by type", application.UpgradeQuery{Type: domain.UpgradeGoldToPlatinum, Window: application.Window{Limit: 21}}, 21},
+		{"admin, gifted", application.UpgradeQuery{IsGifted: &yes, Window: application.Window{Limit: 21}}, 21},
+		{"admin, by recipient name", application.UpgradeQuery{RecipientName: "USER42", Window: application.Window{Limit: 21}}, 21},
+		{"admin, by purchaser name", application.UpgradeQuery{PurchaserName: "user42", Status: domain.StatusComplete, Window: application.Window{Limit: 21}}, 21},
+		{"a regular buyer's own", application.UpgradeQuery{VisibleTo: heavy, Window: application.Window{Limit: 21}}, 21},
+		{"a regular buyer's own, page 10", application.UpgradeQuery{VisibleTo: heavy, Window: application.Window{Offset: 200, Limit: 21}}, 21},
+		{"a regular buyer's gifts", application.UpgradeQuery{VisibleTo: heavy, IsGifted: &yes, Window: application.Window{Limit: 21}}, 21},
+		{"a regular buyer's open ones", application.UpgradeQuery{VisibleTo: heavy, Status: domain.StatusPending, Window: application.Window{Limit: 21}}, 0},
+		{"someone whose only upgrade is the oldest", application.UpgradeQuery{VisibleTo: lonely, Window: application.Window{Limit: 21}}, 1},
+		{"someone who buys for themselves all the time", application.UpgradeQuery{VisibleTo: busy, Window: application.Window{Limit: 21}}, 21},
 	} {
 		recorded()
 		start := time.Now()
@@ -151,8 +156,8 @@ func TestListStaysFastOnAMillionUpgrades(t *testing.T) {
 			t.Errorf("%s: %d rows, want %d", c.name, len(rows), c.rows)
 		}
 		for i := 1; i < len(rows); i++ {
-			if rows[i].Upgrade.ID() >= rows[i-1].Upgrade.ID() {
-				t.Fatalf("%s: not newest first", c.name)
+			if newer := rows[i].Upgrade.ID() > rows[i-1].Upgrade.ID(); newer != (c.q.After > 0) {
+				t.Fatalf("%s: not in order (newest first, or oldest first above After)", c.name)
 			}
 		}
 		total := 0

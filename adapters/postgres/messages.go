@@ -16,12 +16,15 @@ type messageRow struct {
 
 	ID        int64     `bun:"id,pk,autoincrement"`
 	UserID    int64     `bun:"user_id,notnull"`
+	UpgradeID int64     `bun:"upgrade_id,nullzero"`
 	Body      string    `bun:"body,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
+	ReadAt    time.Time `bun:"read_at,nullzero"`
 }
 
 func (m *messageRow) toDomain() *domain.Message {
-	return &domain.Message{ID: domain.MessageID(m.ID), UserID: domain.UserID(m.UserID), Body: m.Body, CreatedAt: m.CreatedAt.UTC()}
+	return &domain.Message{ID: domain.MessageID(m.ID), UserID: domain.UserID(m.UserID), UpgradeID: domain.UpgradeID(m.UpgradeID),
+		Body: m.Body, CreatedAt: m.CreatedAt.UTC(), ReadAt: utc(m.ReadAt)}
 }
 
 // messages is the Messages repository bound to one transaction.
@@ -30,7 +33,7 @@ type messages struct{ db bun.IDB }
 var _ application.Messages = messages{}
 
 func (r messages) Create(ctx context.Context, m *domain.Message) error {
-	row := &messageRow{UserID: int64(m.UserID), Body: m.Body, CreatedAt: m.CreatedAt}
+	row := &messageRow{UserID: int64(m.UserID), UpgradeID: int64(m.UpgradeID), Body: m.Body, CreatedAt: m.CreatedAt, ReadAt: m.ReadAt}
 	_, err := r.db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx)
 	if err != nil {
 		return messageRefused(err, m.UserID)
@@ -41,8 +44,11 @@ func (r messages) Create(ctx context.Context, m *domain.Message) error {
 
 // messageRefused explains a refused message in the application's terms.
 func messageRefused(err error, user domain.UserID) error {
-	if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
+	switch constraintError(err, foreignKeyViolation) {
+	case "messages_user_fkey":
 		return notFound("user %d not found", user)
+	case "messages_upgrade_fkey":
+		return notFound("the message's upgrade was not found")
 	}
 	return translate(err, "create message")
 }
@@ -63,4 +69,11 @@ func (r messages) ForUser(ctx context.Context, user domain.UserID, limit int) ([
 		out[i] = rows[i].toDomain()
 	}
 	return out, nil
+}
+
+// MarkRead finds the unread ones along the partial index.
+func (r messages) MarkRead(ctx context.Context, user domain.UserID, now time.Time) error {
+	_, err := r.db.NewUpdate().Table("messages").Set("read_at = ?", now).
+		Where("user_id = ?", user).Where("read_at IS NULL").Exec(ctx)
+	return translate(err, "mark messages read")
 }

@@ -105,10 +105,10 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		values := make([]string, len(c.Messages))
 		var a []any
 		for i, m := range c.Messages {
-			values[i] = "(?::bigint, ?::text, ?::timestamptz)"
-			a = append(a, m.UserID, m.Body, m.CreatedAt)
+			values[i] = "(?::bigint, ?::bigint, ?::text, ?::timestamptz)"
+			a = append(a, m.UserID, nullID(int64(m.UpgradeID)), m.Body, m.CreatedAt)
 		}
-		add("saved_messages", "INSERT INTO messages (user_id, body, created_at) VALUES "+strings.Join(values, ", ")+" RETURNING id", a...)
+		add("saved_messages", "INSERT INTO messages (user_id, upgrade_id, body, created_at) VALUES "+strings.Join(values, ", ")+" RETURNING id", a...)
 		// Ids come from one sequence in the order of the rows.
 		messages = "ARRAY(SELECT id FROM saved_messages ORDER BY id)"
 	}

@@ -51,5 +51,6 @@ func store(tx bun.Tx) application.Store {
 		Refunds:  refunds{tx},
 		Sales:    sales{tx},
 		Codes:    codes{tx},
+		Audit:    audit{tx},
 	}
 }

@@ -163,6 +163,13 @@ func nullTime(t time.Time) any {
 	return t
 }
 
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
 func nullRank(r int16) any {
 	if r == 0 {
 		return nil

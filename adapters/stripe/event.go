@@ -16,11 +16,24 @@ import (
 // been stable across versions, not with stripe-go's typed objects (which
 // expect stripe-go's own version).
 type eventEnvelope struct {
+	eventHeader
+	Data struct {
+		Object json.RawMessage `json:"object"`
+	} `json:"data"`
+}
+
+type eventHeader struct {
 	ID       string `json:"id"`
 	Type     string `json:"type"`
 	Livemode bool   `json:"livemode"`
-	Data     struct {
-		Object json.RawMessage `json:"object"`
+}
+
+// typedEvent is an event whose object is read in the same pass as the
+// envelope: what nearly every event is.
+type typedEvent struct {
+	eventHeader
+	Data struct {
+		Object *eventObject `json:"object"`
 	} `json:"data"`
 }
 
@@ -88,7 +101,29 @@ var handledTypes = map[string]bool{
 
 // parseEvent translates a verified event into the shop's terms. Types it
 // does not act on come back with the zero Kind.
+//
+// The event is read in one pass, its object with it. Only when that fails
+// (an object of a type we never act on that does not fit eventObject, or
+// a malformed event) is it read again in two steps, the envelope first,
+// which is what says why, or ignores the object.
 func parseEvent(payload []byte) (application.PaymentEvent, error) {
+	var typed typedEvent
+	if err := json.Unmarshal(payload, &typed); err == nil && typed.ID != "" && typed.Type != "" {
+		ev := application.PaymentEvent{ID: typed.ID, Type: typed.Type, Payload: payload}
+		ev.Livemode = typed.Livemode
+		if !handledTypes[typed.Type] {
+			return ev, nil
+		}
+		if obj := typed.Data.Object; obj != nil {
+			return readObject(ev, typed.eventHeader, obj), nil
+		}
+	}
+	return parseEventInSteps(payload)
+}
+
+// parseEventInSteps reads the envelope, then the object of a type we act
+// on, each with its own error.
+func parseEventInSteps(payload []byte) (application.PaymentEvent, error) {
 	var env eventEnvelope
 	if err := json.Unmarshal(payload, &env); err != nil {
 		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "the webhook's body is not a Stripe event")
@@ -111,16 +146,21 @@ func parseEvent(payload []byte) (application.PaymentEvent, error) {
 	if err := json.Unmarshal(raw, obj); err != nil {
 		return application.PaymentEvent{}, domain.WrapError(domain.KindMalformed, err, "the webhook's %s event has an unreadable object", env.Type)
 	}
+	return readObject(ev, env.eventHeader, obj), nil
+}
+
+// readObject reads the payment out of a handled event's object.
+func readObject(ev application.PaymentEvent, env eventHeader, obj *eventObject) application.PaymentEvent {
 	if strings.HasPrefix(env.Type, "checkout.session.") {
 		ev.Payment = sessionPayment(env, obj)
 	} else {
 		ev.Payment, ev.Note = chargePayment(env, obj)
 	}
-	return ev, nil
+	return ev
 }
 
 // sessionPayment reads a checkout session event.
-func sessionPayment(env eventEnvelope, obj *eventObject) domain.Payment {
+func sessionPayment(env eventHeader, obj *eventObject) domain.Payment {
 	s := session{
 		ID: obj.ID, Status: sessionStatusOf[env.Type], PaymentStatus: obj.PaymentStatus,
 		ClientReferenceID: obj.ClientReferenceID, Metadata: obj.Metadata, Livemode: env.Livemode,
@@ -149,7 +189,7 @@ func sessionPayment(env eventEnvelope, obj *eventObject) domain.Payment {
 
 // chargePayment reads a charge, dispute or early fraud warning event, and
 // the ids the owners need to find it at Stripe.
-func chargePayment(env eventEnvelope, obj *eventObject) (p domain.Payment, note string) {
+func chargePayment(env eventHeader, obj *eventObject) (p domain.Payment, note string) {
 	p = domain.Payment{
 		UpgradeID: upgradeReference(obj.ClientReferenceID, obj.Metadata), Installation: obj.Metadata[metaInstallation],
 		PaymentIntentID: string(obj.PaymentIntent), Livemode: env.Livemode,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	stripeadapter "upgrades/adapters/stripe"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -57,6 +58,10 @@ func FuzzVerify(f *testing.F) {
 	v := newVerifier(f, secret)
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		ev, err := v.Verify(payload, sign(payload, secret, time.Now()))
+		// The event is read in one pass; read in two steps, it says the same.
+		if steps, stepsErr := stripeadapter.ParseEventInSteps(payload); (err == nil) != (stepsErr == nil) || !reflect.DeepEqual(ev, steps) {
+			t.Fatalf("one pass: %+v, %v\nin steps: %+v, %v", strip(ev), err, strip(steps), stepsErr)
+		}
 		if err != nil {
 			if !domain.IsKind(err, domain.KindMalformed) {
 				t.Fatalf("an unreadable event must be malformed, got %v", err)

@@ -112,7 +112,7 @@ type eventsReplay struct {
 
 func (c *eventsReplay) Run(ctx context.Context, e env, ev *eventsCmd) error {
 	return ev.withApp(ctx, e, func(app *application.App) error {
-		r, err := app.ReplayEvent.Handle(ctx, application.ReplayEvent{ID: c.ID})
+		r, err := app.ReplayEvent.Handle(ctx, application.ReplayEvent{By: application.CommandLine, ID: c.ID})
 		switch {
 		case domain.IsKind(err, domain.KindNotFound) && r.Event.ID == "":
 			return fmt.Errorf("no stored event has the id %q (see upgrades events list)", c.ID)

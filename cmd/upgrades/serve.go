@@ -57,7 +57,8 @@ func (c *serveCmd) Run(ctx context.Context, e env) error {
 		return err
 	}
 	<-ctx.Done()
-	stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// The drain comes first, then the requests in flight get their time.
+	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.DrainDelay+15*time.Second)
 	defer cancel()
 	return app.Stop(stopCtx)
 }

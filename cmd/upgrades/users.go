@@ -67,7 +67,7 @@ func (c *usersSetLevel) Run(ctx context.Context, e env, u *usersCmd) error {
 		return errors.New(domain.MessageOf(err))
 	}
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.SetLevel.Handle(ctx, application.SetLevel{Name: c.Name, Level: level})
+		return app.SetLevel.Handle(ctx, application.SetLevel{By: application.CommandLine, Name: c.Name, Level: level})
 	})
 }
 
@@ -77,7 +77,7 @@ type usersBan struct {
 
 func (c *usersBan) Run(ctx context.Context, e env, u *usersCmd) error {
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.Ban.Handle(ctx, application.Ban{Name: c.Name})
+		return app.Ban.Handle(ctx, application.Ban{By: application.CommandLine, Name: c.Name})
 	})
 }
 
@@ -87,7 +87,7 @@ type usersRevoke struct {
 
 func (c *usersRevoke) Run(ctx context.Context, e env, u *usersCmd) error {
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.RevokeSessions.Handle(ctx, application.RevokeSessions{Name: c.Name})
+		return app.RevokeSessions.Handle(ctx, application.RevokeSessions{By: application.CommandLine, Name: c.Name})
 	})
 }
 
@@ -98,7 +98,7 @@ type usersRotateKey struct {
 func (c *usersRotateKey) Run(ctx context.Context, e env, u *usersCmd) error {
 	// The new key is printed, this once.
 	return u.change(ctx, e, true, func(app *application.App) (*domain.User, error) {
-		return app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{Name: c.Name})
+		return app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{By: application.CommandLine, Name: c.Name})
 	})
 }
 
@@ -115,7 +115,7 @@ func (c *usersSetPassword) Run(ctx context.Context, e env, u *usersCmd) error {
 		return err
 	}
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.SetPassword.Handle(ctx, application.SetPassword{Name: c.Name, Password: password})
+		return app.SetPassword.Handle(ctx, application.SetPassword{By: application.CommandLine, Name: c.Name, Password: password})
 	})
 }
 

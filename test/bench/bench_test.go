@@ -28,20 +28,33 @@ import (
 
 var (
 	run         = flag.Bool("perf", false, "run the benchmark (minutes of load; off in a plain go test)")
-	only        = flag.String("perf.only", "", "comma-separated sections to run (ready, list, checkout, webhook, go); empty runs them all")
+	only        = flag.String("perf.only", "", "comma-separated sections to run ("+strings.Join(allSections, ", ")+"; soak only when named); empty runs all but soak")
 	out         = flag.String("perf.out", "", "where to write the JSON report; default bin/bench.json at the top of the module")
 	concurrency = flag.Int("perf.concurrency", 8, "concurrent webhooks, checkouts and pgbench clients")
-	events      = flag.Int("perf.events", 6000, "webhook events per round, and pgbench transactions beside them")
-	rounds      = flag.Int("perf.rounds", 3, "alternating rounds of webhooks and pgbench")
-	openFor     = flag.Duration("perf.open-for", 5*time.Second, "length of each round of webhooks at a fixed rate")
+	rounds      = flag.Int("perf.rounds", 6, "pairs of webhook rounds, server and pgbench in ABBA order, after a warm-up of each")
+	roundFor    = flag.Duration("perf.round", 20*time.Second, "length of a webhook round (pgbench -T)")
+	guessRate   = flag.Float64("perf.guess-rate", 2500, "fulfilments per second the warm-up rounds seed upgrades for")
+	foreignMax  = flag.Float64("perf.foreign-max", 0.10, "share of the machine's CPU going to other processes above which a round is excluded")
+	fixedRate   = flag.Float64("perf.rate", 0, "webhooks per second of the fixed-rate sections; default 0.35 × pgbench's rate")
+	openFor     = flag.Duration("perf.open-for", 60*time.Second, "length of each fixed-rate round, of the server and of pgbench -R")
+	openRounds  = flag.Int("perf.open-rounds", 3, "fixed-rate rounds of each, server and pgbench")
+	soakFor     = flag.Duration("perf.soak", 10*time.Minute, "length of the soak at the fixed rate")
+	stored      = flag.Int("perf.stored-events", 0, "events stored before the webhook sections (bench:events2m stores 2,000,000)")
 	checkouts   = flag.Int("perf.checkouts", 2000, "checkouts created")
 	listN       = flag.Int("perf.list-requests", 200, "requests per list query and table size")
+	listRows    = flag.Int64("perf.list-rows", 1_000_000, "upgrades in the big table of the list section")
+	ageShare    = flag.Float64("perf.age", 0.3, "share of the big table's upgrades updated after the load, to age it as a shop's would be")
+	reconcileN  = flag.Int("perf.reconcile", 10_000, "open upgrades the reconciler drains")
 	starts      = flag.Int("perf.starts", 5, "server starts timed for readiness")
 	binPath     = flag.String("perf.bin", "", "run this upgrades binary instead of building one")
 	pprofAddr   = flag.String("perf.pprof", "", "PPROF_ADDR of the server under load, to profile it meanwhile")
 	scriptPath  = flag.String("perf.script", "", "pgbench script of the fulfilment SQL, to compare a binary of another revision; default test/bench/fulfil.sql")
 	serverVars  = flag.String("perf.env", "", "comma-separated NAME=value added to the environment of the server under load, for experiments (GOGC=200)")
 )
+
+// allSections are the parts of the benchmark, each of which runs alone
+// with -perf.only; soak runs only when named.
+var allSections = []string{"ready", "list", "checkout", "success", "webhook", "latency", "reconcile", "codes", "sales", "go", "soak"}
 
 // Secrets of the processes under test; nothing real.
 const (
@@ -51,22 +64,25 @@ const (
 )
 
 // baseCommand reruns this benchmark; a figure's command adds its section.
-const baseCommand = "go test ./test/bench -run '^TestBench$' -count=1 -v -timeout 30m -args -perf"
+const baseCommand = "go test ./test/bench -run '^TestBench$' -count=1 -v -timeout 40m -args -perf"
 
 // bench is one run: the processes, the database and the report.
 type bench struct {
 	t      *testing.T
 	bin    string
 	dbURL  string
+	dbName string
 	db     *sqlDB
 	client *http.Client
 	rep    *report
 
-	server  *proc.Process
-	addr    string // the server's host:port
-	sim     *proc.Process
-	simAddr string
-	stripe  *stripeTimer
+	server      *proc.Process
+	addr        string  // the server's host:port
+	metricsAddr string  // where it serves /metrics
+	peakRSS     float64 // the most memory of the servers stopped so far, MB
+	sim         *proc.Process
+	simAddr     string
+	stripe      *stripeTimer
 }
 
 func TestBench(t *testing.T) {
@@ -79,14 +95,15 @@ func TestBench(t *testing.T) {
 			sections[s] = true
 		}
 	}
-	want := func(s string) bool { return len(sections) == 0 || sections[s] }
+	want := func(s string) bool { return sections[s] || (len(sections) == 0 && s != "soak") }
 	for s := range sections {
-		if !slices.Contains([]string{"ready", "list", "checkout", "webhook", "go"}, s) {
-			t.Fatalf("-perf.only: unknown section %q", s)
+		if !slices.Contains(allSections, s) {
+			t.Fatalf("-perf.only: unknown section %q; the sections are %s", s, strings.Join(allSections, ", "))
 		}
 	}
-	if *concurrency < 1 || *events < *concurrency || *checkouts < 1 || *listN < 1 || *starts < 1 || *rounds < 1 {
-		t.Fatal("-perf.concurrency, -perf.events, -perf.checkouts, -perf.list-requests, -perf.starts and -perf.rounds must be positive, with at least one event per client")
+	if *concurrency < 1 || *checkouts < 1 || *listN < 1 || *starts < 1 || *rounds < 1 || *openRounds < 1 ||
+		*roundFor < time.Second || *openFor < time.Second || *guessRate <= 0 || *reconcileN < 1 {
+		t.Fatal("-perf.concurrency, -perf.checkouts, -perf.list-requests, -perf.starts, -perf.rounds, -perf.open-rounds, -perf.guess-rate and -perf.reconcile must be positive, -perf.round and -perf.open-for a second or more")
 	}
 
 	b := &bench{t: t, rep: newReport()}
@@ -96,7 +113,7 @@ func TestBench(t *testing.T) {
 	}
 	b.client = &http.Client{
 		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, DisableCompression: true},
+		Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, DisableCompression: true},
 	}
 	if b.bin = *binPath; b.bin == "" {
 		b.bin = proc.Binary(t)
@@ -105,14 +122,16 @@ func TestBench(t *testing.T) {
 	}
 	b.dbURL = dbtest.NewEmpty(t)
 	b.db = openSQL(t, b.dbURL)
-	b.rep.Machine.Postgres = b.db.one(t, "SHOW server_version")
+	b.dbName = b.db.one(t, "SELECT current_database()")
+	b.rep.Machine.postgres(t, b.db)
 	proc.MustRun(t, b.bin, proc.Env("DATABASE_URL="+b.dbURL), "migrate", "up")
 	b.seedListUsers()
 
 	if want("ready") {
 		b.rep.Ready = b.measureReady()
 	}
-	if want("list") || want("checkout") || want("webhook") {
+	if want("list") || want("checkout") || want("success") || want("webhook") || want("latency") ||
+		want("reconcile") || want("codes") || want("sales") || want("soak") {
 		b.startProcesses()
 	}
 	if want("list") {
@@ -122,12 +141,33 @@ func TestBench(t *testing.T) {
 	if want("checkout") {
 		b.rep.Checkout = b.measureCheckout()
 	}
+	if want("success") {
+		b.rep.Success = b.measureSuccess()
+	}
+	if *stored > 0 && (want("webhook") || want("latency") || want("soak")) {
+		b.storeEvents(*stored)
+	}
 	if want("webhook") {
 		b.rep.Webhook = b.measureWebhooks()
 	}
+	if want("latency") {
+		b.rep.Latency = b.measureLatency()
+	}
+	if want("reconcile") {
+		b.rep.Reconcile = b.measureReconcile()
+	}
+	if want("codes") {
+		b.rep.Codes = b.measureCodes()
+	}
 	if want("list") {
-		b.measureList("1m", 1_000_000)
+		b.measureList("1m", *listRows)
 		b.rep.List.Command = sectionCommand("list")
+	}
+	if want("sales") {
+		b.rep.Sales = b.measureSalesPage()
+	}
+	if want("soak") {
+		b.rep.Soak = b.measureSoak()
 	}
 	if b.server != nil {
 		b.rep.Memory = b.measureMemory()
@@ -149,8 +189,8 @@ func TestBench(t *testing.T) {
 
 // sectionCommand reruns one section with this run's settings.
 func sectionCommand(section string) string {
-	return fmt.Sprintf("%s -perf.only=%s -perf.concurrency=%d -perf.events=%d -perf.rounds=%d -perf.open-for=%s -perf.checkouts=%d -perf.list-requests=%d -perf.starts=%d",
-		baseCommand, section, *concurrency, *events, *rounds, *openFor, *checkouts, *listN, *starts)
+	return fmt.Sprintf("%s -perf.only=%s -perf.concurrency=%d -perf.rounds=%d -perf.round=%s -perf.open-for=%s -perf.open-rounds=%d -perf.checkouts=%d -perf.list-requests=%d -perf.starts=%d",
+		baseCommand, section, *concurrency, *rounds, *roundFor, *openFor, *openRounds, *checkouts, *listN, *starts)
 }
 
 // serverEnv configures `upgrades serve` as production would be, except
@@ -178,18 +218,28 @@ func (b *bench) serverEnv(addr, dbURL string) []string {
 // the server the load is sent to.
 func (b *bench) startProcesses() {
 	t := b.t
+	b.addr = proc.FreeAddr(t)
+	b.metricsAddr = proc.FreeAddr(t)
 	b.simAddr = proc.FreeAddr(t)
 	b.sim = proc.Start(t, "upgrades stripe-sim", b.bin, proc.Env(
 		"LISTEN_ADDR="+b.simAddr,
 		"STRIPE_SIM_SECRET_KEY="+stripeKey,
 		"STRIPE_WEBHOOK_SECRET="+webhookSecret,
+		// The server's BASE_URL, where buyers return.
+		"STRIPE_SIM_SHOP_URL=http://"+b.addr,
 		// The benchmark sends the webhooks itself, at the rate it chooses.
 		"STRIPE_SIM_DROP_WEBHOOKS=true",
+		"STRIPE_SIM_REDIRECT_WAIT=0",
 	), "stripe-sim")
 	b.sim.WaitListening(t, b.simAddr)
 	b.stripe = newStripeTimer(t, "http://"+b.simAddr)
-	b.addr = proc.FreeAddr(t)
-	env := b.serverEnv(b.addr, b.dbURL)
+	b.startServer()
+}
+
+// startServer starts the server the load is sent to, on b.addr.
+func (b *bench) startServer(extra ...string) {
+	t := b.t
+	env := append(b.serverEnv(b.addr, b.dbURL), "METRICS_ADDR="+b.metricsAddr)
 	if *pprofAddr != "" {
 		env = append(env, "PPROF_ADDR="+*pprofAddr)
 	}
@@ -198,8 +248,18 @@ func (b *bench) startProcesses() {
 			env = append(env, v)
 		}
 	}
-	b.server = proc.Start(t, "upgrades serve", b.bin, env, "serve")
+	b.server = proc.Start(t, "upgrades serve", b.bin, append(env, extra...), "serve")
 	b.server.WaitReady(t, b.url("/readyz"))
+}
+
+// restartServer stops the server and starts it again (with extra
+// environment), keeping the peak of its memory so far.
+func (b *bench) restartServer(extra ...string) {
+	if rss, ok := readRSS(b.server.Pid()); ok {
+		b.peakRSS = max(b.peakRSS, rss.peakMB)
+	}
+	b.server.Stop(b.t)
+	b.startServer(extra...)
 }
 
 func (b *bench) url(path string) string { return "http://" + b.addr + path }

@@ -127,6 +127,32 @@ func (w *pgWire) relay(client net.Conn) {
 	}
 }
 
+// mark is how many statements each connection has sent so far.
+func (w *pgWire) mark() []int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m := make([]int, len(w.conns))
+	for i, c := range w.conns {
+		m[i] = len(c)
+	}
+	return m
+}
+
+// since is every statement sent after mark, by any connection.
+func (w *pgWire) since(mark []int) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for i, c := range w.conns {
+		from := 0
+		if i < len(mark) {
+			from = mark[i]
+		}
+		out = append(out, c[from:]...)
+	}
+	return out
+}
+
 // transaction returns the statements from BEGIN to COMMIT of the first
 // recorded transaction that runs a statement of the shape marker.
 func (w *pgWire) transaction(marker string) []string {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -16,7 +15,7 @@ import (
 func (b *bench) measureCheckout() *checkoutResult {
 	t := b.t
 	warm := *concurrency * 10
-	buyers := b.seedPool("cb", warm+*checkouts, true)
+	buyers := b.seedPool("cb", warm+*checkouts, buyersOnly)
 	buy := func(offset int) func(i int) error {
 		return func(i int) error {
 			req, err := http.NewRequest(http.MethodPost, b.url("/user_upgrades.json"), strings.NewReader(`{"upgrade_type": "gold"}`))
@@ -45,11 +44,11 @@ func (b *bench) measureCheckout() *checkoutResult {
 	b.db.settle()
 	t.Logf("creating %d checkouts, %d at a time", *checkouts, *concurrency)
 	stop := b.stripe.record()
-	cpu := startCPU(b.server.Pid())
-	sim := processCPU(strconv.Itoa(b.sim.Pid()))
+	cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
 	r := closedLoop(*checkouts, *concurrency, buy(warm))
-	used := cpu.perOp(*checkouts)
-	simMS := ms(processCPU(strconv.Itoa(b.sim.Pid()))-sim) / float64(*checkouts)
+	round := cpu.end()
+	used := round.perOp(*checkouts)
+	simMS := round.Others * 1000 / float64(*checkouts)
 	waited := stop()
 	if r.errors > 0 {
 		t.Fatalf("checkout: %d of %d failed: %v", r.errors, *checkouts, r.firstErr)
@@ -59,7 +58,7 @@ func (b *bench) measureCheckout() *checkoutResult {
 		PerSecond: r.rate(), P50MS: ms(r.lat.percentile(50)), P99MS: ms(r.lat.percentile(99)),
 		StripeCalls: len(waited), StripeP50MS: ms(waited.percentile(50)),
 		StripeShare: waited.sum().Seconds() / r.lat.sum().Seconds(),
-		CPU:         used, StripeCPUMS: simMS,
+		CPU:         used, StripeCPUMS: simMS, ForeignShare: round.Foreign,
 		Command: sectionCommand("checkout"),
 	}
 }

@@ -13,6 +13,8 @@
 -- fulfils upgrade first_upgrade + c * per_client + n - 1, which the user
 -- first_user + (the same offset), called pg<user id>, is buying. The
 -- payload is a real event's body in hex; now and expires are timestamps.
+-- The event reports its totals, as a real Checkout Session's does
+-- (total_details), so what was paid is saved.
 --
 --   pgbench -n -M simple -c C -j J -t per_client -f fulfil.sql \
 --     -D n=0 -D first_upgrade=… -D first_user=… -D per_client=… \
@@ -25,23 +27,25 @@
 
 begin isolation level read committed;
 
--- Record the event; a row comes back while it is unprocessed.
-INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
+-- Record the event and, while it is unprocessed, lock the upgrade and then
+-- its recipient, in one statement; the answer says whether the event is
+-- fresh and holds both rows.
+WITH recorded AS (INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
 			VALUES ('evt_b:tag', 'checkout.session.completed', FALSE, '\x:payload', ':now', 1)
 			ON CONFLICT (id) DO UPDATE SET attempts = stripe_events.attempts + 1
 			WHERE stripe_events.processed_at IS NULL
-			RETURNING id;
-
--- Lock the upgrade, then its recipient, before deciding.
-SELECT "u"."id", "u"."purchaser_id", "u"."recipient_id", "u"."upgrade_type", "u"."status", "u"."amount", "u"."currency", "u"."checkout_session_id", "u"."checkout_url", "u"."session_expires_at", "u"."payment_intent_id", "u"."amount_paid", "u"."amount_discount", "u"."level_before", "u"."created_at", "u"."updated_at" FROM "upgrades" AS "u" WHERE (id = :id) FOR UPDATE;
-SELECT "user_row"."id", "user_row"."name", "user_row"."email", "user_row"."password_hash", "user_row"."api_key", "user_row"."level", "user_row"."banned", "user_row"."session_generation", "user_row"."created_at" FROM "users" AS "user_row" WHERE (id = :user) FOR NO KEY UPDATE;
+			RETURNING id),
+locked_upgrade AS (SELECT * FROM upgrades WHERE id = :id AND EXISTS (SELECT 1 FROM recorded) FOR UPDATE),
+locked_recipient AS (SELECT * FROM users
+			WHERE id = (SELECT recipient_id FROM locked_upgrade) FOR NO KEY UPDATE)
+SELECT EXISTS (SELECT 1 FROM recorded) AS fresh, u."id" AS u_id, u."purchaser_id" AS u_purchaser_id, u."recipient_id" AS u_recipient_id, u."upgrade_type" AS u_upgrade_type, u."status" AS u_status, u."amount" AS u_amount, u."currency" AS u_currency, u."checkout_session_id" AS u_checkout_session_id, u."checkout_url" AS u_checkout_url, u."session_expires_at" AS u_session_expires_at, u."payment_intent_id" AS u_payment_intent_id, u."amount_paid" AS u_amount_paid, u."amount_discount" AS u_amount_discount, u."level_before" AS u_level_before, u."created_at" AS u_created_at, u."updated_at" AS u_updated_at, r."id" AS r_id, r."name" AS r_name, r."email" AS r_email, r."password_hash" AS r_password_hash, r."api_key" AS r_api_key, r."level" AS r_level, r."banned" AS r_banned, r."session_generation" AS r_session_generation, r."created_at" AS r_created_at FROM (VALUES (1)) AS one (x) LEFT JOIN locked_upgrade AS u ON true LEFT JOIN locked_recipient AS r ON true;
 
 -- Then the outcome, saved in one statement: the transition and its history
 -- entry numbered after the last, the recipient's level, the event marked
 -- processed and the message, each a data-modifying WITH query; the answer
 -- says how many rows each update found and the message's id.
 WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
-		payment_intent_id = 'pi_b:tag', amount_paid = NULL, amount_discount = NULL, level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
+		payment_intent_id = 'pi_b:tag', amount_paid = 2000, amount_discount = 0, level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
 saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
 		SELECT :id, last.seq + e.n, e.at, e.from_status, e.to_status, e.event, e.outcome, e.cause, e.note
 		FROM (SELECT coalesce(max(seq), 0) AS seq FROM upgrade_history WHERE upgrade_id = :id) AS last,

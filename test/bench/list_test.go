@@ -5,34 +5,65 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"upgrades/application"
 )
+
+type listResult struct {
+	Cases []*listCase `json:"cases"`
+	// Skipped are the cases this revision cannot answer, and why.
+	Skipped     []string  `json:"skipped,omitempty"`
+	SeedSeconds []float64 `json:"bulk_load_seconds"`
+	// Aged is how many upgrades of the big table were updated after its
+	// load, as a shop's history updates them.
+	Aged int64 `json:"aged_upgrades"`
+	// WebhookRate is the rate of the webhooks sent during the cases
+	// marked under load.
+	WebhookRate float64 `json:"webhooks_per_second_under_load"`
+	TargetP95MS float64 `json:"target_p95_ms"`
+	TargetRatio float64 `json:"target_ratio_p95"`
+	Command     string  `json:"command"`
+}
 
 // listCase is one list page as a user asks for it.
 type listCase struct {
 	Name  string `json:"name"`
 	User  string `json:"user"`
 	Query string `json:"query"`
+	// Empty is a case whose page has nothing on it; the others' pages
+	// are full.
+	Empty bool `json:"empty,omitempty"`
+	// BigOnly is a case only the big table has enough rows for.
+	BigOnly bool `json:"big_only,omitempty"`
+	// UnderLoad is a case measured while webhooks arrive at the fixed rate.
+	UnderLoad bool `json:"under_load,omitempty"`
 	// At each table size ("10k", "1m").
 	At map[string]*listFigure `json:"at"`
-	// Ratio is the 1M median over the 10k median; RatioP95 the same of p95.
-	Ratio    float64 `json:"ratio_p50"`
-	RatioP95 float64 `json:"ratio_p95"`
+	// RatioP95 is the 1M p95 over the 10k p95.
+	RatioP95 *interval `json:"ratio_p95,omitempty"`
 }
 
 type listFigure struct {
-	Rows  int64   `json:"rows_in_table"`
-	P50MS float64 `json:"p50_ms"`
-	P95MS float64 `json:"p95_ms"`
-	Items int     `json:"items_on_page"`
+	Rows  int64    `json:"rows_in_table"`
+	P50MS float64  `json:"p50_ms"`
+	P95MS float64  `json:"p95_ms"`
+	P95   interval `json:"p95_interval_ms"`
+	Items int      `json:"items_on_page"`
+
+	lat latencies
 }
 
-// listCases are every filter of the list, as the owner (who sees every
-// upgrade) uses them, the owner's unfiltered first and 100th page, and a
-// member's own list, which is what most people open; the people named are
-// user1, the busiest customer, whose pages are full at either size.
+// listCases are every filter of the list as the owner (who sees every
+// upgrade) uses them, alone, combined and empty; the owner's first, 100th
+// and 1000th page (numbered pages stop there) and, where the server has
+// them, keyset pages deep in the table; a member's own list (what most
+// people open) and their 100th page; and user2, who receives a gift in a
+// hundred upgrades. Each is measured alone and again while webhooks arrive
+// at the fixed rate. user1, the busiest customer, has full pages at
+// either size.
 func listCases() []*listCase {
 	q := func(kv ...string) string {
 		v := url.Values{}
@@ -41,69 +72,157 @@ func listCases() []*listCase {
 		}
 		return v.Encode()
 	}
-	return []*listCase{
+	cases := []*listCase{
 		{Name: "owner, first page", User: "owner"},
 		{Name: "owner, page 100", User: "owner", Query: q("page", "100")},
+		{Name: "owner, page 1000", User: "owner", Query: q("page", "1000"), BigOnly: true},
+		{Name: "owner, keyset page in the middle", User: "owner", Query: "page=b{middle}"},
+		{Name: "owner, keyset page near the end", User: "owner", Query: "page=b{end}"},
 		{Name: "owner, by recipient name", User: "owner", Query: q("search[recipient_name]", "user1")},
 		{Name: "owner, by purchaser name", User: "owner", Query: q("search[purchaser_name]", "user1")},
 		{Name: "owner, by type", User: "owner", Query: q("search[upgrade_type]", "gold_to_platinum")},
 		{Name: "owner, by status", User: "owner", Query: q("search[status]", "pending")},
 		{Name: "owner, gifted", User: "owner", Query: q("search[is_gifted]", "true")},
+		{Name: "owner, combined filters", User: "owner", Query: q("search[status]", "complete", "search[upgrade_type]", "gold", "search[is_gifted]", "true")},
+		{Name: "owner, empty filters", User: "owner", Query: "search[recipient_name]=&search[purchaser_name]=&search[upgrade_type]=&search[status]=&search[is_gifted]="},
+		{Name: "owner, filter matching nothing", User: "owner", Query: q("search[recipient_name]", "nobody-by-this-name"), Empty: true},
 		{Name: "member, own first page", User: "user1"},
+		{Name: "member, own page 100", User: "user1", Query: q("page", "100"), BigOnly: true},
+		{Name: "member with many gifts received", User: "user2"},
 	}
+	alone := len(cases)
+	for _, c := range cases[:alone] {
+		loaded := *c
+		loaded.Name += ", under webhooks"
+		loaded.UnderLoad = true
+		cases = append(cases, &loaded)
+	}
+	return cases
 }
 
-// measureList fills the table to rows upgrades and times every list case
-// one request at a time (after a few to warm up), as one person paging.
+// query is the case's query on a table of rows upgrades: keyset pages
+// start in its middle or near its end.
+func (c *listCase) query(rows int64) string {
+	return strings.NewReplacer("{middle}", strconv.FormatInt(rows/2, 10), "{end}", strconv.FormatInt(max(rows/100, 100), 10)).Replace(c.Query)
+}
+
+// keyset says whether the server answers keyset pages.
+func (b *bench) keyset() (bool, string) {
+	req, err := http.NewRequest(http.MethodGet, b.url("/user_upgrades.json?page=b100"), nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.SetBasicAuth("owner", apiKey("owner"))
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK, fmt.Sprintf("keyset pages (page=b<id>): the server answers %d", res.StatusCode)
+}
+
+// measureList fills the table to rows upgrades (aging the big one),
+// restarts the server so that each size starts as cold, and times every
+// list case one request at a time (after a few to warm up), as one person
+// paging; the cases under load meanwhile receive webhooks at the fixed
+// rate.
 func (b *bench) measureList(size string, rows int64) {
 	t := b.t
+	l := b.rep.List
+	l.TargetP95MS, l.TargetRatio = 30, 1.5
+	l.WebhookRate = b.backgroundRate()
+	// The webhooks' upgrades are seeded before the table is filled to its
+	// size, so that it holds rows upgrades with them; they are made for
+	// the loaded cases at 10 ms a request at 10k, 30 ms above.
+	perRequest := 0.03
+	if size == "10k" {
+		perRequest = 0.01
+	}
+	var loaded int
+	for _, c := range l.Cases {
+		if c.UnderLoad {
+			loaded++
+		}
+	}
+	mix := b.eventMix("lw"+size+"_", int(l.WebhookRate*(float64(loaded*(*listN+10))*perRequest+10)), 5)
 	took := b.fillTo(rows)
 	if took > 0 {
 		t.Logf("bulk-loaded the upgrades to %d rows in %v", rows, took.Round(time.Millisecond))
-		b.rep.List.SeedSeconds = append(b.rep.List.SeedSeconds, took.Seconds())
+		l.SeedSeconds = append(l.SeedSeconds, took.Seconds())
 	}
+	if size != "10k" {
+		l.Aged += b.age(rows)
+	}
+	b.restartServer()
 	actual := b.db.int(t, "SELECT count(*) FROM upgrades")
 	t.Logf("listing with %d upgrades", actual)
-	for _, c := range b.rep.List.Cases {
-		u := b.url("/user_upgrades.json")
-		if c.Query != "" {
-			u += "?" + c.Query
+	hasKeyset, why := b.keyset()
+	if !hasKeyset && size == "10k" {
+		l.Skipped = append(l.Skipped, why)
+	}
+	var stop func() (int, bool, error)
+	for _, c := range l.Cases {
+		if (c.BigOnly && size == "10k") || (strings.Contains(c.Query, "page=b") && !hasKeyset) {
+			continue
 		}
-		var items int
-		get := func(int) error {
-			req, err := http.NewRequest(http.MethodGet, u, nil)
-			if err != nil {
-				return err
-			}
-			req.SetBasicAuth(c.User, apiKey(c.User))
-			body, err := b.do(req, http.StatusOK)
-			if err != nil {
-				return err
-			}
-			var page struct {
-				UserUpgrades []json.RawMessage `json:"user_upgrades"`
-			}
-			if err := json.Unmarshal(body, &page); err != nil {
-				return fmt.Errorf("reading the list: %v", err)
-			}
-			items = len(page.UserUpgrades)
-			return nil
+		if c.UnderLoad && stop == nil {
+			stop = b.webhooksMeanwhile(mix, l.WebhookRate)
 		}
-		closedLoop(10, 1, get)
-		r := closedLoop(*listN, 1, get)
-		if r.errors > 0 {
-			t.Fatalf("%s: %d of %d requests failed: %v", c.Name, r.errors, *listN, r.firstErr)
+		b.listCase(c, size, actual)
+	}
+	if stop != nil {
+		sent, ranOut, err := stop()
+		if err != nil {
+			t.Fatalf("webhooks during the list: %v", err)
 		}
-		if items != application.DefaultPageSize {
-			t.Fatalf("%s: %d upgrades on the page; the seed does not fit the case", c.Name, items)
+		if ranOut {
+			l.Skipped = append(l.Skipped, fmt.Sprintf("at %s, the webhooks ran out after %d, before the cases under load ended", size, sent))
 		}
-		if c.At == nil {
-			c.At = map[string]*listFigure{}
+	}
+}
+
+// listCase times case c at a table size.
+func (b *bench) listCase(c *listCase, size string, rows int64) {
+	t := b.t
+	u := b.url("/user_upgrades.json")
+	if q := c.query(rows); q != "" {
+		u += "?" + q
+	}
+	var items int
+	get := func(int) error {
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			return err
 		}
-		c.At[size] = &listFigure{Rows: actual, P50MS: ms(r.lat.percentile(50)), P95MS: ms(r.lat.percentile(95)), Items: items}
-		if small, big := c.At["10k"], c.At["1m"]; small != nil && big != nil {
-			c.Ratio = big.P50MS / small.P50MS
-			c.RatioP95 = big.P95MS / small.P95MS
+		req.SetBasicAuth(c.User, apiKey(c.User))
+		body, err := b.do(req, http.StatusOK)
+		if err != nil {
+			return err
 		}
+		var page struct {
+			UserUpgrades []json.RawMessage `json:"user_upgrades"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return fmt.Errorf("reading the list: %v", err)
+		}
+		items = len(page.UserUpgrades)
+		return nil
+	}
+	closedLoop(10, 1, get)
+	r := closedLoop(*listN, 1, get)
+	if r.errors > 0 {
+		t.Fatalf("%s: %d of %d requests failed: %v", c.Name, r.errors, *listN, r.firstErr)
+	}
+	if want := application.DefaultPageSize; (c.Empty && items != 0) || (!c.Empty && items != want) {
+		t.Fatalf("%s: %d upgrades on the page; the seed does not fit the case", c.Name, items)
+	}
+	if c.At == nil {
+		c.At = map[string]*listFigure{}
+	}
+	c.At[size] = &listFigure{Rows: rows, P50MS: ms(r.lat.percentile(50)), P95MS: ms(r.lat.percentile(95)), P95: p95Interval(r.lat),
+		Items: items, lat: r.lat}
+	if small, big := c.At["10k"], c.At["1m"]; small != nil && big != nil {
+		iv := p95RatioInterval(big.lat, small.lat)
+		c.RatioP95 = &iv
 	}
 }

@@ -32,6 +32,15 @@ func (l latencies) percentile(p float64) time.Duration {
 	return s[min(max(i, 0), len(s)-1)]
 }
 
+// ms is the latencies in milliseconds.
+func (l latencies) ms() []float64 {
+	out := make([]float64, len(l))
+	for i, d := range l {
+		out[i] = ms(d)
+	}
+	return out
+}
+
 func (l latencies) sum() time.Duration {
 	var total time.Duration
 	for _, d := range l {
@@ -48,6 +57,9 @@ type loadRun struct {
 	elapsed  time.Duration
 	errors   int
 	firstErr error
+	// inFlight is the most requests that were waiting for their answer at
+	// once (of an open loop).
+	inFlight int64
 	mu       sync.Mutex // guards errors and firstErr while the run goes on
 }
 
@@ -66,17 +78,27 @@ func (r *loadRun) failed(err error) {
 // closedLoop sends requests 0..n-1 from `workers` clients, each sending
 // its next request when its last one is answered.
 func closedLoop(n, workers int, do func(i int) error) *loadRun {
+	return closedLoopFor(n, workers, 0, do)
+}
+
+// closedLoopFor is closedLoop that sends no request after d (0: no
+// limit); the run's latencies are of the requests sent, 0..len-1.
+func closedLoopFor(n, workers int, d time.Duration, do func(i int) error) *loadRun {
 	run := &loadRun{lat: make(latencies, n)}
-	var next atomic.Int64
+	var next, sent atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range workers {
 		wg.Go(func() {
 			for {
+				if d > 0 && time.Since(start) >= d {
+					return
+				}
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
 				}
+				sent.Add(1)
 				t0 := time.Now()
 				err := do(i)
 				run.lat[i] = time.Since(t0)
@@ -88,6 +110,7 @@ func closedLoop(n, workers int, do func(i int) error) *loadRun {
 	}
 	wg.Wait()
 	run.elapsed = time.Since(start)
+	run.lat = run.lat[:sent.Load()]
 	return run
 }
 
@@ -95,15 +118,30 @@ func closedLoop(n, workers int, do func(i int) error) *loadRun {
 // Stripe's deliveries arrive. A request's latency counts from when it was
 // due, so a server that falls behind is charged for the queue it builds.
 func openLoop(n int, perSecond float64, do func(i int) error) *loadRun {
+	return openLoopUntil(n, perSecond, nil, do)
+}
+
+// openLoopUntil is openLoop that sends nothing more once stop is closed;
+// the run's latencies are of the requests sent, 0..len-1.
+func openLoopUntil(n int, perSecond float64, stop <-chan struct{}, do func(i int) error) *loadRun {
 	run := &loadRun{lat: make(latencies, n)}
+	sent := n
 	var wg sync.WaitGroup
+	var waiting, most atomic.Int64
 	interval := time.Duration(float64(time.Second) / perSecond)
 	start := time.Now()
 	for i := range n {
 		due := start.Add(time.Duration(i) * interval)
-		time.Sleep(time.Until(due))
+		if wait(stop, time.Until(due)) {
+			sent = i
+			break
+		}
 		wg.Go(func() {
+			now := waiting.Add(1)
+			for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+			}
 			err := do(i)
+			waiting.Add(-1)
 			run.lat[i] = time.Since(due)
 			if err != nil {
 				run.failed(err)
@@ -112,7 +150,29 @@ func openLoop(n int, perSecond float64, do func(i int) error) *loadRun {
 	}
 	wg.Wait()
 	run.elapsed = time.Since(start)
+	run.inFlight = most.Load()
+	run.lat = run.lat[:sent]
 	return run
+}
+
+// wait sleeps for d and says whether stop was closed first.
+func wait(stop <-chan struct{}, d time.Duration) bool {
+	if d <= 0 {
+		select {
+		case <-stop:
+			return true
+		default:
+			return false
+		}
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-stop:
+		return true
+	case <-timer.C:
+		return false
+	}
 }
 
 // do sends req, reads the answer to the end and checks its status.

@@ -3,7 +3,6 @@ package bench_test
 import (
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,22 +38,26 @@ func (b *bench) measureReady() *readyResult {
 		res.RunsMS = append(res.RunsMS, ms(time.Since(start)))
 		p.Stop(t)
 	}
-	sorted := slices.Clone(res.RunsMS)
-	slices.Sort(sorted)
-	res.MedianMS = sorted[len(sorted)/2]
+	res.MedianMS = bootstrapMedian(res.RunsMS)
 	return res
 }
 
-// measureMemory reads the server's peak resident set (VmHWM) after all the
-// load it has served.
-func (b *bench) measureMemory() *memoryResult {
-	status, err := os.ReadFile("/proc/" + strconv.Itoa(b.server.Pid()) + "/status")
+// rss is a process's resident memory now and at its peak (VmHWM), MB.
+type rss struct{ nowMB, peakMB float64 }
+
+// readRSS reads process pid's memory from /proc; ok is false without it.
+func readRSS(pid int) (rss, bool) {
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		b.t.Logf("no /proc: the server's memory is not measured: %v", err)
-		return nil
+		return rss{}, false
 	}
-	res := &memoryResult{TargetMB: 100, Command: b.rep.Command}
-	for line := range strings.SplitSeq(string(status), "\n") {
+	return parseRSS(string(status)), true
+}
+
+// parseRSS reads VmRSS and VmHWM from the text of /proc/<pid>/status.
+func parseRSS(status string) rss {
+	var r rss
+	for line := range strings.SplitSeq(status, "\n") {
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
 			continue
@@ -66,10 +69,21 @@ func (b *bench) measureMemory() *memoryResult {
 		kb, _ := strconv.ParseFloat(f[0], 64)
 		switch name {
 		case "VmHWM":
-			res.PeakMB = kb / 1024
+			r.peakMB = kb / 1024
 		case "VmRSS":
-			res.NowMB = kb / 1024
+			r.nowMB = kb / 1024
 		}
 	}
-	return res
+	return r
+}
+
+// measureMemory reads the server's peak resident set (VmHWM) after all the
+// load it has served, the servers before its restarts included.
+func (b *bench) measureMemory() *memoryResult {
+	r, ok := readRSS(b.server.Pid())
+	if !ok {
+		b.t.Log("no /proc: the server's memory is not measured")
+		return nil
+	}
+	return &memoryResult{PeakMB: max(r.peakMB, b.peakRSS), NowMB: r.nowMB, TargetMB: 100, Command: b.rep.Command}
 }

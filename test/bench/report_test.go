@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 	"text/tabwriter"
 	"time"
 )
@@ -14,17 +16,23 @@ import (
 // report is everything one run measured, each figure with the command
 // that measures it again.
 type report struct {
-	StartedAt time.Time       `json:"started_at"`
-	Seconds   float64         `json:"seconds"`
-	Machine   machine         `json:"machine"`
-	Command   string          `json:"command"`
-	Ready     *readyResult    `json:"ready,omitempty"`
-	Webhook   *webhookResult  `json:"webhook,omitempty"`
-	Checkout  *checkoutResult `json:"checkout,omitempty"`
-	List      *listResult     `json:"list,omitempty"`
-	Memory    *memoryResult   `json:"memory,omitempty"`
-	GoBench   *goBenchResult  `json:"go_benchmarks,omitempty"`
-	Targets   []target        `json:"targets"`
+	StartedAt time.Time        `json:"started_at"`
+	Seconds   float64          `json:"seconds"`
+	Machine   machine          `json:"machine"`
+	Command   string           `json:"command"`
+	Ready     *readyResult     `json:"ready,omitempty"`
+	Webhook   *webhookResult   `json:"webhook,omitempty"`
+	Latency   *latencyResult   `json:"fixed_rate,omitempty"`
+	Checkout  *checkoutResult  `json:"checkout,omitempty"`
+	Success   *successResult   `json:"success_page,omitempty"`
+	Reconcile *reconcileResult `json:"reconciler,omitempty"`
+	Codes     *skippedResult   `json:"codes,omitempty"`
+	List      *listResult      `json:"list,omitempty"`
+	Sales     *salesResult     `json:"sales_page,omitempty"`
+	Memory    *memoryResult    `json:"memory,omitempty"`
+	Soak      *soakResult      `json:"soak,omitempty"`
+	GoBench   *goBenchResult   `json:"go_benchmarks,omitempty"`
+	Targets   []target         `json:"targets"`
 }
 
 type machine struct {
@@ -34,52 +42,24 @@ type machine struct {
 	Postgres   string `json:"postgres"`
 	LoadBefore string `json:"load_average_before"`
 	LoadAfter  string `json:"load_average_after"`
+	// Settings are PostgreSQL's that decide what a commit costs.
+	Settings map[string]string `json:"postgres_settings"`
+}
+
+// postgres records the server's version and settings.
+func (m *machine) postgres(t *testing.T, db *sqlDB) {
+	m.Postgres = db.one(t, "SHOW server_version")
+	m.Settings = map[string]string{}
+	for _, name := range []string{"fsync", "synchronous_commit", "shared_buffers", "max_connections", "wal_level", "checkpoint_timeout"} {
+		m.Settings[name] = db.one(t, "SHOW "+name)
+	}
 }
 
 type readyResult struct {
 	RunsMS   []float64 `json:"runs_ms"`
-	MedianMS float64   `json:"median_ms"`
+	MedianMS interval  `json:"median_ms"`
 	TargetMS float64   `json:"target_ms"`
 	Command  string    `json:"command"`
-}
-
-type webhookResult struct {
-	// Events is per round, for the server and for pgbench each.
-	Events      int     `json:"events_per_round"`
-	Rounds      int     `json:"rounds"`
-	Concurrency int     `json:"concurrency"`
-	PerSecond   float64 `json:"events_per_second"`
-	P50MS       float64 `json:"p50_ms"`
-	P99MS       float64 `json:"p99_ms"`
-	// CPU is what an event cost the server, PostgreSQL and the sender.
-	CPU cpuPerOp `json:"cpu_per_event"`
-	// Open is the fixed-rate run at half of PerSecond.
-	Open    *openLoopResult `json:"fixed_rate"`
-	Pgbench *pgbenchResult  `json:"pgbench,omitempty"`
-	// PerSecond and pgbench's rate are the medians of the rounds; Ratio
-	// is the median of the rounds' server rate over pgbench's.
-	PerRound    []webhookRound `json:"rounds_detail"`
-	Ratio       float64        `json:"ratio_server_to_pgbench"`
-	TargetRatio float64        `json:"target_ratio"`
-	// Statements are the fulfilment's SQL as recorded, values left out;
-	// ScriptMatches says whether fulfil.sql runs the same.
-	Statements       []string `json:"statements"`
-	ScriptMatches    bool     `json:"script_matches"`
-	ScriptDerivation string   `json:"script_derivation"`
-	Command          string   `json:"command"`
-}
-
-type openLoopResult struct {
-	// Events is per round.
-	Events    int     `json:"events_per_round"`
-	PerSecond float64 `json:"events_per_second"`
-	// P50MS is of every round's events; P99MS the median of the rounds'
-	// p99, PooledP99MS the p99 of all their events.
-	P50MS       float64     `json:"p50_ms"`
-	P99MS       float64     `json:"p99_ms"`
-	PooledP99MS float64     `json:"pooled_p99_ms"`
-	TargetP99MS float64     `json:"target_p99_ms"`
-	PerRound    []openRound `json:"rounds_detail"`
 }
 
 type checkoutResult struct {
@@ -97,15 +77,9 @@ type checkoutResult struct {
 	// StripeCPUMS what it cost the simulated Stripe.
 	CPU         cpuPerOp `json:"cpu_per_checkout"`
 	StripeCPUMS float64  `json:"simulated_stripe_cpu_ms"`
-	Command     string   `json:"command"`
-}
-
-type listResult struct {
-	Cases       []*listCase `json:"cases"`
-	SeedSeconds []float64   `json:"bulk_load_seconds"`
-	TargetP95MS float64     `json:"target_p95_ms"`
-	TargetRatio float64     `json:"target_ratio"`
-	Command     string      `json:"command"`
+	// ForeignShare is the machine's share that went to other processes.
+	ForeignShare float64 `json:"foreign_cpu_share"`
+	Command      string  `json:"command"`
 }
 
 type memoryResult struct {
@@ -115,62 +89,107 @@ type memoryResult struct {
 	Command  string  `json:"command"`
 }
 
-// target is one of the issue's targets and whether this run met it.
+// skippedResult is a section that could not run on this revision, and why.
+type skippedResult struct {
+	Skipped string `json:"skipped"`
+}
+
+// target is one of the issue's targets and what this run says of it.
 type target struct {
-	Name string `json:"name"`
-	Want string `json:"want"`
-	Got  string `json:"got"`
-	Met  bool   `json:"met"`
+	Name     string    `json:"name"`
+	Want     string    `json:"want"`
+	Got      string    `json:"got"`
+	Interval *interval `json:"interval,omitempty"`
+	Verdict  verdict   `json:"verdict"`
 }
 
 func newReport() *report {
 	return &report{StartedAt: time.Now().UTC(), Machine: machineInfo()}
 }
 
-// finish checks the targets.
+// finish judges the targets: every row of the issue's table whose section
+// ran, and the capture's checks.
 func (r *report) finish() {
 	r.Seconds = time.Since(r.StartedAt).Seconds()
 	r.Machine.LoadAfter = loadAverage()
-	add := func(name, want, got string, met bool) {
-		r.Targets = append(r.Targets, target{name, want, got, met})
+	add := func(name, want, got string, iv *interval, v verdict) {
+		r.Targets = append(r.Targets, target{name, want, got, iv, v})
 	}
+	judged := func(name, want, got string, iv interval, v verdict) { add(name, want, got, &iv, v) }
 	if w := r.Webhook; w != nil {
-		if w.Pgbench != nil {
-			add("webhook fulfilment vs pgbench", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
-				fmt.Sprintf("%.2f× (%.0f vs %.0f/s)", w.Ratio, w.PerSecond, w.Pgbench.TPS), w.Ratio >= w.TargetRatio)
+		c := w.Capture
+		if c.ScriptMatches {
+			judged("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
+				fmt.Sprintf("%.2f× (%.0f vs %.0f/s; %d of %d pairs clean)", w.Ratio.Median, w.Server.Median, w.Pgbench.Median,
+					len(w.Pairs)-w.Excluded, len(w.Pairs)), w.Ratio, atLeast(w.Ratio, w.TargetRatio))
+		} else {
+			add("fulfilment vs pgbench, same SQL and clients", fmt.Sprintf("≥ %.2f×", w.TargetRatio),
+				"not measured: fulfil.sql is not the server's SQL", nil, missed)
 		}
-		if o := w.Open; o != nil {
-			add("webhook p99 at half the rate (rounds' median)", fmt.Sprintf("≤ %.0f ms", o.TargetP99MS),
-				fmt.Sprintf("%.1f ms at %.0f/s", o.P99MS, o.PerSecond), o.P99MS <= o.TargetP99MS)
+		add("fulfil.sql is the server's SQL", "same statements", fmt.Sprintf("%d statements, match: %t", len(c.Statements), c.ScriptMatches),
+			nil, pass(c.ScriptMatches))
+		add("round trips per fulfilment, BEGIN and COMMIT included", fmt.Sprintf("≤ %d", c.TargetRoundTrips),
+			fmt.Sprintf("%d (pgbench %d)", c.ServerRoundTrips, c.PgbenchRoundTrips), nil, pass(c.ServerRoundTrips <= c.TargetRoundTrips))
+		add("queries outside the fulfilment's transaction", "none", fmt.Sprint(len(c.OutsideTransaction)), nil, pass(len(c.OutsideTransaction) == 0))
+	}
+	if l := r.Latency; l != nil {
+		s, p := l.Server, l.Pgbench
+		iv := spread(s.PooledP99MS, s.WorstRoundP99MS)
+		judged("p99 at 0.35 × pgbench's rate, pooled (to the worst round)", fmt.Sprintf("≤ %.0f ms", l.TargetP99MS),
+			fmt.Sprintf("%.1f ms (worst round %.1f) at %.0f/s", s.PooledP99MS, s.WorstRoundP99MS, l.PerSecond), iv, atMost(iv, l.TargetP99MS))
+		if p != nil {
+			over := spread(s.PooledP99MS-p.PooledP99MS, s.WorstRoundP99MS-p.WorstRoundP99MS)
+			judged("p99 over pgbench's at the same rate", fmt.Sprintf("≤ +%.0f ms", l.TargetOverMS),
+				fmt.Sprintf("%+.1f ms (%.1f vs %.1f)", over.Median, s.PooledP99MS, p.PooledP99MS), over, atMost(over, l.TargetOverMS))
 		}
 	}
 	if l := r.List; l != nil {
-		l.TargetP95MS, l.TargetRatio = 30, 1.5
-		worstP95, worstRatio := 0.0, 0.0
-		var p95Case, ratioCase string
 		for _, c := range l.Cases {
-			if f := c.At["1m"]; f != nil && f.P95MS > worstP95 {
-				worstP95, p95Case = f.P95MS, c.Name
+			big := c.At["1m"]
+			if big == nil {
+				continue
 			}
-			if c.Ratio > worstRatio {
-				worstRatio, ratioCase = c.Ratio, c.Name
+			judged("list p95 at 1M: "+c.Name, fmt.Sprintf("≤ %.0f ms", l.TargetP95MS), fmt.Sprintf("%.1f ms", big.P95MS),
+				big.P95, atMost(big.P95, l.TargetP95MS))
+			if c.RatioP95 != nil {
+				judged("list 1M/10k p95: "+c.Name, fmt.Sprintf("≤ %.1f", l.TargetRatio), fmt.Sprintf("%.2f", c.RatioP95.Median),
+					*c.RatioP95, atMost(*c.RatioP95, l.TargetRatio))
 			}
 		}
-		if p95Case != "" {
-			add("list p95 at 1M, worst case", fmt.Sprintf("≤ %.0f ms", l.TargetP95MS),
-				fmt.Sprintf("%.1f ms (%s)", worstP95, p95Case), worstP95 <= l.TargetP95MS)
-		}
-		if ratioCase != "" {
-			add("list 1M/10k (p50), worst case", fmt.Sprintf("≤ %.1f", l.TargetRatio),
-				fmt.Sprintf("%.2f (%s)", worstRatio, ratioCase), worstRatio <= l.TargetRatio)
-		}
+	}
+	if s := r.Sales; s != nil && s.Skipped == "" {
+		judged("sales page p95, 30 days at 1M over two years", fmt.Sprintf("≤ %.0f ms", s.TargetP95MS), fmt.Sprintf("%.1f ms", s.P95.Median),
+			s.P95, atMost(s.P95, s.TargetP95MS))
 	}
 	if m := r.Memory; m != nil {
-		add("server peak RSS", fmt.Sprintf("≤ %.0f MB", m.TargetMB), fmt.Sprintf("%.1f MB", m.PeakMB), m.PeakMB <= m.TargetMB)
+		add("peak RSS under load", fmt.Sprintf("≤ %.0f MB", m.TargetMB), fmt.Sprintf("%.1f MB", m.PeakMB), nil, pass(m.PeakMB <= m.TargetMB))
+	}
+	if s := r.Soak; s != nil {
+		v := pass(s.SlopeMBPerMin <= s.TargetSlope)
+		if s.SlopePoints < 2 {
+			v = inconclusive // the soak ended within its warm-up
+		}
+		add("soak RSS slope after warm-up", fmt.Sprintf("≤ %.0f MB/min", s.TargetSlope),
+			fmt.Sprintf("%.2f MB/min, %d samples over %.1f min", s.SlopeMBPerMin, s.SlopePoints, s.Seconds/60), nil, v)
+		add("peak RSS in the soak", fmt.Sprintf("≤ %.0f MB", s.TargetMB), fmt.Sprintf("%.1f MB", s.PeakMB), nil, pass(s.PeakMB <= s.TargetMB))
 	}
 	if rd := r.Ready; rd != nil {
-		add("ready after start (median)", fmt.Sprintf("≤ %.0f ms", rd.TargetMS), fmt.Sprintf("%.0f ms", rd.MedianMS), rd.MedianMS <= rd.TargetMS)
+		judged("ready after start (median)", fmt.Sprintf("≤ %.0f ms", rd.TargetMS), fmt.Sprintf("%.0f ms", rd.MedianMS.Median),
+			rd.MedianMS, atMost(rd.MedianMS, rd.TargetMS))
 	}
+}
+
+// pass is the verdict of a check without spread.
+func pass(ok bool) verdict {
+	if ok {
+		return met
+	}
+	return missed
+}
+
+// spread is the interval from a pooled figure to the worst round's.
+func spread(pooled, worst float64) interval {
+	return interval{Median: pooled, Low: math.Min(pooled, worst), High: math.Max(pooled, worst), N: 1}
 }
 
 func (r *report) write(path string) error {
@@ -190,43 +209,86 @@ func (r *report) print(out io.Writer) {
 	p("")
 	p("Upgrades benchmark, %s, %d CPUs, %s, PostgreSQL %s", r.StartedAt.Format(time.RFC3339), r.Machine.CPUs, r.Machine.Go, r.Machine.Postgres)
 	p("load average before %s, after %s; %.0f s", r.Machine.LoadBefore, r.Machine.LoadAfter, r.Seconds)
+	var settings []string
+	for _, k := range []string{"fsync", "synchronous_commit", "shared_buffers", "max_connections", "wal_level", "checkpoint_timeout"} {
+		settings = append(settings, k+"="+r.Machine.Settings[k])
+	}
+	p("PostgreSQL: %s", strings.Join(settings, ", "))
 	if wh := r.Webhook; wh != nil {
 		p("")
-		p("WEBHOOK FULFILMENT\t%d rounds of %d events, %d at a time; rates are the rounds' medians", wh.Rounds, wh.Events, wh.Concurrency)
-		p("  server\t%.0f events/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/event: machine %.3f ms, server %.3f ms, sender %.3f ms",
-			wh.PerSecond, wh.P50MS, wh.P99MS, wh.CPU.MachineMS, wh.CPU.ServerMS, wh.CPU.LoadMS)
-		if o := wh.Open; o != nil {
-			p99s := make([]string, len(o.PerRound))
-			for i, r := range o.PerRound {
-				p99s[i] = fmt.Sprintf("%.1f", r.P99MS)
-			}
-			p("  server at a fixed %.0f/s\t%d rounds of %d\tp50 %.2f ms\tp99 %.2f ms (rounds %s; all %.2f)",
-				o.PerSecond, len(o.PerRound), o.Events, o.P50MS, o.P99MS, strings.Join(p99s, ", "), o.PooledP99MS)
+		p("WEBHOOK FULFILMENT\t%d pairs of %.0f s rounds (ABBA, after a warm-up of each), %d clients; %d pairs excluded for foreign CPU over %.0f%%; %d events stored before",
+			len(wh.Pairs), wh.RoundSeconds, wh.Concurrency, wh.Excluded, wh.ForeignMax*100, wh.StoredEvents)
+		p("  server\t%s events/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/event: machine %.3f ms, server %.3f ms, PostgreSQL %.3f ms, sender %.3f ms",
+			wh.Server, wh.P50MS, wh.P99MS, wh.CPU.MachineMS, wh.CPU.ServerMS, wh.CPU.PostgresMS, wh.CPU.LoadMS)
+		if wh.Pgbench.N > 0 {
+			p("  pgbench, same SQL\t%s tx/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/tx: machine %.3f ms, PostgreSQL %.3f ms, pgbench %.3f ms",
+				wh.Pgbench, wh.PgbenchP50MS, wh.PgbenchP99MS, wh.PgbenchCPU.MachineMS, wh.PgbenchCPU.PostgresMS, wh.PgbenchCPU.LoadMS)
+			p("  server / pgbench\t%s\t(median [90%% interval])", wh.Ratio)
 		}
-		if pg := wh.Pgbench; pg != nil {
-			p("  pgbench, same SQL\t%.0f tx/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/tx: machine %.3f ms, pgbench %.3f ms",
-				pg.TPS, pg.P50MS, pg.P99MS, pg.CPU.MachineMS, pg.CPU.LoadMS)
-			rounds := make([]string, len(wh.PerRound))
-			for i, r := range wh.PerRound {
-				rounds[i] = fmt.Sprintf("%.0f/%.0f = %.2f", r.Server, r.Pgbench, r.Ratio)
+		for _, rd := range wh.Rounds {
+			name := fmt.Sprintf("pair %d", rd.Pair+1)
+			if rd.WarmUp {
+				name = "warm-up"
 			}
-			p("  server / pgbench\t%.2f\trounds: %s", wh.Ratio, strings.Join(rounds, ", "))
-			p("  pgbench command\t%s", pg.Command)
+			flag := ""
+			if rd.Excluded {
+				flag = "EXCLUDED"
+			}
+			p("    %s, %s\t%.0f/s\t%d done, p99 %.1f ms\tforeign CPU %.1f%%\t%s\t%s", name, rd.Kind, rd.Rate, rd.Count, rd.P99MS, rd.CPU.Foreign*100, rd.Background, flag)
 		}
-		p("  SQL per fulfilment\t%d statements, recorded on the wire; fulfil.sql matches: %t", len(wh.Statements), wh.ScriptMatches)
+		c := wh.Capture
+		p("  SQL per fulfilment\t%d round trips (pgbench %d), recorded on the wire; fulfil.sql matches: %t; outside the transaction: %d",
+			c.ServerRoundTrips, c.PgbenchRoundTrips, c.ScriptMatches, len(c.OutsideTransaction))
+		if wh.PgbenchCommand != "" {
+			p("  pgbench command\t%s", wh.PgbenchCommand)
+		}
 		p("  command\t%s", wh.Command)
+	}
+	if l := r.Latency; l != nil {
+		p("")
+		p("FIXED RATE\t%.0f/s (%s), %d rounds of %.0f s each; server: a mix of %.0f%% gifts, %d duplicates, %d unhandled events",
+			l.PerSecond, l.RateFrom, len(l.Server.Rounds), l.RoundSeconds, giftShare*100, l.Duplicates, l.Unhandled)
+		side := func(name string, s *openSide) {
+			if s == nil {
+				return
+			}
+			p99s := make([]string, len(s.Rounds))
+			for i, rd := range s.Rounds {
+				p99s[i] = fmt.Sprintf("%.1f", rd.P99MS)
+			}
+			p("  %s\tp50 %.2f ms\tp99 pooled %.2f ms, worst round %.2f ms (rounds %s)\tmax in flight %d",
+				name, s.PooledP50MS, s.PooledP99MS, s.WorstRoundP99MS, strings.Join(p99s, ", "), s.MaxInFlight)
+		}
+		side("server", l.Server)
+		side("pgbench -R", l.Pgbench)
+		p("  command\t%s", l.Command)
 	}
 	if c := r.Checkout; c != nil {
 		p("")
-		p("CHECKOUT\t%d requests, %d at a time", c.Requests, c.Concurrency)
-		p("  server\t%.0f requests/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/checkout: machine %.3f ms, server %.3f ms, Stripe %.3f ms, sender %.3f ms",
-			c.PerSecond, c.P50MS, c.P99MS, c.CPU.MachineMS, c.CPU.ServerMS, c.StripeCPUMS, c.CPU.LoadMS)
+		p("CHECKOUT\t%d requests, %d at a time, foreign CPU %.1f%%", c.Requests, c.Concurrency, c.ForeignShare*100)
+		p("  server\t%.0f requests/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/checkout: machine %.3f ms, server %.3f ms, PostgreSQL %.3f ms, Stripe %.3f ms, sender %.3f ms",
+			c.PerSecond, c.P50MS, c.P99MS, c.CPU.MachineMS, c.CPU.ServerMS, c.CPU.PostgresMS, c.StripeCPUMS, c.CPU.LoadMS)
 		p("  waiting on Stripe\t%.0f%% of the time\t%d calls, p50 %.2f ms", c.StripeShare*100, c.StripeCalls, c.StripeP50MS)
 		p("  command\t%s", c.Command)
 	}
+	if s := r.Success; s != nil {
+		p("")
+		p("SUCCESS PAGE\t%d returns from Checkout, %d at a time, while webhooks arrive at %.0f/s", s.Requests, s.Concurrency, s.WebhookRate)
+		p("  server\t%.0f pages/s\tp50 %.2f ms\tp95 %.2f ms\tp99 %.2f ms", s.PerSecond, s.P50MS, s.P95MS, s.P99MS)
+		p("  command\t%s", s.Command)
+	}
+	if rc := r.Reconcile; rc != nil {
+		p("")
+		p("RECONCILER\t%d open upgrades drained in %.1f s (%.0f/s)", rc.Open, rc.DrainSeconds, rc.PerSecond)
+		p("  command\t%s", rc.Command)
+	}
+	if c := r.Codes; c != nil {
+		p("")
+		p("CODE REDEMPTION\tskipped: %s", c.Skipped)
+	}
 	if l := r.List; l != nil {
 		p("")
-		p("LIST\tp50 / p95 ms at 10k\tat 1M\t1M/10k p50 (p95)")
+		p("LIST\tp50 / p95 ms at 10k\tat 1M\tp95 at 1M [90%%]\t1M/10k p95 [90%%]")
 		for _, c := range l.Cases {
 			small, big := c.At["10k"], c.At["1m"]
 			line := "  " + c.Name + "\t"
@@ -235,26 +297,49 @@ func (r *report) print(out io.Writer) {
 			}
 			line += "\t"
 			if big != nil {
-				line += fmt.Sprintf("%.2f / %.2f\t%.2f (%.2f)", big.P50MS, big.P95MS, c.Ratio, c.RatioP95)
+				line += fmt.Sprintf("%.2f / %.2f\t%s", big.P50MS, big.P95MS, big.P95)
+			}
+			if c.RatioP95 != nil {
+				line += "\t" + c.RatioP95.String()
 			}
 			p("%s", line)
+		}
+		for _, s := range l.Skipped {
+			p("  skipped\t%s", s)
 		}
 		if len(l.SeedSeconds) > 0 {
 			secs := make([]string, len(l.SeedSeconds))
 			for i, s := range l.SeedSeconds {
 				secs[i] = fmt.Sprintf("%.1f s", s)
 			}
-			p("  bulk loads\t%s", strings.Join(secs, ", "))
+			p("  bulk loads\t%s; aged: %d upgrades updated", strings.Join(secs, ", "), l.Aged)
 		}
 		p("  command\t%s", l.Command)
+	}
+	if s := r.Sales; s != nil {
+		p("")
+		if s.Skipped != "" {
+			p("SALES PAGE\tskipped: %s", s.Skipped)
+		} else {
+			p("SALES PAGE\tp50 %.2f ms\tp95 %s ms", s.P50MS, s.P95)
+			p("  command\t%s", s.Command)
+		}
 	}
 	if m := r.Memory; m != nil {
 		p("")
 		p("MEMORY\tpeak RSS %.1f MB (now %.1f MB), after all the load above", m.PeakMB, m.NowMB)
 	}
+	if s := r.Soak; s != nil {
+		p("")
+		p("SOAK\t%.0f min at %.0f/s\tRSS slope after warm-up %.2f MB/min, peak %.1f MB\tp99 %.1f ms", s.Seconds/60, s.PerSecond, s.SlopeMBPerMin, s.PeakMB, s.P99MS)
+		for _, x := range s.Series {
+			p("    %4.0f s\tRSS %.1f MB\tGC %d, pause max %.2f ms, mean %.3f ms\tp99 %.1f ms", x.AtSeconds, x.RSSMB, x.GCs, x.GCPauseMaxMS, x.GCPauseMeanMS, x.P99MS)
+		}
+		p("  command\t%s", s.Command)
+	}
 	if rd := r.Ready; rd != nil {
 		p("")
-		p("READY\tmedian %.0f ms from exec to the first 200 of /readyz\truns %v", rd.MedianMS, rd.RunsMS)
+		p("READY\tmedian %s ms from exec to the first 200 of /readyz\truns %v", rd.MedianMS, rd.RunsMS)
 		p("  command\t%s", rd.Command)
 	}
 	if g := r.GoBench; g != nil {
@@ -269,13 +354,13 @@ func (r *report) print(out io.Writer) {
 		p("  command\t%s", g.Command)
 	}
 	p("")
-	p("TARGETS")
+	p("TARGETS\tgoal\tgot\t90%% interval\tverdict")
 	for _, tg := range r.Targets {
-		verdict := "met"
-		if !tg.Met {
-			verdict = "MISSED"
+		iv := "-"
+		if tg.Interval != nil {
+			iv = fmt.Sprintf("[%.3g, %.3g]", tg.Interval.Low, tg.Interval.High)
 		}
-		p("  %s\t%s\t%s\t%s", tg.Name, tg.Want, tg.Got, verdict)
+		p("  %s\t%s\t%s\t%s\t%s", tg.Name, tg.Want, tg.Got, iv, tg.Verdict)
 	}
 	w.Flush()
 }

@@ -39,7 +39,8 @@ var listSeeded int64
 // expired or refunded, and they are spread over the past like a shop's
 // history. user1, the busiest customer, buys one in fifty for themselves,
 // so that their pages are full at ten thousand upgrades as at a million
-// and the two sizes compare the same page. Past a hundred thousand rows the indexes are dropped and built
+// and the two sizes compare the same page; user2 receives one in a
+// hundred as a gift. Past a hundred thousand rows the indexes are dropped and built
 // again after the load, as a bulk load would. Then the table is vacuumed
 // and analysed, as autovacuum would have done by the time anyone lists a
 // million upgrades, so that no run waits for it to kick in.
@@ -76,7 +77,7 @@ func (b *bench) fillTo(total int64) time.Duration {
 		INSERT INTO upgrades (purchaser_id, recipient_id, upgrade_type, status, amount, currency,
 		                      checkout_session_id, checkout_url, session_expires_at, payment_intent_id, level_before,
 		                      created_at, updated_at)
-		SELECT p, CASE WHEN g % 5 = 0 THEN p % $1 + 1 ELSE p END,
+		SELECT p, CASE WHEN g % 100 = 3 THEN 2 WHEN g % 5 = 0 THEN p % $1 + 1 ELSE p END,
 		       (ARRAY['gold', 'platinum', 'gold_to_platinum'])[1 + g % 3], s,
 		       CASE g % 3 WHEN 1 THEN 4000 ELSE 2000 END, 'usd',
 		       'cs_test_seed' || lpad(g::text, 20, '0'), $2 || '/pay/cs_test_seed' || lpad(g::text, 20, '0'),
@@ -99,16 +100,68 @@ func (b *bench) fillTo(total int64) time.Duration {
 	return time.Since(start)
 }
 
+// age updates a share (-perf.age) of the table's list upgrades as a
+// shop's history does (a late payment settled, a refund, a reconciler's
+// touch), in batches, so that the table and its indexes carry the dead
+// rows and the spread of a used one rather than a fresh load's order;
+// then it is vacuumed and analysed as autovacuum would. It returns how
+// many upgrades it updated.
+func (b *bench) age(rows int64) int64 {
+	t := b.t
+	if *ageShare <= 0 {
+		return 0
+	}
+	start := time.Now()
+	every := max(int64(1 / *ageShare), 1)
+	var aged int64
+	const batch = 50_000
+	last := b.db.int(t, "SELECT coalesce(max(id), 0) FROM upgrades")
+	for from := int64(1); from <= last; from += batch {
+		res, err := b.db.Exec(`UPDATE upgrades SET updated_at = updated_at + interval '1 day',
+			status = CASE WHEN status = 'complete' AND id % 97 = 0 THEN 'refunded' ELSE status END
+			WHERE id BETWEEN $1 AND $2 AND id % $3 = 0`, from, from+batch-1, every)
+		if err != nil {
+			t.Fatalf("aging the upgrades: %v", err)
+		}
+		n, _ := res.RowsAffected()
+		aged += n
+	}
+	b.db.exec(t, "VACUUM ANALYZE upgrades")
+	t.Logf("aged %d of %d upgrades in %v", aged, rows, time.Since(start).Round(time.Millisecond))
+	return aged
+}
+
 // pool is a run of fresh pending upgrades, one per member, as the server
 // leaves them once their checkout is created: upgrade firstUpgrade+i is a
-// gold upgrade that user firstUser+i, called prefix<id>, is paying for.
+// gold upgrade that user firstUser+i, called prefix<id>, is paying for,
+// for themselves or, in a pool of gifts, for the next member of the pool.
 type pool struct {
 	prefix                  string
 	firstUser, firstUpgrade int64
 	n                       int
+	gifts                   bool
 }
 
-func (p pool) user(i int) int64    { return p.firstUser + int64(i) }
+// poolKind is what seedPool adds beside the members.
+type poolKind int
+
+const (
+	buyersOnly   poolKind = iota // members, no upgrades
+	ownUpgrades                  // each member buys Gold for themselves
+	giftUpgrades                 // each member buys Gold for the next
+)
+
+func (p pool) user(i int) int64 { return p.firstUser + int64(i) }
+func (p pool) recipient(i int) int64 {
+	if p.gifts {
+		return p.firstUser + int64((i+1)%p.n)
+	}
+	return p.user(i)
+}
+
+// first is the pool of p's first n upgrades.
+func (p pool) first(n int) pool { p.n = n; return p }
+
 func (p pool) upgrade(i int) int64 { return p.firstUpgrade + int64(i) }
 func (p pool) name(i int) string   { return fmt.Sprintf("%s%d", p.prefix, p.user(i)) }
 
@@ -120,10 +173,10 @@ const tagBase = 100_000_000_000_000_000
 
 func sessionID(upgrade int64) string { return fmt.Sprintf("cs_test_b%d", tag(upgrade)) }
 
-// seedPool adds n members called prefix<id> and, unless usersOnly, a
-// pending gold upgrade for each with its checkout and the history entry
-// that started it.
-func (b *bench) seedPool(prefix string, n int, usersOnly bool) pool {
+// seedPool adds n members called prefix<id> and, unless kind is
+// buyersOnly, a pending gold upgrade bought by each with its checkout and
+// the history entry that started it.
+func (b *bench) seedPool(prefix string, n int, kind poolKind) pool {
 	t := b.t
 	tx, err := b.db.Begin()
 	if err != nil {
@@ -143,18 +196,22 @@ func (b *bench) seedPool(prefix string, n int, usersOnly bool) pool {
 		return id
 	}
 	exec("LOCK TABLE users, upgrades IN SHARE ROW EXCLUSIVE MODE")
-	p := pool{prefix: prefix, firstUser: next("users"), firstUpgrade: next("upgrades"), n: n}
+	p := pool{prefix: prefix, firstUser: next("users"), firstUpgrade: next("upgrades"), n: n, gifts: kind == giftUpgrades}
 	exec(`INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
 		SELECT $1 + g, $2 || ($1 + g), $2 || ($1 + g) || '@example.com', $3, encode(sha256(convert_to('k-' || $2 || ($1 + g), 'UTF8')), 'hex'), 20, now()
 		FROM generate_series(0, $4::int - 1) g`, p.firstUser, prefix, passwordHash, n)
 	exec(`SELECT setval('users_id_seq', $1)`, p.user(n-1))
-	if !usersOnly {
+	if kind != buyersOnly {
+		shift := 0
+		if kind == giftUpgrades {
+			shift = 1
+		}
 		exec(`INSERT INTO upgrades (id, purchaser_id, recipient_id, upgrade_type, status, amount, currency,
 		                            checkout_session_id, checkout_url, session_expires_at, created_at, updated_at)
-			SELECT $1 + g, $2 + g, $2 + g, 'gold', 'pending', 2000, 'usd',
+			SELECT $1 + g, $2 + g, $2 + (g + $6) % $4, 'gold', 'pending', 2000, 'usd',
 			       'cs_test_b' || ($5::bigint + $1 + g), $3 || '/pay/cs_test_b' || ($5::bigint + $1 + g),
 			       now() + interval '1 hour', now(), now()
-			FROM generate_series(0, $4::int - 1) g`, p.firstUpgrade, p.firstUser, "http://"+b.simAddr, n, int64(tagBase))
+			FROM generate_series(0, $4::int - 1) g`, p.firstUpgrade, p.firstUser, "http://"+b.simAddr, n, int64(tagBase), shift)
 		exec(`INSERT INTO upgrade_history (upgrade_id, seq, at, to_status, outcome, cause, note)
 			SELECT $1 + g, 1, now(), 'pending', 'applied', 'user ' || $3 || ($2 + g), 'checkout started'
 			FROM generate_series(0, $4::int - 1) g`, p.firstUpgrade, p.firstUser, prefix, n)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,8 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/stripe/stripe-go/v76/webhook"
 
 	"upgrades/test/proc"
 )
@@ -37,54 +34,6 @@ func fulfilScript(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// signedEvent is a webhook as Stripe sends it: the body and its signature.
-type signedEvent struct {
-	payload []byte
-	header  string
-}
-
-// completedEvents makes a signed checkout.session.completed, paid, for
-// every upgrade of p, shaped as Stripe sends it (the simulated Stripe's
-// session object, indented) and signed now with the server's secret.
-func (b *bench) completedEvents(p pool) []signedEvent {
-	now := time.Now()
-	out := make([]signedEvent, p.n)
-	for i := range p.n {
-		up, user := p.upgrade(i), p.user(i)
-		session := sessionID(up)
-		obj := map[string]any{
-			"id": session, "object": "checkout.session",
-			"amount_subtotal": 2000, "amount_total": 2000,
-			"cancel_url":          fmt.Sprintf("%s/user_upgrades/new?user_id=%d", b.url(""), user),
-			"client_reference_id": fmt.Sprintf("user_upgrade_%d", up),
-			"created":             now.Add(-time.Minute).Unix(), "currency": "usd",
-			"customer_details": map[string]any{"email": p.name(i) + "@example.com", "name": nil},
-			"customer_email":   p.name(i) + "@example.com",
-			"expires_at":       now.Add(time.Hour).Unix(), "livemode": false,
-			"metadata": map[string]string{
-				"purchaser_id": strconv.FormatInt(user, 10), "recipient_id": strconv.FormatInt(user, 10),
-				"upgrade_type": "gold", "user_upgrade_id": strconv.FormatInt(up, 10),
-			},
-			"mode": "payment", "payment_intent": fmt.Sprintf("pi_b%d", tag(up)),
-			"payment_status": "paid", "status": "complete",
-			"success_url": fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", b.url(""), up),
-			"url":         nil,
-		}
-		payload, err := json.MarshalIndent(map[string]any{
-			"id": fmt.Sprintf("evt_b%d", tag(up)), "object": "event", "api_version": "2023-10-16",
-			"created": now.Unix(), "data": map[string]any{"object": obj}, "livemode": false,
-			"pending_webhooks": 1, "request": map[string]any{"id": nil, "idempotency_key": nil},
-			"type": "checkout.session.completed",
-		}, "", "  ")
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: webhookSecret, Timestamp: now})
-		out[i] = signedEvent{payload: payload, header: signed.Header}
-	}
-	return out
 }
 
 // deliver posts evs[i] to the server at base as Stripe does.
@@ -109,164 +58,261 @@ const scriptDerivation = "The statements are recorded on the wire between Postgr
 	"fresh pending upgrades seeded like the server's; every run compares the two statement by statement, values aside, " +
 	"and runs pgbench only if they match."
 
+// webhookResult is the fulfilment measured beside pgbench running the
+// same SQL: rounds of each in ABBA order after a warm-up of each.
+type webhookResult struct {
+	Concurrency  int     `json:"concurrency"`
+	RoundSeconds float64 `json:"round_seconds"`
+	// StoredEvents is how many events the table held before the rounds.
+	StoredEvents int64 `json:"events_stored_before"`
+	// Rounds are in the order they ran, the warm-ups first.
+	Rounds []webhookRound `json:"rounds"`
+	Pairs  []webhookPair  `json:"pairs"`
+	// Excluded counts the pairs left out for foreign CPU over ForeignMax.
+	Excluded   int     `json:"excluded_pairs"`
+	ForeignMax float64 `json:"foreign_cpu_limit"`
+	// The medians of the clean rounds and pairs, with their intervals.
+	Server      interval `json:"server_per_second"`
+	Pgbench     interval `json:"pgbench_per_second"`
+	Ratio       interval `json:"ratio_server_to_pgbench"`
+	TargetRatio float64  `json:"target_ratio"`
+	// Latencies of the clean rounds' requests, pooled.
+	P50MS        float64 `json:"server_p50_ms"`
+	P99MS        float64 `json:"server_p99_ms"`
+	PgbenchP50MS float64 `json:"pgbench_p50_ms"`
+	PgbenchP99MS float64 `json:"pgbench_p99_ms"`
+	// CPU per event and per transaction, the clean rounds' mean.
+	CPU            cpuPerOp      `json:"cpu_per_event"`
+	PgbenchCPU     cpuPerOp      `json:"pgbench_cpu_per_transaction"`
+	Capture        captureResult `json:"capture"`
+	PgbenchCommand string        `json:"pgbench_command,omitempty"`
+	Command        string        `json:"command"`
+}
+
+// webhookRound is one round of the server or of pgbench.
+type webhookRound struct {
+	Kind   string  `json:"kind"` // server or pgbench
+	WarmUp bool    `json:"warm_up,omitempty"`
+	Pair   int     `json:"pair"`
+	Count  int     `json:"fulfilments"`
+	Rate   float64 `json:"per_second"`
+	P99MS  float64 `json:"p99_ms"`
+	// CPU is what the round cost; its foreign share decides whether the
+	// round counts.
+	CPU      roundCPU `json:"cpu"`
+	Excluded bool     `json:"excluded,omitempty"`
+	// Background is what PostgreSQL did on its own meanwhile: a
+	// checkpoint floods the disk and slows every commit, autovacuum
+	// takes CPU.
+	Background string `json:"background"`
+
+	lat latencies
+}
+
+// webhookPair is pair i's server round over its pgbench round.
+type webhookPair struct {
+	Server   float64 `json:"server_per_second"`
+	Pgbench  float64 `json:"pgbench_per_second"`
+	Ratio    float64 `json:"ratio"`
+	Excluded bool    `json:"excluded,omitempty"`
+}
+
+// captureResult is the fulfilment's SQL as recorded on the wire.
+type captureResult struct {
+	// Statements are the server's, values left out.
+	Statements       []string `json:"statements"`
+	ScriptMatches    bool     `json:"script_matches"`
+	ScriptDerivation string   `json:"script_derivation"`
+	// RoundTrips count the queries of one fulfilment, BEGIN and COMMIT
+	// included, as the server and as pgbench send them.
+	ServerRoundTrips  int `json:"server_round_trips"`
+	PgbenchRoundTrips int `json:"pgbench_round_trips"`
+	TargetRoundTrips  int `json:"target_round_trips"`
+	// OutsideTransaction is what the server sent PostgreSQL while
+	// handling the webhook but outside the fulfilment's transaction.
+	OutsideTransaction []string `json:"outside_transaction"`
+}
+
+// poolFor is how many fresh upgrades a round of d at about rate per
+// second may use up, with room to spare.
+func poolFor(rate float64, d time.Duration, clients int) int {
+	return int(rate*d.Seconds()*2) + clients*50
+}
+
 // measureWebhooks fulfils fresh pending upgrades from signed webhooks as
 // fast as -perf.concurrency senders can, and has pgbench run the same SQL
-// on as many other fresh upgrades at the same concurrency, in alternating
-// rounds, so that whatever else the machine does in the meantime weighs
-// on both; then it sends webhooks at a fixed rate of half the server's.
+// on other fresh upgrades with as many clients, in rounds of
+// -perf.round: a warm-up of each, discarded, then -perf.rounds pairs in
+// ABBA order (server, pgbench, pgbench, server, …) so that a drift of the
+// machine weighs on both alike. A round whose foreign CPU passes
+// -perf.foreign-max is excluded with its pair.
 func (b *bench) measureWebhooks() *webhookResult {
-	c := *concurrency
-	n := *events / c * c // pgbench's clients share the transactions evenly
-	res := &webhookResult{Events: n, Rounds: *rounds, Concurrency: c, TargetRatio: 0.7,
-		ScriptDerivation: scriptDerivation, Command: sectionCommand("webhook")}
-	capture := b.seedPool("wc", 1, false)
-	warm := b.seedPool("ww", c*50, false)
-	var served, benched []pool
-	for range *rounds {
-		served = append(served, b.seedPool("wh", n, false))
-		benched = append(benched, b.seedPool("pg", n, false))
+	t, c := b.t, *concurrency
+	res := &webhookResult{Concurrency: c, RoundSeconds: roundFor.Seconds(), TargetRatio: 0.8, ForeignMax: *foreignMax,
+		StoredEvents: b.db.int(t, "SELECT count(*) FROM stripe_events"), Command: sectionCommand("webhook")}
+	res.Capture = b.checkScript(b.seedPool("wc", 1, ownUpgrades), b.seedPool("wp", 1, ownUpgrades))
+	estimate := map[string]float64{"server": *guessRate, "pgbench": *guessRate}
+	run := func(kind string, pair int, warm bool) {
+		var r webhookRound
+		if kind == "server" {
+			r = b.serverRound(estimate[kind], *roundFor)
+		} else {
+			var cmd string
+			r, cmd = b.pgbenchRound(estimate[kind], *roundFor, warm)
+			res.PgbenchCommand = cmd
+		}
+		r.Pair, r.WarmUp = pair, warm
+		r.Excluded = !warm && r.CPU.Foreign > *foreignMax
+		t.Logf("%s round%s: %.0f/s, foreign CPU %.1f%%%s", kind, map[bool]string{true: " (warm-up)"}[warm], r.Rate,
+			r.CPU.Foreign*100, map[bool]string{true: ", excluded"}[r.Excluded])
+		estimate[kind] = r.Rate
+		res.Rounds = append(res.Rounds, r)
 	}
-	recorded := b.checkScript(res, capture)
-	if r := closedLoop(warm.n, c, b.deliver(b.url(""), b.completedEvents(warm))); r.errors > 0 {
-		b.t.Fatalf("webhook warm-up: %d failed: %v", r.errors, r.firstErr)
+	kinds := []string{"server", "pgbench"}
+	if !res.Capture.ScriptMatches {
+		kinds = kinds[:1]
 	}
-	b.alternate(res, served, benched, recorded)
-	b.fixedRate(res)
+	for _, k := range kinds {
+		run(k, -1, true)
+	}
+	for i := range *rounds {
+		order := slices.Clone(kinds)
+		if i%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, k := range order {
+			run(k, i, false)
+		}
+	}
+	res.summarise(len(kinds) == 2)
 	return res
 }
 
-// checkScript records the SQL of one fulfilment (of p's upgrade) and
-// compares it with fulfil.sql; it returns the recorded statements.
-func (b *bench) checkScript(res *webhookResult, p pool) []string {
-	statements := b.captureFulfilment(p)
+// summarise pairs the rounds and reads the medians and intervals of the
+// clean ones.
+func (res *webhookResult) summarise(paired bool) {
+	var server, pgbench, ratios []float64
+	var serverLat, pgbenchLat latencies
+	var serverCPU, pgbenchCPU []cpuPerOp
+	byPair := map[int]map[string]*webhookRound{}
+	for i := range res.Rounds {
+		r := &res.Rounds[i]
+		if r.WarmUp {
+			continue
+		}
+		if byPair[r.Pair] == nil {
+			byPair[r.Pair] = map[string]*webhookRound{}
+		}
+		byPair[r.Pair][r.Kind] = r
+	}
+	for i := range len(byPair) {
+		s, p := byPair[i]["server"], byPair[i]["pgbench"]
+		excluded := s.Excluded || (p != nil && p.Excluded)
+		if excluded {
+			res.Excluded++
+		}
+		if p != nil {
+			pair := webhookPair{Server: s.Rate, Pgbench: p.Rate, Ratio: s.Rate / p.Rate, Excluded: excluded}
+			res.Pairs = append(res.Pairs, pair)
+			if !excluded {
+				ratios = append(ratios, pair.Ratio)
+				pgbench = append(pgbench, p.Rate)
+				pgbenchLat = append(pgbenchLat, p.lat...)
+				pgbenchCPU = append(pgbenchCPU, p.CPU.perOp(p.Count))
+			}
+		}
+		if !excluded {
+			server = append(server, s.Rate)
+			serverLat = append(serverLat, s.lat...)
+			serverCPU = append(serverCPU, s.CPU.perOp(s.Count))
+		}
+	}
+	res.Server, res.P50MS, res.P99MS = bootstrapMedian(server), ms(serverLat.percentile(50)), ms(serverLat.percentile(99))
+	for _, c := range serverCPU {
+		res.CPU = res.CPU.add(c, len(serverCPU))
+	}
+	if paired {
+		res.Pgbench, res.Ratio = bootstrapMedian(pgbench), bootstrapMedian(ratios)
+		res.PgbenchP50MS, res.PgbenchP99MS = ms(pgbenchLat.percentile(50)), ms(pgbenchLat.percentile(99))
+		for _, c := range pgbenchCPU {
+			res.PgbenchCPU = res.PgbenchCPU.add(c, len(pgbenchCPU))
+		}
+	}
+}
+
+// serverRound has -perf.concurrency senders deliver completed checkouts
+// of fresh upgrades for d, as fast as the server answers.
+func (b *bench) serverRound(estimate float64, d time.Duration) webhookRound {
+	t, c := b.t, *concurrency
+	p := b.seedPool("wh", poolFor(estimate, d, c), ownUpgrades)
+	evs := make([]signedEvent, p.n)
+	for i := range evs {
+		evs[i] = sign(b.completedEvent(p, i, taggedIDs(p.upgrade(i))))
+	}
+	b.db.settle()
+	bg := b.background()
+	cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
+	r := closedLoopFor(p.n, c, d, b.deliver(b.url(""), evs))
+	used := cpu.end()
+	if r.errors > 0 {
+		t.Fatalf("webhooks: %d of %d failed: %v", r.errors, len(r.lat), r.firstErr)
+	}
+	if len(r.lat) == p.n {
+		t.Logf("the round used up its %d upgrades before %v; its rate stands", p.n, d)
+	}
+	if done := b.completed(p.first(len(r.lat))); done != int64(len(r.lat)) {
+		t.Fatalf("webhooks: %d of %d upgrades are complete", done, len(r.lat))
+	}
+	return webhookRound{Kind: "server", Count: len(r.lat), Rate: r.rate(), P99MS: ms(r.lat.percentile(99)), CPU: used,
+		Background: b.background().since(bg).String(), lat: r.lat}
+}
+
+// pgbenchRound has pgbench run fulfil.sql on fresh upgrades for d with as
+// many clients as the server's senders. A warm-up, whose rate is not
+// known yet, runs the transactions its upgrades allow (pgbench -t)
+// instead, as the server's stops when its upgrades run out.
+func (b *bench) pgbenchRound(estimate float64, d time.Duration, warm bool) (webhookRound, string) {
+	c := *concurrency
+	p := b.seedPool("pg", poolFor(estimate, d, c), ownUpgrades)
+	b.db.settle()
+	bg := b.background()
+	var run pgbenchRun
+	if warm {
+		run = b.pgbenchCount(p, c)
+	} else {
+		run = b.pgbench(p, c, d, 0)
+	}
+	return webhookRound{Kind: "pgbench", Count: run.processed, Rate: run.tps, P99MS: ms(run.lat.percentile(99)), CPU: run.cpu,
+		Background: b.background().since(bg).String(), lat: run.lat}, run.command
+}
+
+// checkScript records the SQL of one fulfilment by the server (of
+// served's upgrade) and of one transaction of fulfil.sql run by pgbench
+// (on benched's), and compares them.
+func (b *bench) checkScript(served, benched pool) captureResult {
+	res := captureResult{ScriptDerivation: scriptDerivation, TargetRoundTrips: 4}
+	statements, outside := b.captureFulfilment(served)
 	res.Statements = make([]string, len(statements))
 	for i, s := range statements {
 		res.Statements[i] = shape(s)
 	}
+	res.ServerRoundTrips = len(statements)
+	res.OutsideTransaction = outside
 	script := scriptStatements(fulfilScript(b.t))
 	scriptShapes := make([]string, len(script))
 	for i, s := range script {
 		scriptShapes[i] = shape(s)
 	}
-	res.ScriptMatches = slices.Equal(res.Statements, scriptShapes)
+	res.PgbenchRoundTrips = b.capturePgbench(benched)
+	res.ScriptMatches = slices.Equal(res.Statements, scriptShapes) && res.PgbenchRoundTrips == res.ServerRoundTrips
 	if !res.ScriptMatches {
-		b.t.Errorf("test/bench/fulfil.sql is not the SQL the server runs to fulfil a payment any more; update it.\nthe server:\n  %s\nthe script:\n  %s",
-			strings.Join(res.Statements, "\n  "), strings.Join(scriptShapes, "\n  "))
+		b.t.Errorf("test/bench/fulfil.sql is not the SQL the server runs to fulfil a payment any more; update it.\nthe server (%d round trips):\n  %s\nthe script (%d round trips):\n  %s",
+			res.ServerRoundTrips, strings.Join(res.Statements, "\n  "), res.PgbenchRoundTrips, strings.Join(scriptShapes, "\n  "))
 	}
-	return statements
-}
-
-// alternate runs the rounds: the server fulfils served[i], then pgbench
-// runs the recorded SQL on benched[i].
-func (b *bench) alternate(res *webhookResult, served, benched []pool, recorded []string) {
-	t, c, n := b.t, res.Concurrency, res.Events
-	var serverLat, pgbenchLat latencies
-	var serverRates, pgbenchRates, ratios []float64
-	for i := range served {
-		round := webhookRound{}
-		b.db.settle()
-		evs := b.completedEvents(served[i])
-		t.Logf("round %d: fulfilling %d payments from webhooks, %d at a time", i+1, n, c)
-		bg := b.background()
-		cpu := startCPU(b.server.Pid())
-		r := closedLoop(n, c, b.deliver(b.url(""), evs))
-		round.ServerCPU = cpu.perOp(n)
-		round.ServerBackground = b.background().since(bg).String()
-		if r.errors > 0 {
-			t.Fatalf("webhooks: %d of %d failed: %v", r.errors, n, r.firstErr)
-		}
-		if done := b.completed(served[i]); done != int64(n) {
-			t.Fatalf("webhooks: %d of %d upgrades are complete", done, n)
-		}
-		round.Server = r.rate()
-		serverLat = append(serverLat, r.lat...)
-		serverRates = append(serverRates, round.Server)
-		res.CPU = res.CPU.add(round.ServerCPU, len(served))
-
-		if res.ScriptMatches {
-			b.db.settle()
-			t.Logf("round %d: pgbench, %d transactions, %d clients", i+1, n, c)
-			bg := b.background()
-			pg, lat := b.pgbench(benched[i], n/c, c, recorded)
-			round.PgbenchBackground = b.background().since(bg).String()
-			if done := b.completed(benched[i]); done != int64(n) {
-				t.Fatalf("pgbench: %d of %d upgrades are complete", done, n)
-			}
-			round.Pgbench, round.PgbenchCPU = pg.TPS, pg.CPU
-			round.Ratio = round.Server / round.Pgbench
-			pgbenchLat = append(pgbenchLat, lat...)
-			pgbenchRates = append(pgbenchRates, pg.TPS)
-			ratios = append(ratios, round.Ratio)
-			if res.Pgbench == nil {
-				first := *pg
-				first.CPU = cpuPerOp{}
-				res.Pgbench = &first
-			}
-			res.Pgbench.CPU = res.Pgbench.CPU.add(pg.CPU, len(served))
-		}
-		res.PerRound = append(res.PerRound, round)
+	if len(outside) > 0 {
+		b.t.Errorf("while fulfilling, the server sent PostgreSQL %d queries outside the transaction:\n  %s", len(outside), strings.Join(outside, "\n  "))
 	}
-	res.PerSecond, res.P50MS, res.P99MS = median(serverRates), ms(serverLat.percentile(50)), ms(serverLat.percentile(99))
-	if res.Pgbench != nil {
-		res.Pgbench.Transactions = n * len(served)
-		res.Pgbench.TPS, res.Ratio = median(pgbenchRates), median(ratios)
-		res.Pgbench.P50MS, res.Pgbench.P99MS = ms(pgbenchLat.percentile(50)), ms(pgbenchLat.percentile(99))
-	}
-}
-
-// fixedRate sends webhooks at half the server's rate, in as many rounds
-// as the alternating ones, each -perf.open-for long, so that one stall of
-// the machine (a build next door) shows as that round's p99 and not as
-// the figure, which is the rounds' median.
-func (b *bench) fixedRate(res *webhookResult) {
-	t := b.t
-	rate := res.PerSecond / 2
-	n := max(int(rate*openFor.Seconds()), 1)
-	res.Open = &openLoopResult{Events: n, PerSecond: rate, TargetP99MS: 25}
-	var all latencies
-	var p99s []float64
-	for i := range *rounds {
-		p := b.seedPool("wo", n, false)
-		evs := b.completedEvents(p)
-		b.db.settle()
-		t.Logf("round %d: fulfilling %d payments at %.0f webhooks/s", i+1, n, rate)
-		bg := b.background()
-		o := openLoop(n, rate, b.deliver(b.url(""), evs))
-		ran := b.background().since(bg)
-		if o.errors > 0 {
-			t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, n, o.firstErr)
-		}
-		if done := b.completed(p); done != int64(n) {
-			t.Fatalf("webhooks at a fixed rate: %d of %d upgrades are complete", done, n)
-		}
-		all = append(all, o.lat...)
-		p99 := ms(o.lat.percentile(99))
-		p99s = append(p99s, p99)
-		res.Open.PerRound = append(res.Open.PerRound, openRound{P50MS: ms(o.lat.percentile(50)), P99MS: p99, Background: ran.String()})
-	}
-	res.Open.P50MS, res.Open.P99MS, res.Open.PooledP99MS = ms(all.percentile(50)), median(p99s), ms(all.percentile(99))
-}
-
-// openRound is one round at the fixed rate.
-type openRound struct {
-	P50MS float64 `json:"p50_ms"`
-	P99MS float64 `json:"p99_ms"`
-	// Background is what PostgreSQL did on its own meanwhile.
-	Background string `json:"background"`
-}
-
-// webhookRound is one round of the server and pgbench.
-type webhookRound struct {
-	Server     float64  `json:"server_per_second"`
-	Pgbench    float64  `json:"pgbench_per_second"`
-	Ratio      float64  `json:"ratio"`
-	ServerCPU  cpuPerOp `json:"server_cpu_per_event"`
-	PgbenchCPU cpuPerOp `json:"pgbench_cpu_per_transaction"`
-	// Background is what PostgreSQL did on its own meanwhile: a
-	// checkpoint (another database's DROP DATABASE forces one) floods the
-	// disk and slows every commit, autovacuum takes CPU.
-	ServerBackground  string `json:"server_background"`
-	PgbenchBackground string `json:"pgbench_background"`
+	return res
 }
 
 func median(vs []float64) float64 {
@@ -299,8 +345,9 @@ func (bg background) since(before background) background {
 
 // captureFulfilment runs a second server whose connections to PostgreSQL
 // pass through the recorder, sends it one webhook for the single upgrade
-// of p, and returns the statements of the transaction that fulfilled it.
-func (b *bench) captureFulfilment(p pool) []string {
+// of p, and returns the statements of the transaction that fulfilled it
+// and those it sent meanwhile outside it.
+func (b *bench) captureFulfilment(p pool) (tx, outside []string) {
 	t := b.t
 	u, err := urlHost(b.dbURL)
 	if err != nil {
@@ -314,11 +361,13 @@ func (b *bench) captureFulfilment(p pool) []string {
 	addr := proc.FreeAddr(t)
 	srv := proc.Start(t, "upgrades serve (SQL recorded)", b.bin, b.serverEnv(addr, dbURL), "serve")
 	srv.WaitReady(t, "http://"+addr+"/readyz")
-	if err := b.deliver("http://"+addr, b.completedEvents(p))(0); err != nil {
+	mark := wire.mark()
+	ev := sign(b.completedEvent(p, 0, taggedIDs(p.upgrade(0))))
+	if err := b.deliver("http://"+addr, []signedEvent{ev})(0); err != nil {
 		t.Fatalf("the recorded webhook: %v", err)
 	}
+	sent := wire.since(mark)
 	srv.Stop(t)
-	var tx []string
 	for _, s := range wire.transaction("insert into stripe_events") {
 		if shape(s) != "-- ping" {
 			tx = append(tx, s)
@@ -327,88 +376,146 @@ func (b *bench) captureFulfilment(p pool) []string {
 	if len(tx) == 0 {
 		t.Fatal("no fulfilment transaction was recorded")
 	}
-	return tx
+	return tx, outsideOf(sent, tx)
 }
 
-// pgbenchResult is pgbench's run of the fulfilment SQL.
-type pgbenchResult struct {
-	Transactions int     `json:"transactions"`
-	Clients      int     `json:"clients"`
-	TPS          float64 `json:"tps"`
-	P50MS        float64 `json:"p50_ms"`
-	P99MS        float64 `json:"p99_ms"`
-	// CPU is what a transaction cost PostgreSQL and pgbench.
-	CPU     cpuPerOp `json:"cpu_per_transaction"`
-	Command string   `json:"command"`
+// outsideOf is what of sent (every connection's queries) is not in tx,
+// pings aside.
+func outsideOf(sent, tx []string) []string {
+	in := map[string]int{}
+	for _, s := range tx {
+		in[s]++
+	}
+	var out []string
+	for _, s := range sent {
+		switch {
+		case shape(s) == "-- ping":
+		case in[s] > 0:
+			in[s]--
+		default:
+			out = append(out, shape(s))
+		}
+	}
+	return out
 }
 
-// pgbench runs fulfil.sql on p's upgrades, perClient transactions from
-// each of clients, with a payload the size of the recorded event's.
-func (b *bench) pgbench(p pool, perClient, clients int, recorded []string) (*pgbenchResult, latencies) {
+// pgbenchRun is what one run of pgbench measured.
+type pgbenchRun struct {
+	processed int
+	tps       float64
+	lat       latencies
+	cpu       roundCPU
+	command   string // as a person would type it, the payload left out
+}
+
+// pgbench runs fulfil.sql on p's upgrades from clients for d: as fast as
+// it can, or at rate transactions a second (pgbench -R, whose latencies
+// count from when each transaction was due), with a payload of the
+// recorded event's size. It checks that every transaction fulfilled one
+// of the pool's upgrades.
+func (b *bench) pgbench(p pool, clients int, d time.Duration, rate float64) pgbenchRun {
+	return b.readPgbench(p, clients, []string{"-T", strconv.Itoa(max(int(d.Seconds()), 1))}, rate)
+}
+
+// pgbenchCount runs fulfil.sql on every upgrade of p, as fast as it can.
+func (b *bench) pgbenchCount(p pool, clients int) pgbenchRun {
+	return b.readPgbench(p, clients, []string{"-t", strconv.Itoa(p.n / clients)}, 0)
+}
+
+// readPgbench runs pgbench with the extra arguments and reads its rate,
+// count and latencies.
+func (b *bench) readPgbench(p pool, clients int, extra []string, rate float64) pgbenchRun {
+	t := b.t
+	out, dir, run := b.runPgbench(p, clients, extra, rate, b.dbURL)
+	if m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindStringSubmatch(out); m != nil {
+		run.tps, _ = strconv.ParseFloat(m[1], 64)
+	}
+	if m := regexp.MustCompile(`number of transactions actually processed: (\d+)`).FindStringSubmatch(out); m != nil {
+		run.processed, _ = strconv.Atoi(m[1])
+	}
+	if m := regexp.MustCompile(`number of failed transactions: (\d+)`).FindStringSubmatch(out); m != nil && m[1] != "0" {
+		t.Fatalf("pgbench: %s transactions failed:\n%s", m[1], out)
+	}
+	if run.tps == 0 || run.processed == 0 {
+		t.Fatalf("pgbench said no rate:\n%s", out)
+	}
+	if done := b.completed(p); done != int64(run.processed) {
+		t.Fatalf("pgbench: %d transactions, %d upgrades complete: a client ran out of its %d upgrades\n%s", run.processed, done, p.n/clients, out)
+	}
+	run.lat = pgbenchLatencies(t, dir)
+	return run
+}
+
+// runPgbench runs fulfil.sql with the extra arguments on dbURL and returns
+// its output and the directory of its transaction log.
+func (b *bench) runPgbench(p pool, clients int, extra []string, rate float64, dbURL string) (string, string, pgbenchRun) {
 	t := b.t
 	dir := t.TempDir()
 	script := filepath.Join(dir, "fulfil.sql")
 	if err := os.WriteFile(script, []byte(fulfilScript(t)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	payload := recordedPayload(t, recorded)
+	payload := b.scriptPayload()
 	now := time.Now().UTC()
 	stamp := func(t time.Time) string { return t.Format("2006-01-02 15:04:05.999999-07:00") }
 	threads := min(clients, runtime.NumCPU())
-	args := []string{
-		"-n", "-M", "simple", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(threads), "-t", strconv.Itoa(perClient),
-		"-f", script,
-		"-D", "n=0",
-		"-D", "first_upgrade=" + strconv.FormatInt(p.firstUpgrade, 10),
-		"-D", "first_user=" + strconv.FormatInt(p.firstUser, 10),
-		"-D", "per_client=" + strconv.Itoa(perClient),
-		"-D", "now=" + stamp(now),
-		"-D", "expires=" + stamp(now.Add(time.Hour)),
-		"-D", "sim=http://" + b.simAddr,
+	perClient := p.n / clients
+	args := append([]string{"-n", "-M", "simple", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(threads)}, extra...)
+	if rate > 0 {
+		args = append(args, "-R", strconv.FormatFloat(rate, 'f', 1, 64))
 	}
+	args = append(args, "-f", script,
+		"-D", "n=0",
+		"-D", "first_upgrade="+strconv.FormatInt(p.firstUpgrade, 10),
+		"-D", "first_user="+strconv.FormatInt(p.firstUser, 10),
+		"-D", "per_client="+strconv.Itoa(perClient),
+		"-D", "now="+stamp(now),
+		"-D", "expires="+stamp(now.Add(time.Hour)),
+		"-D", "sim=http://"+b.simAddr,
+	)
 	source := "test/bench/fulfil.sql"
 	if *scriptPath != "" {
 		source = *scriptPath
 	}
 	shown := strings.Join(append(append([]string{"pgbench"}, quoteArgs(args)...), "-D", "payload=<the recorded event, hex>", "<bench database>"), " ")
 	shown = strings.Replace(shown, script, source, 1)
-	args = append(args, "-D", "payload="+payload, "-l", "--log-prefix="+filepath.Join(dir, "tx"), b.dbURL)
+	args = append(args, "-D", "payload="+payload, "-l", "--log-prefix="+filepath.Join(dir, "tx"), dbURL)
 	cmd := exec.Command(pgbenchPath(), args...)
 	cmd.Dir = dir
-	cpu := startCPU(0)
+	cpu := startCPU(b.dbName, 0)
 	outb, err := cmd.CombinedOutput()
+	if cmd.ProcessState != nil {
+		cpu.child(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime())
+	}
+	used := cpu.end()
 	if err != nil {
-		t.Fatalf("pgbench: %v\n%s", err, outb)
+		t.Fatalf("pgbench: %v (a client that runs out of its upgrades fails on a missing one: raise -perf.guess-rate)\n%s", err, outb)
 	}
-	out := string(outb)
-	res := &pgbenchResult{Transactions: perClient * clients, Clients: clients, Command: shown, CPU: cpu.perOp(perClient * clients)}
-	res.CPU.LoadMS = ms(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()) / float64(res.Transactions)
-	if m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindStringSubmatch(out); m != nil {
-		res.TPS, _ = strconv.ParseFloat(m[1], 64)
-	}
-	if m := regexp.MustCompile(`number of failed transactions: (\d+)`).FindStringSubmatch(out); m != nil && m[1] != "0" {
-		t.Fatalf("pgbench: %s transactions failed:\n%s", m[1], out)
-	}
-	if res.TPS == 0 {
-		t.Fatalf("pgbench said no rate:\n%s", out)
-	}
-	lat := pgbenchLatencies(t, dir)
-	res.P50MS, res.P99MS = ms(lat.percentile(50)), ms(lat.percentile(99))
-	return res, lat
+	return string(outb), dir, pgbenchRun{cpu: used, command: shown}
 }
 
-// recordedPayload is the hex of the event the server stored, read from
-// the recorded INSERT into stripe_events.
-func recordedPayload(t *testing.T, recorded []string) string {
-	for _, s := range recorded {
-		if m := regexp.MustCompile(`'\\x([0-9a-f]+)'`).FindStringSubmatch(s); m != nil {
-			if _, err := hex.DecodeString(m[1]); err == nil {
-				return m[1]
-			}
-		}
+// scriptPayload is the payload pgbench stores: a real event's body as the
+// server stores it, in hex.
+func (b *bench) scriptPayload() string {
+	p := pool{prefix: "pg", firstUser: 1, firstUpgrade: 1, n: 1}
+	return hex.EncodeToString(b.completedEvent(p, 0, taggedIDs(1)))
+}
+
+// capturePgbench runs one transaction of fulfil.sql on p's one upgrade
+// through the recorder and counts its queries.
+func (b *bench) capturePgbench(p pool) int {
+	t := b.t
+	u, err := urlHost(b.dbURL)
+	if err != nil {
+		t.Fatalf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
 	}
-	t.Fatal("the recorded fulfilment stores no payload")
-	return ""
+	wire := startPGWire(t, u)
+	dbURL, err := wire.url(b.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.runPgbench(p, 1, []string{"-t", "1"}, 0, dbURL)
+	return len(wire.transaction("insert into stripe_events"))
 }
 
 // pgbenchLatencies reads the per-transaction log pgbench -l writes: the

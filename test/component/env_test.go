@@ -109,7 +109,7 @@ func (e *env) user(name string, level domain.Level) account {
 
 func (e *env) ban(name string) {
 	e.t.Helper()
-	if _, err := e.app.Ban.Handle(context.Background(), application.Ban{Name: name}); err != nil {
+	if _, err := e.app.Ban.Handle(context.Background(), application.Ban{By: application.CommandLine, Name: name}); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -105,7 +105,7 @@ func TestSpecCheckRefusesWhatIsNotDescribed(t *testing.T) {
 		"a status the route never has": {"GET", "/healthz", 404, `{"error":"not_found","message":"x"}`, "status is not supported"},
 		"a missing field":              {"GET", "/messages.json", 200, `{}`, `"messages" is missing`},
 		"an undescribed field":         {"GET", "/messages.json", 200, `{"messages":[],"unread":3}`, `"unread" is unsupported`},
-		"a wrong type":                 {"GET", "/user_upgrades.json", 200, `{"user_upgrades":[],"page":"1","limit":20,"has_more":false}`, `"/page": value must be an integer`},
+		"a wrong type":                 {"GET", "/user_upgrades.json", 200, `{"user_upgrades":[],"page":1,"limit":"20","has_more":false,"prev":null,"next":null}`, `"/limit": value must be an integer`},
 		"an unknown error code":        {"GET", "/user_upgrades.json", 422, `{"error":"nope","message":"x"}`, `"/error"`},
 		"an empty error message":       {"GET", "/user_upgrades.json", 422, `{"error":"invalid","message":""}`, `"/message"`},
 		"a 401 without its challenge":  {"GET", "/messages.json", 401, `{"error":"unauthenticated","message":"x"}`, "WWW-Authenticate"},
@@ -129,7 +129,7 @@ func TestSpecCheckRefusesWhatIsNotDescribed(t *testing.T) {
 		status       int
 		body         string
 	}{
-		"messages":                   {"GET", "/messages.json", 200, `{"messages":[{"id":1,"body":"hi","created_at":"2026-01-02T03:04:05Z"}]}`},
+		"messages":                   {"GET", "/messages.json", 200, `{"messages":[{"id":1,"body":"hi","upgrade_id":null,"read":false,"created_at":"2026-01-02T03:04:05Z"}]}`},
 		"a page asked for by Accept": {"GET", "/messages", 200, `{"messages":[]}`},
 		"a user":                     {"POST", "/session.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","api_key":"k"}`},
 		"a profile":                  {"GET", "/users/1.json", 200, `{"id":1,"name":"a","level":"member","is_banned":false,"created_at":"2026-01-02T03:04:05Z","offers":[]}`},

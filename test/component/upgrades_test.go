@@ -30,8 +30,10 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 		lacks("A gift for", "Gold to Platinum")
 	// The same page at /upgrade, with the comparison and the questions.
 	b.get("/upgrade").status(http.StatusOK).contains("Upgrade your account", "Buy Gold for $20.00",
-		"What each level gets", `<th scope="row">Badge beside your name</th>`, "How can I pay?", "Is this a subscription?", "Can I get my money back?")
+		"What each level gets", `<th scope="row">Badge beside your name</th>`,
+		`<tr><th scope="row">Price, paid once</th><td>Free</td><td>$20.00</td><td>$40.00</td></tr>`, "How can I pay?", "Is this a subscription?", "Can I get my money back?")
 	// A Gold member sees one Platinum card at the step's price.
+	b.get("/upgrade?currency=eur").status(http.StatusOK).contains(`<td>Free</td><td>€16.00</td><td>€32.00</td>`)
 	e.loggedIn(goldie).get("/upgrade").status(http.StatusOK).
 		contains("re Gold: get Platinum for the difference", "Buy Platinum for $20.00", `value="gold_to_platinum"`).
 		lacks("Buy Gold for", "Buy Platinum for $40.00", "Gold to Platinum")
@@ -319,9 +321,10 @@ func TestListPagesAndFilters(t *testing.T) {
 
 	type list struct {
 		UserUpgrades []upgrade `json:"user_upgrades"`
-		Page         int       `json:"page"`
+		Page         any       `json:"page"`
 		Limit        int       `json:"limit"`
 		HasMore      bool      `json:"has_more"`
+		Prev, Next   *string
 	}
 	ids := func(l list) (out []int64) {
 		for _, u := range l.UserUpgrades {
@@ -331,7 +334,7 @@ func TestListPagesAndFilters(t *testing.T) {
 	}
 	var l list
 	e.api(alice).get("/user_upgrades.json").status(http.StatusOK).decode(&l)
-	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{a2.ID, a1.ID}) || l.Page != 1 || l.Limit != 20 || l.HasMore {
+	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{a2.ID, a1.ID}) || l.Page != 1.0 || l.Limit != 20 || l.HasMore || l.Prev != nil || l.Next != nil {
 		t.Errorf("alice's list %+v", l)
 	}
 	e.api(bob).get("/user_upgrades.json").decode(&l)
@@ -343,7 +346,7 @@ func TestListPagesAndFilters(t *testing.T) {
 		t.Errorf("the admin sees %v", ids(l))
 	}
 	e.api(admin).get("/user_upgrades.json?limit=1&page=2").decode(&l)
-	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{a2.ID}) || !l.HasMore || l.Page != 2 || l.Limit != 1 {
+	if fmt.Sprint(ids(l)) != fmt.Sprint([]int64{a2.ID}) || !l.HasMore || l.Page != 2.0 || l.Limit != 1 || str(l.Prev) != "1" || str(l.Next) != "3" {
 		t.Errorf("page 2 of 1: %+v", l)
 	}
 	for query, want := range map[string][]int64{
@@ -384,4 +387,72 @@ func TestUpgradePageContentFile(t *testing.T) {
 	e.browser().get("/upgrade").status(http.StatusOK).
 		contains("Shiny &lt;b&gt;things&lt;/b&gt;", `<th scope="row">Hats</th>`, "Why hats?").
 		lacks("Shiny <b>", "Is this a subscription?")
+}
+
+// str reads an optional string of a JSON answer; null is "<null>".
+func str(s *string) string {
+	if s == nil {
+		return "<null>"
+	}
+	return *s
+}
+
+// Deep pages are read by id: b<id> lists the upgrades older than id, a<id>
+// the newer ones; numbered pages stop at 1,000.
+func TestListKeysetPages(t *testing.T) {
+	e := start(t, nil)
+	alice := e.user("alice", domain.LevelMember)
+	carol := e.user("carol", domain.LevelMember)
+	admin := e.user("admin", domain.LevelAdmin)
+	a1 := e.api(alice).buy("gold", 0)
+	c1 := e.api(carol).buy("gold", 0)
+	a2 := e.api(alice).buy("platinum", 0)
+
+	type list struct {
+		UserUpgrades []upgrade `json:"user_upgrades"`
+		Page         any       `json:"page"`
+		HasMore      bool      `json:"has_more"`
+		Prev, Next   *string
+	}
+	for _, c := range []struct {
+		who        account
+		query      string
+		want       []int64
+		prev, next string
+	}{
+		{admin, fmt.Sprintf("page=b%d&limit=1", a2.ID), []int64{c1.ID}, fmt.Sprintf("a%d", c1.ID), fmt.Sprintf("b%d", c1.ID)},
+		{admin, fmt.Sprintf("page=b%d&limit=1", c1.ID), []int64{a1.ID}, fmt.Sprintf("a%d", a1.ID), "<null>"},
+		{admin, fmt.Sprintf("page=a%d&limit=1", a1.ID), []int64{c1.ID}, fmt.Sprintf("a%d", c1.ID), fmt.Sprintf("b%d", c1.ID)},
+		{admin, fmt.Sprintf("page=a%d&limit=5", a1.ID), []int64{a2.ID, c1.ID}, "<null>", fmt.Sprintf("b%d", c1.ID)},
+		// A stranger's id only says where to start: alice still sees only hers.
+		{alice, fmt.Sprintf("page=b%d", c1.ID), []int64{a1.ID}, fmt.Sprintf("a%d", a1.ID), "<null>"},
+		{alice, fmt.Sprintf("page=a%d", a1.ID), []int64{a2.ID}, "<null>", fmt.Sprintf("b%d", a2.ID)},
+		{admin, "page=b1&search[upgrade_type]=gold", nil, "1", "<null>"},
+	} {
+		var l list
+		e.api(c.who).get("/user_upgrades.json?" + c.query).status(http.StatusOK).decode(&l)
+		var got []int64
+		for _, u := range l.UserUpgrades {
+			got = append(got, u.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || str(l.Prev) != c.prev || str(l.Next) != c.next || l.HasMore != (c.next != "<null>") {
+			t.Errorf("%s as %s: %v prev %s next %s more %t; want %v prev %s next %s", c.query, c.who.Name, got, str(l.Prev), str(l.Next), l.HasMore, c.want, c.prev, c.next)
+		}
+		if want := strings.SplitN(strings.TrimPrefix(c.query, "page="), "&", 2)[0]; l.Page != want {
+			t.Errorf("%s: page %v, want %q", c.query, l.Page, want)
+		}
+	}
+
+	e.api(admin).get("/user_upgrades.json?page=1000").status(http.StatusOK)
+	e.api(admin).get("/user_upgrades.json?page=1001").apiError(http.StatusUnprocessableEntity, "invalid").contains(`page=b\u003cid\u003e`)
+	for _, bad := range []string{"b", "b0", "a-1", "x1", "0", "1e3"} {
+		e.api(admin).get("/user_upgrades.json?page="+bad).apiError(http.StatusBadRequest, "invalid")
+	}
+	e.loggedIn(admin).get("/user_upgrades?page=1001").status(http.StatusUnprocessableEntity).contains("page=b&lt;id&gt;")
+
+	page := e.loggedIn(admin).get(fmt.Sprintf("/user_upgrades?limit=1&page=b%d", a2.ID)).status(http.StatusOK)
+	page.contains(fmt.Sprintf(`href="/user_upgrades/%d"`, c1.ID),
+		fmt.Sprintf(`href="/user_upgrades?limit=1&amp;page=a%d" rel="prev"`, c1.ID),
+		fmt.Sprintf(`href="/user_upgrades?limit=1&amp;page=b%d" rel="next"`, c1.ID)).
+		lacks("<span>Page")
 }

@@ -159,7 +159,7 @@ func TestMessagesListTheUsersOwn(t *testing.T) {
 		} `json:"messages"`
 	}
 	e.api(alice).get("/messages.json").status(http.StatusOK).decode(&out)
-	if len(out.Messages) != 1 || out.Messages[0].Body != "bob has been upgraded to Gold!" {
+	if len(out.Messages) != 1 || out.Messages[0].Body != "bob has been upgraded to Gold! It was your gift: thank you." {
 		t.Fatalf("alice's messages %+v", out.Messages)
 	}
 	e.browser().get("/messages.json").apiError(http.StatusUnauthorized, "unauthenticated")

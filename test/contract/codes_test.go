@@ -264,7 +264,7 @@ var codePurchaseCases = []testCase{
 		if readUser(t, s, carol.ID()).Level() != domain.LevelGold {
 			t.Fatal("carol was not raised")
 		}
-		if _, err := sh.app.Refund.Handle(ctx, application.RefundUpgrade{ActorID: olivia.ID(), UpgradeID: up.ID()}); err != nil {
+		if _, err := sh.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: olivia.ID()}, UpgradeID: up.ID(), Reason: "test"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Limit: 10}); len(got) != 2 {

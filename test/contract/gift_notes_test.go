@@ -37,7 +37,7 @@ var giftNoteCases = []testCase{
 		}
 		var rows []application.UpgradeRow
 		do(t, s, func(ctx context.Context, st application.Store) (err error) {
-			rows, err = st.Upgrades.List(ctx, application.UpgradeQuery{VisibleTo: bob.ID(), Limit: 10})
+			rows, err = st.Upgrades.List(ctx, application.UpgradeQuery{VisibleTo: bob.ID(), Window: application.Window{Limit: 10}})
 			return err
 		})
 		if len(rows) != 1 || rows[0].Upgrade.GiftNote() != note {

@@ -118,7 +118,7 @@ var lockCases = []testCase{
 		}
 		var rows []application.UpgradeRow
 		do(t, s, func(ctx context.Context, st application.Store) (err error) {
-			rows, err = st.Upgrades.List(ctx, application.UpgradeQuery{VisibleTo: alice.ID(), Limit: 100})
+			rows, err = st.Upgrades.List(ctx, application.UpgradeQuery{VisibleTo: alice.ID(), Window: application.Window{Limit: 100}})
 			return err
 		})
 		if len(rows) != 1 {

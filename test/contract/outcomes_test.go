@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -180,4 +181,103 @@ var outcomeCases = []testCase{
 			t.Fatalf("fulfilled for bob: %v", got)
 		}
 	}},
+	{"outcomes/Lock records a fresh event and finds its upgrade and recipient, and nothing for a duplicate", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		bob := mustUser(t, s, "bob", domain.LevelMember)
+		up := attach(t, s, mustUpgrade(t, s, alice, bob, domain.UpgradeGold, t0).ID(), "cs_lock", t0)
+		paid, _ := apply(t, s, up.ID(), domain.Payment{Kind: domain.EventCheckoutPaid, PaymentIntentID: "pi_lock"}, t0)
+		lock := func(l application.PaymentLock) (got application.LockedPayment) {
+			t.Helper()
+			do(t, s, func(ctx context.Context, st application.Store) (err error) {
+				got, err = st.Outcomes.Lock(ctx, l)
+				return err
+			})
+			return got
+		}
+		ev := received("evt_lock")
+		for _, c := range []struct {
+			name string
+			l    application.PaymentLock
+		}{
+			{"by id", application.PaymentLock{Event: &ev, UpgradeID: up.ID()}},
+			{"by id again, the event not finished", application.PaymentLock{Event: &ev, UpgradeID: up.ID()}},
+			{"by payment", application.PaymentLock{Event: &ev, PaymentIntentID: "pi_lock"}},
+			{"without an event", application.PaymentLock{UpgradeID: up.ID()}},
+		} {
+			got := lock(c.l)
+			if !got.Fresh || got.Upgrade == nil || got.Recipient == nil {
+				t.Fatalf("%s: %+v", c.name, got)
+			}
+			sameUpgrade(t, got.Upgrade, paid)
+			sameUser(t, got.Recipient, readUser(t, s, bob.ID()))
+		}
+		wantEvent(t, s, "evt_lock", "", 3)
+
+		for name, l := range map[string]application.PaymentLock{
+			"an unknown upgrade": {Event: ptr(received("evt_nothing")), UpgradeID: up.ID() + 100},
+			"an unknown payment": {Event: ptr(received("evt_nothing_paid")), PaymentIntentID: "pi_nobody"},
+			"no upgrade named":   {Event: ptr(received("evt_no_name"))},
+		} {
+			if got := lock(l); !got.Fresh || got.Upgrade != nil {
+				t.Errorf("%s: %+v, want fresh and no upgrade", name, got)
+			}
+			wantEvent(t, s, l.Event.ID, "", 1)
+		}
+
+		do(t, s, func(ctx context.Context, st application.Store) error {
+			return st.Events.Finish(ctx, "evt_lock", domain.OutcomeApplied, up.ID(), t0)
+		})
+		if got := lock(application.PaymentLock{Event: &ev, UpgradeID: up.ID()}); got.Fresh || got.Upgrade != nil || got.Recipient != nil {
+			t.Fatalf("a processed event: %+v, want a duplicate that locks nothing", got)
+		}
+		wantEvent(t, s, "evt_lock", "applied", 3)
+	}},
+	{"outcomes/Lock holds the upgrade until its unit of work ends", func(t *testing.T, s store) {
+		if s.Serial {
+			t.Skip("the memory store runs one unit of work at a time")
+		}
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		up := attach(t, s, mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0).ID(), "cs_held", t0)
+		locked, release := make(chan struct{}), make(chan struct{})
+		first := make(chan error, 1)
+		go func() {
+			first <- s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+				got, err := st.Outcomes.Lock(ctx, application.PaymentLock{Event: ptr(received("evt_first")), UpgradeID: up.ID()})
+				if err == nil && got.Upgrade == nil {
+					err = errors.New("the first Lock found no upgrade")
+				}
+				close(locked)
+				<-release
+				return err
+			})
+		}()
+		<-locked
+		second := make(chan error, 1)
+		go func() {
+			second <- s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
+				_, err := st.Outcomes.Lock(ctx, application.PaymentLock{Event: ptr(received("evt_second")), UpgradeID: up.ID()})
+				return err
+			})
+		}()
+		for n := 0; n == 0; {
+			select {
+			case err := <-second:
+				t.Fatalf("the second Lock returned while the first held the upgrade: %v", err)
+			default:
+			}
+			var err error
+			if n, err = s.Waiting(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(release)
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+	}},
 }
+
+func ptr[T any](v T) *T { return &v }

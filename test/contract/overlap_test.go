@@ -86,6 +86,21 @@ type hookedUpgrades struct {
 	afterPaymentLock, afterLatestPending func() error
 }
 
+// hookedOutcomes calls the hook after locking an upgrade found by its
+// payment, as fulfilment does.
+type hookedOutcomes struct {
+	application.Outcomes
+	afterPaymentLock func() error
+}
+
+func (o hookedOutcomes) Lock(ctx context.Context, l application.PaymentLock) (application.LockedPayment, error) {
+	locked, err := o.Outcomes.Lock(ctx, l)
+	if err == nil && locked.Upgrade != nil && l.UpgradeID == 0 && o.afterPaymentLock != nil {
+		err = o.afterPaymentLock()
+	}
+	return locked, err
+}
+
 func (u hookedUpgrades) LockByPaymentIntent(ctx context.Context, pi string) (*domain.Upgrade, error) {
 	up, err := u.Upgrades.LockByPaymentIntent(ctx, pi)
 	if err == nil && u.afterPaymentLock != nil {

@@ -61,7 +61,7 @@ var salesCases = []testCase{
 		buy(alice, dave, domain.UpgradePlatinum, "usd")
 		// Day 3: the owner refunds alice's Gold.
 		sh.clock.Advance(day)
-		if _, err := sh.app.Refund.Handle(ctx, application.RefundUpgrade{ActorID: owner.ID(), UpgradeID: gold.ID()}); err != nil {
+		if _, err := sh.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: owner.ID()}, UpgradeID: gold.ID()}); err != nil {
 			t.Fatal(err)
 		}
 

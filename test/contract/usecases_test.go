@@ -160,6 +160,7 @@ func (f *faultyUoW) Do(ctx context.Context, fn func(ctx context.Context, s appli
 		}
 		if f.afterPaymentLock != nil || f.afterLatestPending != nil {
 			s.Upgrades = hookedUpgrades{Upgrades: s.Upgrades, afterPaymentLock: f.afterPaymentLock, afterLatestPending: f.afterLatestPending}
+			s.Outcomes = hookedOutcomes{Outcomes: s.Outcomes, afterPaymentLock: f.afterPaymentLock}
 		}
 		if err := fn(ctx, s); err != nil {
 			return err

@@ -48,7 +48,8 @@ var screens = []screen{{"phone", 390, 844}, {"desktop", 1280, 900}}
 // TestBrowser walks through the shop as people would, at each screen
 // size: a visitor, a buyer who mistypes a gift's recipient and cancels a
 // checkout before paying, a delayed bank debit watched on the status
-// page, the owner's refund with its confirmation, and the error pages.
+// page, the owner's refund with its confirmation and the sales page, and
+// the error pages.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds the binary and starts a browser")
@@ -104,12 +105,17 @@ func walkThrough(t *testing.T, base string, sc screen) {
 			t.Errorf("after signing up the visitor is at %s, not back at the offer", loc)
 		}
 		b.check(t, "shop")
+		b.do(t, chromedp.Navigate(base+"/upgrade"))
+		b.waitText(t, "What each level gets")
+		b.waitText(t, "Is this a subscription?")
+		b.check(t, "upgrade-compare")
 		b.do(t, chromedp.Click(chromedp.CSS(`a.me`)))
 		b.waitText(t, "Your API key")
 		b.check(t, "profile")
 	})
 
 	var giftURL string // the status page of the gift, once paid
+	const note = `Happy birthday! <b>Enjoy</b> & "shine"`
 	t.Run("a mistyped recipient keeps the gift; a cancelled checkout says nothing was charged", func(t *testing.T) {
 		b.do(t,
 			chromedp.Navigate(base+"/user_upgrades/new"),
@@ -134,6 +140,9 @@ func walkThrough(t *testing.T, base string, sc screen) {
 			chromedp.Click(chromedp.CSS(`form.recipient button[type="submit"]`)),
 		)
 		b.waitText(t, "Give "+friend+" an upgrade")
+		// The note's counter says what is left as one types.
+		b.do(t, chromedp.SendKeys(chromedp.CSS(`#gift-note`), note))
+		b.waitText(t, fmt.Sprintf("%d characters left", 280-len(note)))
 		b.check(t, "shop-gift")
 		b.do(t, chromedp.Click(`//button[contains(., "Give Platinum for $40.00")]`))
 		b.waitText(t, "Simulated Stripe Checkout")
@@ -156,6 +165,26 @@ func walkThrough(t *testing.T, base string, sc screen) {
 		b.waitText(t, friend+" is now Platinum!")
 		giftURL = strings.SplitN(b.location(), "?", 2)[0]
 		b.check(t, "status-complete")
+	})
+
+	t.Run("the recipient finds the gift's note and the unread count", func(t *testing.T) {
+		b.logOut(t)
+		logInWith(t, b, friend, friend+" password")
+		if n := run(t, b, chromedp.Text(chromedp.CSS(`a[href="/messages"] .badge.count`))); !strings.HasPrefix(n, "1") {
+			t.Errorf("the navigation counts %q unread", n)
+		}
+		b.do(t, chromedp.Click(chromedp.CSS(`a[href="/messages"]`)))
+		b.waitText(t, "who wrote: “"+note+"”")
+		b.check(t, "messages-gift")
+		if n := b.count(t, `a[href="/messages"] .badge.count`); n != 0 {
+			t.Error("the count stays on the messages page")
+		}
+		b.do(t, chromedp.Click(chromedp.CSS(`.messages a[href^="/user_upgrades/"]`)))
+		b.waitText(t, "A note from "+buyer)
+		b.waitText(t, note)
+		b.check(t, "status-gift-note")
+		b.logOut(t)
+		logInWith(t, b, buyer, "erins password")
 	})
 
 	t.Run("the status page follows a bank debit without reloading", func(t *testing.T) {
@@ -224,6 +253,14 @@ func walkThrough(t *testing.T, base string, sc screen) {
 		b.waitText(t, "Refunded $40.00 to "+buyer)
 		b.waitText(t, friend+" is back to Member")
 		b.check(t, "refunded")
+
+		// The sale and its refund are on today's row of the sales page.
+		b.do(t, chromedp.Click(chromedp.CSS(`header.site a[href="/sales"]`)))
+		b.waitText(t, "USD by day and type")
+		if n := b.count(t, `figure.chart svg[role="img"] rect.bar-refunds`); n == 0 {
+			t.Error("the chart shows no refund")
+		}
+		b.check(t, "sales")
 	})
 
 	t.Run("Gold and Platinum members are told what they can do", func(t *testing.T) {
@@ -304,9 +341,14 @@ func settle(t *testing.T, checkout, outcome string) {
 // logIn fills in the login form of the current page as a demo user.
 func logIn(t *testing.T, b *browser, name string) {
 	t.Helper()
+	logInWith(t, b, name, demoPassword)
+}
+
+func logInWith(t *testing.T, b *browser, name, password string) {
+	t.Helper()
 	b.do(t,
 		chromedp.SendKeys(chromedp.CSS(`main form[action="/session"] input[name="name"]`), name),
-		chromedp.SendKeys(chromedp.CSS(`main form[action="/session"] input[name="password"]`), demoPassword),
+		chromedp.SendKeys(chromedp.CSS(`main form[action="/session"] input[name="password"]`), password),
 		chromedp.Click(chromedp.CSS(`main form[action="/session"] button[type="submit"]`)),
 	)
 	b.waitText(t, "Log out")

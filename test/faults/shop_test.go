@@ -426,7 +426,7 @@ func checkFulfilledOnce(t *testing.T, db *sql.DB, b *buyer, cs []checkout) {
 				SELECT m.user_id FROM messages m JOIN upgrades u ON u.recipient_id = m.user_id
 				WHERE u.id = ANY($1) AND m.body LIKE 'You have been upgraded to Gold!%'
 				GROUP BY m.user_id HAVING count(*) = 1) once`, ids)},
-		{"messages to the buyer", count(`SELECT count(*) FROM messages WHERE user_id = $1 AND body LIKE '% has been upgraded to Gold!'`, b.id)},
+		{"messages to the buyer", count(`SELECT count(*) FROM messages WHERE user_id = $1 AND body LIKE '% has been upgraded to Gold!%'`, b.id)},
 	}
 	for _, c := range checks {
 		if c.got != n {

@@ -65,8 +65,9 @@ func FreeAddr(t testing.TB) string {
 func Env(extra ...string) []string {
 	// No slow-query lines: on a busy machine any query may pass the
 	// threshold, and tests read the binary's output line by line. The
-	// slow-query log has its own test (adapters/postgres).
-	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "SLOW_QUERY=0"}, extra...)
+	// slow-query log has its own test (adapters/postgres). Nor a drain on
+	// each stop: it has its own test (test/faults), and extra may set one.
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "SLOW_QUERY=0", "DRAIN_DELAY=0"}, extra...)
 }
 
 // Run runs the binary to completion (within a minute) and returns what it
@@ -124,6 +125,13 @@ func Start(t testing.TB, name, bin string, env []string, args ...string) *Proces
 	})
 	return p
 }
+
+// Signal sends sig to the process without waiting for it.
+func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
+
+// Done is closed when the process has ended; Err then says how.
+func (p *Process) Done() <-chan struct{} { return p.done }
+func (p *Process) Err() error            { return p.err }
 
 // Exited reports whether the process has ended.
 func (p *Process) Exited() bool {

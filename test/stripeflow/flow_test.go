@@ -147,13 +147,13 @@ func TestOwnerRefund(t *testing.T) {
 	s.press(up.CheckoutURL(), "paid")
 	s.wantStatus(up.ID(), domain.StatusComplete)
 
-	if _, err := s.app.Refund.Handle(context.Background(), application.RefundUpgrade{ActorID: s.alice.ID(), UpgradeID: up.ID()}); !domain.IsKind(err, domain.KindForbidden) {
+	if _, err := s.app.Refund.Handle(context.Background(), application.RefundUpgrade{By: application.Actor{ID: s.alice.ID()}, UpgradeID: up.ID()}); !domain.IsKind(err, domain.KindForbidden) {
 		t.Fatalf("a member refunding: %v", err)
 	}
 	// Stripe's charge.refunded may reach the shop before or after the
 	// refund call returns; held here until after, the usual order.
 	release := s.holdWebhooks()
-	a, err := s.app.Refund.Handle(context.Background(), application.RefundUpgrade{ActorID: s.owner.ID(), UpgradeID: up.ID()})
+	a, err := s.app.Refund.Handle(context.Background(), application.RefundUpgrade{By: application.Actor{ID: s.owner.ID()}, UpgradeID: up.ID()})
 	if err != nil || a.Outcome.String() != "applied" {
 		t.Fatalf("refund: %+v %v", a, err)
 	}
@@ -176,7 +176,7 @@ func TestOwnerRefund(t *testing.T) {
 		t.Errorf("history:\n%s", history(s.upgrade(up.ID())))
 	}
 	// Refunding again is refused before Stripe is asked.
-	if _, err := s.app.Refund.Handle(context.Background(), application.RefundUpgrade{ActorID: s.owner.ID(), UpgradeID: up.ID()}); !domain.IsKind(err, domain.KindConflict) {
+	if _, err := s.app.Refund.Handle(context.Background(), application.RefundUpgrade{By: application.Actor{ID: s.owner.ID()}, UpgradeID: up.ID()}); !domain.IsKind(err, domain.KindConflict) {
 		t.Errorf("refunding twice: %v", err)
 	}
 }

@@ -59,6 +59,7 @@ type Config struct {
 	CountryHeader     string               // where a trusted proxy names the buyer's country
 	Content           *httpadapter.Content // CONTENT_FILE read and checked; nil: the built-in one
 	ReconcileInterval time.Duration        // 0 disables the reconciler loop
+	DrainDelay        time.Duration        // how long /readyz says 503 before the server stops
 	LogLevel          string
 	LogFormat         string
 	SlowQuery         time.Duration // 0: slow queries are not logged
@@ -181,10 +182,13 @@ func (f Flags) Config() (Config, error) {
 		env string
 		in  string
 		out *time.Duration
-	}{{"CHECKOUT_TTL", f.CheckoutTTL, &c.App.CheckoutTTL}, {"RECONCILE_INTERVAL", f.ReconcileInterval, &c.ReconcileInterval}, {"RECONCILE_AFTER", f.ReconcileAfter, &c.App.ReconcileAfter}} {
+	}{{"CHECKOUT_TTL", f.CheckoutTTL, &c.App.CheckoutTTL}, {"RECONCILE_INTERVAL", f.ReconcileInterval, &c.ReconcileInterval}, {"RECONCILE_AFTER", f.ReconcileAfter, &c.App.ReconcileAfter}, {"DRAIN_DELAY", f.DrainDelay, &c.DrainDelay}} {
 		if *d.out, err = time.ParseDuration(d.in); err != nil || *d.out < 0 {
 			return c, fmt.Errorf("%s must be a duration such as 5m, not %q", d.env, d.in)
 		}
+	}
+	if c.DrainDelay > maxDrainDelay {
+		return c, fmt.Errorf("DRAIN_DELAY must be at most %s, not %s", maxDrainDelay, c.DrainDelay)
 	}
 	// A replica holds the upgrades it claimed for two intervals, so those
 	// of a replica that died are checked again a run or two later rather

@@ -27,7 +27,7 @@ func TestDefaultsAreThoseOfDefaults(t *testing.T) {
 	c, d := load(t, nil), Defaults()
 	if c.ListenAddr != d.ListenAddr || c.ReconcileInterval != d.ReconcileInterval || c.SessionTTL != d.SessionTTL ||
 		c.BodyLimit != d.BodyLimit || c.WebhookBodyLimit != d.WebhookBodyLimit || c.App.CheckoutTTL != d.App.CheckoutTTL ||
-		c.App.ReconcileAfter != d.App.ReconcileAfter || c.App.Prices.Of(platinumType) != d.App.Prices.Of(platinumType) || c.LogLevel != d.LogLevel || c.LogFormat != d.LogFormat {
+		c.App.ReconcileAfter != d.App.ReconcileAfter || c.App.Prices.Of(platinumType) != d.App.Prices.Of(platinumType) || c.LogLevel != d.LogLevel || c.LogFormat != d.LogFormat || c.DrainDelay != d.DrainDelay {
 		t.Errorf("loaded with nothing set:\n%+v\nwant the defaults:\n%+v", c, d)
 	}
 }
@@ -54,6 +54,7 @@ func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
 		{"ALLOW_PROMOTION_CODES", "sometimes"},
 		{"RECONCILE_INTERVAL", "-1m"}, {"LISTEN_ADDR", "3000"}, {"STRIPE_SIMULATED", "maybe"}, {"UPGRADES_ENABLED", "yes please"},
 		{"METRICS_ADDR", "9090"}, {"METRICS_ADDR", "localhost:http-ish"}, {"METRICS_ADDR", "localhost:70000"}, {"METRICS_ADDR", "localhost:3000"},
+		{"DRAIN_DELAY", "-1s"}, {"DRAIN_DELAY", "a while"}, {"DRAIN_DELAY", "1m"},
 	} {
 		_, err := Load(nil, func(k string) string { return map[string]string{tc.env: tc.value}[k] })
 		if err == nil || !strings.Contains(err.Error(), tc.env) || strings.Contains(err.Error(), "\n") {

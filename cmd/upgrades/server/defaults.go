@@ -13,6 +13,11 @@ import (
 // call to Stripe that may be retried.
 const minReconcileLease = 30 * time.Second
 
+// maxDrainDelay bounds DRAIN_DELAY below the grace period orchestrators
+// give a stopping process (Kubernetes: 30 s), so that the requests in
+// flight still have time to finish after it.
+const maxDrainDelay = 20 * time.Second
+
 var (
 	goldType           = domain.UpgradeGold
 	platinumType       = domain.UpgradePlatinum
@@ -32,6 +37,9 @@ func Defaults() Config {
 	return Config{
 		ListenAddr:        ":3000",
 		ReconcileInterval: time.Minute,
+		// Long enough for a load balancer polling /readyz every second or
+		// two to see it fail twice and send no new requests.
+		DrainDelay: 5 * time.Second,
 		// A login lasts two weeks (SPEC section 8).
 		SessionTTL: 14 * 24 * time.Hour,
 		// A form or JSON body is a few fields; a webhook is one event,

@@ -52,7 +52,7 @@ func SeedDemo(ctx context.Context, app *application.App, w io.Writer, baseURL st
 		}
 		note := d.Level.String()
 		if d.Banned {
-			if _, err := app.Ban.Handle(ctx, application.Ban{Name: d.Name}); err != nil {
+			if _, err := app.Ban.Handle(ctx, application.Ban{By: application.CommandLine, Name: d.Name}); err != nil {
 				return err
 			}
 			note += ", banned"

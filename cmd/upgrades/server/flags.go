@@ -63,6 +63,7 @@ type Flags struct {
 	ReconcileInterval   string `name:"reconcile-interval" envvar:"RECONCILE_INTERVAL" default:"${reconcile_interval}" placeholder:"DURATION" help:"How often the reconciler runs, and how long it holds what it checks; 0 disables it."`
 	ReconcileAfter      string `name:"reconcile-after" envvar:"RECONCILE_AFTER" default:"${reconcile_after}" placeholder:"DURATION" help:"How long an upgrade stays open before the reconciler checks it."`
 	AutoRefund          string `name:"auto-refund" envvar:"AUTO_REFUND" default:"${auto_refund}" placeholder:"BOOL" help:"Whether redundant payments are refunded through Stripe; false leaves them to the owners."`
+	DrainDelay          string `name:"drain-delay" envvar:"DRAIN_DELAY" default:"${drain_delay}" placeholder:"DURATION" help:"On SIGTERM, how long /readyz answers 503 while requests are still served, before the server stops (0 to 20s)."`
 	MaxOpenCheckouts    string `name:"max-open-checkouts" envvar:"MAX_OPEN_CHECKOUTS" default:"${max_open_checkouts}" placeholder:"N" help:"Checkouts one buyer may have open at once; 0 for no limit."`
 
 	MetricsAddr string `name:"metrics-addr" envvar:"METRICS_ADDR" placeholder:"HOST:PORT" help:"Serve Prometheus metrics at /metrics on this address, apart from the public one; off when empty."`
@@ -118,6 +119,7 @@ func defaultVars() kong.Vars {
 		"checkout_ttl":       shortDuration(d.App.CheckoutTTL),
 		"reconcile_interval": shortDuration(d.ReconcileInterval),
 		"reconcile_after":    shortDuration(d.App.ReconcileAfter),
+		"drain_delay":        shortDuration(d.DrainDelay),
 		"auto_refund":        fmt.Sprint(d.App.AutoRefund),
 		"max_open_checkouts": fmt.Sprint(d.App.MaxOpenCheckouts),
 		"log_level":          d.LogLevel,

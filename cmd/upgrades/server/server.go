@@ -55,7 +55,7 @@ func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 		Metrics(cfg.MetricsAddr),
 		// Seeded before listening: ready means the demo users exist.
 		demoSeed(cfg, out),
-		httpadapter.Listen(cfg.ListenAddr),
+		httpadapter.Listen(cfg.ListenAddr, cfg.DrainDelay),
 		fx.Invoke(startReconciler),
 	)
 }

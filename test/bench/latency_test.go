@@ -1,0 +1,120 @@
+package bench_test
+
+import (
+	"fmt"
+	"slices"
+)
+
+// latencyResult is the server and pgbench side by side at one fixed rate:
+// 0.35 × pgbench's own closed-loop rate, the same for both, so that a
+// slower server does not get an easier test. Both are open loops: the
+// server's latency counts from when each webhook was due, pgbench -R's
+// from when each transaction was scheduled. No CHECKPOINT is forced
+// before or inside a round; PostgreSQL's own may land, as in production.
+type latencyResult struct {
+	PerSecond    float64   `json:"per_second"`
+	RateFrom     string    `json:"rate_from"`
+	RoundSeconds float64   `json:"round_seconds"`
+	Server       *openSide `json:"server"`
+	Pgbench      *openSide `json:"pgbench,omitempty"`
+	// Of the server's deliveries over all rounds.
+	Duplicates   int     `json:"duplicates"`
+	Unhandled    int     `json:"unhandled"`
+	TargetP99MS  float64 `json:"target_p99_ms"`
+	TargetOverMS float64 `json:"target_over_pgbench_ms"`
+	Command      string  `json:"command"`
+}
+
+// openSide is one side's rounds at the fixed rate.
+type openSide struct {
+	Rounds          []openRound `json:"rounds"`
+	PooledP50MS     float64     `json:"pooled_p50_ms"`
+	PooledP99MS     float64     `json:"pooled_p99_ms"`
+	WorstRoundP99MS float64     `json:"worst_round_p99_ms"`
+	MaxInFlight     int64       `json:"max_in_flight"`
+	all             latencies
+}
+
+// openRound is one round at the fixed rate.
+type openRound struct {
+	Count       int      `json:"count"`
+	P50MS       float64  `json:"p50_ms"`
+	P99MS       float64  `json:"p99_ms"`
+	MaxMS       float64  `json:"max_ms"`
+	MaxInFlight int64    `json:"max_in_flight"`
+	CPU         roundCPU `json:"cpu"`
+	// Background is what PostgreSQL did on its own meanwhile.
+	Background string `json:"background"`
+}
+
+func (s *openSide) add(r openRound, lat latencies) {
+	s.Rounds = append(s.Rounds, r)
+	s.all = append(s.all, lat...)
+	s.PooledP50MS, s.PooledP99MS = ms(s.all.percentile(50)), ms(s.all.percentile(99))
+	s.WorstRoundP99MS = max(s.WorstRoundP99MS, r.P99MS)
+	s.MaxInFlight = max(s.MaxInFlight, r.MaxInFlight)
+}
+
+// latencyRate is the fixed rate: -perf.rate, or 0.35 × pgbench's median
+// rate from the webhook section, or from one round of pgbench run here.
+func (b *bench) latencyRate() (float64, string) {
+	if *fixedRate > 0 {
+		return *fixedRate, "-perf.rate"
+	}
+	if w := b.rep.Webhook; w != nil && w.Pgbench.N > 0 {
+		return 0.35 * w.Pgbench.Median, fmt.Sprintf("0.35 × pgbench's %.0f/s", w.Pgbench.Median)
+	}
+	r, _ := b.pgbenchRound(*guessRate, *roundFor, true)
+	b.t.Logf("pgbench alone: %.0f/s", r.Rate)
+	return 0.35 * r.Rate, fmt.Sprintf("0.35 × pgbench's %.0f/s, one round", r.Rate)
+}
+
+// measureLatency runs -perf.open-rounds rounds of the server and of
+// pgbench -R at the fixed rate, in ABBA order, each -perf.open-for long;
+// the server's deliveries are the realistic mix.
+func (b *bench) measureLatency() *latencyResult {
+	t, c := b.t, *concurrency
+	rate, from := b.latencyRate()
+	res := &latencyResult{PerSecond: rate, RateFrom: from, RoundSeconds: openFor.Seconds(), Server: &openSide{},
+		TargetP99MS: 25, TargetOverMS: 10, Command: sectionCommand("latency")}
+	if b.rep.Webhook == nil || b.rep.Webhook.Capture.ScriptMatches {
+		res.Pgbench = &openSide{}
+	}
+	n := max(int(rate*openFor.Seconds()), 1)
+	for i := range *openRounds {
+		order := []string{"server", "pgbench"}
+		if i%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, kind := range order {
+			switch {
+			case kind == "server":
+				mix := b.eventMix(fmt.Sprintf("wo%d_", i), n, uint64(i))
+				res.Duplicates += mix.duplicates
+				res.Unhandled += mix.unhandled
+				evs := mix.build()
+				t.Logf("fixed rate, round %d: %d deliveries to the server at %.0f/s", i+1, len(evs), rate)
+				bg := b.background()
+				cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
+				o := openLoop(len(evs), rate, b.deliver(b.url(""), evs))
+				used := cpu.end()
+				if o.errors > 0 {
+					t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, len(evs), o.firstErr)
+				}
+				if err := b.fulfilled(mix); err != nil {
+					t.Fatalf("webhooks at a fixed rate: %v", err)
+				}
+				res.Server.add(openRound{Count: len(o.lat), P50MS: ms(o.lat.percentile(50)), P99MS: ms(o.lat.percentile(99)),
+					MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg).String()}, o.lat)
+			case res.Pgbench != nil:
+				p := b.seedPool(fmt.Sprintf("po%d_", i), poolFor(rate, *openFor, c), ownUpgrades)
+				t.Logf("fixed rate, round %d: pgbench -R %.0f", i+1, rate)
+				bg := b.background()
+				run := b.pgbench(p, c, *openFor, rate)
+				res.Pgbench.add(openRound{Count: run.processed, P50MS: ms(run.lat.percentile(50)), P99MS: ms(run.lat.percentile(99)),
+					MaxMS: ms(run.lat.percentile(100)), MaxInFlight: int64(c), CPU: run.cpu, Background: b.background().since(bg).String()}, run.lat)
+			}
+		}
+	}
+	return res
+}

@@ -1,0 +1,155 @@
+package bench_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBootstrapMedian(t *testing.T) {
+	rounds := []float64{0.62, 0.54, 0.77, 0.61, 0.66, 0.59}
+	iv := bootstrapMedian(rounds)
+	if iv.Median != 0.615 || iv.N != 6 {
+		t.Errorf("median %v of %d, want 0.615 of 6", iv.Median, iv.N)
+	}
+	if !(iv.Low <= iv.Median && iv.Median <= iv.High) || iv.Low < 0.54 || iv.High > 0.77 || iv.Low == iv.High {
+		t.Errorf("interval %v: want the median inside, within the rounds, and some width", iv)
+	}
+	if again := bootstrapMedian(rounds); again != iv {
+		t.Errorf("the same rounds gave %v, then %v: the seed is not fixed", iv, again)
+	}
+	if same := bootstrapMedian([]float64{3, 3, 3, 3}); same.Low != 3 || same.High != 3 {
+		t.Errorf("equal rounds: %v, want [3, 3]", same)
+	}
+	if none := bootstrapMedian(nil); none != (interval{}) {
+		t.Errorf("no rounds: %v, want nothing measured", none)
+	}
+	// A tight cluster gives a narrower interval than a spread one.
+	tight := bootstrapMedian([]float64{0.80, 0.81, 0.82, 0.81, 0.80, 0.82})
+	if tight.High-tight.Low >= iv.High-iv.Low {
+		t.Errorf("tight rounds %v are no narrower than spread ones %v", tight, iv)
+	}
+}
+
+func TestVerdicts(t *testing.T) {
+	iv := func(lo, hi float64) interval { return interval{Median: (lo + hi) / 2, Low: lo, High: hi, N: 6} }
+	for _, c := range []struct {
+		name      string
+		got       interval
+		goal      float64
+		least, at verdict
+	}{
+		{"above", iv(0.82, 0.90), 0.80, met, missed},
+		{"on the goal", iv(0.80, 0.85), 0.80, met, inconclusive},
+		{"straddling", iv(0.75, 0.85), 0.80, inconclusive, inconclusive},
+		{"below", iv(0.60, 0.70), 0.80, missed, met},
+		{"nothing measured", interval{}, 0.80, inconclusive, inconclusive},
+		{"no rounds", bootstrapMedian(nil), 0.80, inconclusive, inconclusive},
+	} {
+		if v := atLeast(c.got, c.goal); v != c.least {
+			t.Errorf("%s: at least %v: %s, want %s", c.name, c.goal, v, c.least)
+		}
+		if v := atMost(c.got, c.goal); v != c.at {
+			t.Errorf("%s: at most %v: %s, want %s", c.name, c.goal, v, c.at)
+		}
+	}
+}
+
+func TestSlope(t *testing.T) {
+	if s := slope([]float64{0, 1, 2, 3}, []float64{10, 12, 14, 16}); s != 2 {
+		t.Errorf("slope %v, want 2", s)
+	}
+	if s := slope([]float64{1}, []float64{1}); s != 0 {
+		t.Errorf("one point: slope %v, want 0", s)
+	}
+}
+
+func TestParseProcStat(t *testing.T) {
+	// A command with a space and a parenthesis in it; utime 250, stime 50.
+	stat := "4242 (upgrades (x) serve) S 1 4242 4242 0 -1 4194560 3456 0 0 0 250 50 0 0 20 0 9 0 12345 1234567 890 18446744073709551615"
+	if cpu, ok := parseProcessStat(stat); !ok || cpu != 3*time.Second {
+		t.Errorf("process: %v, %t; want 3s", cpu, ok)
+	}
+	if _, ok := parseProcessStat("4242 (short) S 1"); ok {
+		t.Error("a truncated stat was read")
+	}
+	machine := "cpu  1000 20 300 5000 400 10 20 30 0 0\ncpu0 500 10 150 2500 200 5 10 15 0 0\n"
+	// user+nice+system+irq+softirq+steal = 1380 ticks; idle and iowait left out.
+	if busy, ok := parseMachineStat(machine); !ok || busy != 13800*time.Millisecond {
+		t.Errorf("machine: %v, %t; want 13.8s", busy, ok)
+	}
+	if _, ok := parseMachineStat("intr 1 2 3"); ok {
+		t.Error("a line other than cpu was read")
+	}
+}
+
+func TestOwnPostgres(t *testing.T) {
+	for _, c := range []struct {
+		cmdline string
+		own     bool
+	}{
+		{"/usr/lib/postgresql/15/bin/postgres\x00-D\x00/var/lib/postgresql/15/main\x00", true},
+		{"postgres: 15/main: checkpointer ", true},
+		{"postgres: 15/main: walwriter ", true},
+		{"postgres: 15/main: postgres bench_db 127.0.0.1(53412) idle", true},
+		{"postgres: 15/main: postgres bench_db 127.0.0.1(53412) INSERT", true},
+		{"postgres: 15/main: autovacuum worker bench_db", true},
+		{"postgres: 15/main: postgres other_db 127.0.0.1(53413) idle", false},
+		{"postgres: 15/main: autovacuum worker other_db", false},
+		{"postgres: postgres bench_db_2 [local] idle", false},
+	} {
+		if got := ownPostgres(c.cmdline, "bench_db"); got != c.own {
+			t.Errorf("%q: own %t, want %t", c.cmdline, got, c.own)
+		}
+	}
+}
+
+func TestForeignShare(t *testing.T) {
+	// 20 s on 2 processors is 40 s of capacity; 30 s busy, 26 of them ours.
+	if s := foreignShare(30*time.Second, 26*time.Second, 20*time.Second, 2); math.Abs(s-0.1) > 1e-9 {
+		t.Errorf("share %v, want 0.1", s)
+	}
+	// Ours measured a little above the machine (sampling) is no foreign CPU.
+	if s := foreignShare(10*time.Second, 11*time.Second, 20*time.Second, 2); s != 0 {
+		t.Errorf("share %v, want 0", s)
+	}
+}
+
+func TestParseRSS(t *testing.T) {
+	r := parseRSS("Name:\tupgrades\nVmPeak:\t  812345 kB\nVmHWM:\t   51200 kB\nVmRSS:\t   40960 kB\nThreads:\t9\n")
+	if r.peakMB != 50 || r.nowMB != 40 {
+		t.Errorf("%+v, want peak 50 MB, now 40 MB", r)
+	}
+}
+
+func TestP95Intervals(t *testing.T) {
+	var fast, slow latencies
+	for i := range 200 {
+		fast = append(fast, time.Duration(1000+i*10)*time.Microsecond) // 1 to 3 ms
+		slow = append(slow, time.Duration(2000+i*20)*time.Microsecond) // twice as slow
+	}
+	iv := p95Interval(fast)
+	if iv.Median != 2.89 || iv.Low > iv.Median || iv.High < iv.Median || iv.High > 2.99 {
+		t.Errorf("p95 %v, want 2.89 inside an interval within the sample", iv)
+	}
+	r := p95RatioInterval(slow, fast)
+	if math.Abs(r.Median-2) > 1e-9 || r.Low > 2 || r.High < 2 {
+		t.Errorf("ratio %v, want 2 inside its interval", r)
+	}
+}
+
+func TestParseGCStats(t *testing.T) {
+	g := parseGCStats(strings.NewReader(`# HELP go_gc_duration_seconds A summary of the wall-time pause (stop-the-world) duration in garbage collection cycles.
+# TYPE go_gc_duration_seconds summary
+go_gc_duration_seconds{quantile="0"} 2.1e-05
+go_gc_duration_seconds{quantile="0.5"} 5.2e-05
+go_gc_duration_seconds{quantile="1"} 0.00123
+go_gc_duration_seconds_sum 0.0456
+go_gc_duration_seconds_count 321
+go_goroutines 17
+`))
+	if g.count != 321 || g.sum != 0.0456 || g.max != 0.00123 {
+		t.Errorf("%+v, want 321 collections, 0.0456 s in all, at most 1.23 ms", g)
+	}
+}
