@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +29,16 @@ func TestMintedCodeRaisesItsRedeemerOnce(t *testing.T) {
 	codes := f.mint(domain.UpgradeGold, 2)
 	if len(codes) != 2 || codes[0].Value() == codes[1].Value() || codes[0].Status() != domain.CodeUnused {
 		t.Fatalf("minted %v", codes)
+	}
+	var trail []application.AuditRow
+	if err := f.db.Do(f.ctx, func(ctx context.Context, s application.Store) (err error) {
+		trail, err = s.Audit.List(ctx, application.AuditQuery{Action: domain.AuditMint, Limit: 10})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) != 1 || trail[0].ActorName != "olivia" || trail[0].Entry.Reason() != "2 Gold codes: raffle" {
+		t.Fatalf("the audit trail of minting: %+v", trail)
 	}
 	// As people type it: lower case, no dashes, spaces around.
 	typed := "  " + strings.ToLower(codes[0].Value().String()) + " "

@@ -350,6 +350,12 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 // (done false) or after it.
 func levelChange(v application.UpgradeView, done bool) string {
 	u := v.Upgrade
+	if u.IsCodes() {
+		if done {
+			return "Its codes are void; whoever redeemed one is back to their level before, unless it had changed since."
+		}
+		return "Its codes become void; whoever redeemed one goes back to their level before, unless it has changed since."
+	}
 	before, granted := u.LevelBefore(), u.Type().Grants()
 	if before.IsZero() || before == granted {
 		if done {
