@@ -282,8 +282,8 @@ func (h RedeemCodeHandler) tell(ctx context.Context, s Store, c *domain.Code, re
 type ListCodes struct {
 	ViewerID domain.UserID
 	Filter   CodeFilter
-	Page     int // from 1
-	Limit    int // 1 to MaxPageSize
+	Page     string // as typed: empty, a number up to MaxPageNumber, b<id> or a<id>
+	Limit    int    // 1 to MaxPageSize; 0 is DefaultPageSize
 }
 
 // CodeFilter is the codes page's search form, as typed.
@@ -293,10 +293,7 @@ type CodeFilter struct {
 
 // CodeList is one page of codes.
 type CodeList struct {
-	Items   []CodeRow
-	Page    int
-	Limit   int
-	HasMore bool
+	Paged[CodeRow]
 	// All is set when the viewer sees everyone's codes (an owner).
 	All bool
 }
@@ -306,11 +303,16 @@ type ListCodesHandler struct{ uow UnitOfWork }
 func NewListCodesHandler(uow UnitOfWork) ListCodesHandler { return ListCodesHandler{uow} }
 
 func (h ListCodesHandler) Handle(ctx context.Context, cmd ListCodes) (CodeList, error) {
-	q, err := cmd.query()
+	page, limit, err := pageRequest(cmd.Page, cmd.Limit)
 	if err != nil {
 		return CodeList{}, err
 	}
-	list := CodeList{Page: cmd.Page, Limit: q.Limit}
+	q, err := cmd.Filter.query()
+	if err != nil {
+		return CodeList{}, err
+	}
+	q.Window = page.window(limit)
+	var list CodeList
 	err = h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		viewer, err := requireUser(ctx, s, cmd.ViewerID)
 		if err != nil {
@@ -319,38 +321,19 @@ func (h ListCodesHandler) Handle(ctx context.Context, cmd ListCodes) (CodeList, 
 		if list.All = viewer.IsOwner(); !list.All {
 			q.VisibleTo = viewer.ID()
 		}
-		q.Limit++ // one more tells whether there is a next page
 		rows, err := s.Codes.List(ctx, q)
 		if err != nil {
 			return err
 		}
-		if len(rows) > list.Limit {
-			rows, list.HasMore = rows[:list.Limit], true
-		}
-		list.Items = rows
+		list.Paged = paginate(page, limit, rows, func(r CodeRow) int64 { return int64(r.Code.ID()) })
 		return nil
 	})
 	return list, err
 }
 
-func (cmd *ListCodes) query() (CodeQuery, error) {
-	if cmd.Page == 0 {
-		cmd.Page = 1
-	}
-	if cmd.Limit == 0 {
-		cmd.Limit = DefaultPageSize
-	}
-	if cmd.Page < 1 || cmd.Page > 1_000_000 {
-		return CodeQuery{}, domain.Errorf(domain.KindMalformed, "page must be a positive number")
-	}
-	if cmd.Limit < 1 || cmd.Limit > MaxPageSize {
-		return CodeQuery{}, domain.Errorf(domain.KindMalformed, "limit must be between 1 and %d", MaxPageSize)
-	}
-	f := cmd.Filter
-	q := CodeQuery{
-		BuyerName: strings.TrimSpace(f.BuyerName), RedeemerName: strings.TrimSpace(f.RedeemerName),
-		Offset: (cmd.Page - 1) * cmd.Limit, Limit: cmd.Limit,
-	}
+// query turns the search form into the store's query, without its window.
+func (f CodeFilter) query() (CodeQuery, error) {
+	q := CodeQuery{BuyerName: strings.TrimSpace(f.BuyerName), RedeemerName: strings.TrimSpace(f.RedeemerName)}
 	var err error
 	if t := strings.TrimSpace(f.Type); t != "" {
 		if q.Type, err = domain.ParseUpgradeType(t); err != nil {

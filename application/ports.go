@@ -378,7 +378,7 @@ type CodeQuery struct {
 	Type          domain.UpgradeType
 	BuyerName     string // exact name, ignoring case
 	RedeemerName  string
-	Offset, Limit int
+	Window        Window
 }
 
 // CodeRow is a code with the names of the people in it; RedeemerName is

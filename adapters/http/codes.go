@@ -50,6 +50,12 @@ func codeOut(c *domain.Code) codeJSON {
 	return out
 }
 
+// codeListJSON is a page of codes in JSON, paged as every list.
+type codeListJSON struct {
+	UpgradeCodes []codeJSON `json:"upgrade_codes"`
+	pageJSON
+}
+
 // codesPage is one page of codes, with the owners' filters and mint form.
 type codesPage struct {
 	application.CodeList
@@ -73,11 +79,9 @@ func (h *handlers) listCodes(c *gin.Context) {
 			BuyerName: c.Query(searchCodeBuyer), RedeemerName: c.Query(searchCodeRedeemer),
 		},
 	}
+	cmd.Page = c.Query("page")
 	var err error
-	if cmd.Page, err = queryInt(c, "page"); err == nil {
-		cmd.Limit, err = queryInt(c, "limit")
-	}
-	if err != nil {
+	if cmd.Limit, err = queryInt(c, "limit"); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -92,23 +96,23 @@ func (h *handlers) listCodes(c *gin.Context) {
 			out[i] = codeOut(r.Code)
 			out[i].BuyerName, out[i].RedeemerName = r.BuyerName, r.RedeemerName
 		}
-		c.JSON(http.StatusOK, gin.H{"upgrade_codes": out, "page": list.Page, "limit": list.Limit, "has_more": list.HasMore})
+		c.JSON(http.StatusOK, codeListJSON{UpgradeCodes: out, pageJSON: pageOut(list.Paged)})
 		return
 	}
 	data := codesPage{CodeList: list, Filter: cmd.Filter, Types: []domain.UpgradeType{domain.UpgradeGold, domain.UpgradePlatinum},
 		Statuses: []string{domain.CodeUnused.String(), domain.CodeRedeemed.String(), domain.CodeVoid.String()}, Print: c.Query("view") == "print"}
-	if list.Page > 1 {
-		data.PrevURL = codesURL(cmd.Filter, list.Page-1, list.Limit)
+	if !list.Prev.IsZero() {
+		data.PrevURL = codesURL(cmd.Filter, list.Prev, list.Limit)
 	}
-	if list.HasMore {
-		data.NextURL = codesURL(cmd.Filter, list.Page+1, list.Limit)
+	if !list.Next.IsZero() {
+		data.NextURL = codesURL(cmd.Filter, list.Next, list.Limit)
 	}
 	pd := pageData{Title: "Upgrade codes", Data: data, Scripts: []string{"codes.js"}}
 	h.pageWith(c, http.StatusOK, "codes.html", pd)
 }
 
 // codesURL links to another page of the same search.
-func codesURL(f application.CodeFilter, page, limit int) string {
+func codesURL(f application.CodeFilter, page application.Page, limit int) string {
 	q := url.Values{}
 	for name, v := range map[string]string{
 		searchCodeStatus: f.Status, searchCodeType: f.Type, searchCodeBuyer: f.BuyerName, searchCodeRedeemer: f.RedeemerName,
@@ -117,7 +121,7 @@ func codesURL(f application.CodeFilter, page, limit int) string {
 			q.Set(name, v)
 		}
 	}
-	q.Set("page", strconv.Itoa(page))
+	q.Set("page", page.String())
 	if limit != application.DefaultPageSize {
 		q.Set("limit", strconv.Itoa(limit))
 	}

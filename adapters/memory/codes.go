@@ -103,14 +103,7 @@ func (r *codes) List(_ context.Context, q application.CodeQuery) ([]application.
 		rows = append(rows, application.CodeRow{Code: domain.UnmarshalCodeFromDatabase(s), BuyerName: buyer, RedeemerName: redeemer})
 	}
 	slices.SortFunc(rows, func(a, b application.CodeRow) int { return int(b.Code.ID() - a.Code.ID()) })
-	if q.Offset >= len(rows) {
-		return nil, nil
-	}
-	rows = rows[q.Offset:]
-	if q.Limit > 0 && len(rows) > q.Limit {
-		rows = rows[:q.Limit]
-	}
-	return rows, nil
+	return window(rows, func(r application.CodeRow) int64 { return int64(r.Code.ID()) }, q.Window), nil
 }
 
 // CodeMaker hands out predictable codes: 2222-2222-2223, 2222-2222-2224, …

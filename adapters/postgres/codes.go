@@ -139,8 +139,9 @@ type codeListRow struct {
 	RedeemerName string `bun:"redeemer_name,scanonly"`
 }
 
-// List reads a page of codes, newest first. Names are turned into ids
-// first, so each filter is an equality on an indexed column.
+// List reads a page of codes, newest first (oldest first above
+// Window.After, as every list). Names are turned into ids first, so each
+// filter is an equality on an indexed column.
 func (r codes) List(ctx context.Context, q application.CodeQuery) ([]application.CodeRow, error) {
 	sel := r.db.NewSelect().Model((*codeListRow)(nil)).
 		ColumnExpr("c.*").
@@ -164,7 +165,7 @@ func (r codes) List(ctx context.Context, q application.CodeQuery) ([]application
 		sel = sel.Where("c.redeemer_id = (SELECT id FROM users WHERE lower(name) = lower(?))", q.RedeemerName)
 	}
 	var rows []codeListRow
-	if err := sel.OrderExpr("c.id DESC").Offset(int64(q.Offset)).Limit(int64(q.Limit)).Scan(ctx, &rows); err != nil {
+	if err := window(sel, "c.id", q.Window).Scan(ctx, &rows); err != nil {
 		return nil, translate(err, "list codes")
 	}
 	out := make([]application.CodeRow, len(rows))

@@ -121,7 +121,7 @@ var codeCases = []testCase{
 			}
 			return nil
 		})
-		got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Limit: 10})
+		got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Window: application.Window{Limit: 10}})
 		if len(got) != 2 || got[0] != "BBBB-… void alice>" {
 			t.Fatalf("void codes: %v", got)
 		}
@@ -131,7 +131,7 @@ var codeCases = []testCase{
 		olivia := mustUser(t, s, "olivia", domain.LevelOwner)
 		alice := mustUser(t, s, "alice", domain.LevelMember)
 		carol := mustUser(t, s, "carol", domain.LevelMember)
-		mustCode(t, s, "AAAA-2222-2222", domain.UpgradeGold, olivia.ID(), 0)
+		a := mustCode(t, s, "AAAA-2222-2222", domain.UpgradeGold, olivia.ID(), 0)
 		mustCode(t, s, "BBBB-2222-2222", domain.UpgradePlatinum, alice.ID(), 0)
 		c := mustCode(t, s, "CCCC-2222-2222", domain.UpgradeGold, alice.ID(), 0)
 		do(t, s, func(ctx context.Context, st application.Store) error {
@@ -147,15 +147,19 @@ var codeCases = []testCase{
 			want string
 		}{
 			{application.CodeQuery{}, "[CCCC-… redeemed alice>carol BBBB-… unused alice> AAAA-… unused olivia>]"},
-			{application.CodeQuery{Offset: 1, Limit: 1}, "[BBBB-… unused alice>]"},
+			{application.CodeQuery{Window: application.Window{Offset: 1, Limit: 1}}, "[BBBB-… unused alice>]"},
 			{application.CodeQuery{VisibleTo: carol.ID()}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{VisibleTo: alice.ID(), Status: domain.CodeUnused}, "[BBBB-… unused alice>]"},
 			{application.CodeQuery{Type: domain.UpgradeGold, BuyerName: "ALICE"}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{RedeemerName: "Carol"}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{RedeemerName: "nobody"}, "[]"},
+			// Keyset pages: older than an id, newest first; newer than an
+			// id, nearest first.
+			{application.CodeQuery{Window: application.Window{Before: int64(c.ID()), Limit: 10}}, "[BBBB-… unused alice> AAAA-… unused olivia>]"},
+			{application.CodeQuery{Window: application.Window{After: int64(a.ID()), Limit: 1}}, "[BBBB-… unused alice>]"},
 		} {
-			if tc.q.Limit == 0 {
-				tc.q.Limit = 10
+			if tc.q.Window.Limit == 0 {
+				tc.q.Window.Limit = 10
 			}
 			if got := fmt.Sprint(listCodes(t, s, tc.q)); got != tc.want {
 				t.Errorf("%+v: %s; want %s", tc.q, got, tc.want)
@@ -249,13 +253,13 @@ var codePurchaseCases = []testCase{
 				t.Fatal(err)
 			}
 		}
-		codes := listCodes(t, s, application.CodeQuery{BuyerName: "alice", Limit: 10})
+		codes := listCodes(t, s, application.CodeQuery{BuyerName: "alice", Window: application.Window{Limit: 10}})
 		if len(codes) != 2 || !strings.Contains(codes[0], "unused alice>") {
 			t.Fatalf("issued codes: %v", codes)
 		}
 		var issued []application.CodeRow
 		do(t, s, func(ctx context.Context, st application.Store) (err error) {
-			issued, err = st.Codes.List(ctx, application.CodeQuery{Limit: 10})
+			issued, err = st.Codes.List(ctx, application.CodeQuery{Window: application.Window{Limit: 10}})
 			return err
 		})
 		if _, err := sh.app.RedeemCode.Handle(ctx, application.RedeemCode{RedeemerID: carol.ID(), Code: issued[0].Code.Value().String(), Network: "n"}); err != nil {
@@ -267,7 +271,7 @@ var codePurchaseCases = []testCase{
 		if _, err := sh.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: olivia.ID()}, UpgradeID: up.ID(), Reason: "test"}); err != nil {
 			t.Fatal(err)
 		}
-		if got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Limit: 10}); len(got) != 2 {
+		if got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Window: application.Window{Limit: 10}}); len(got) != 2 {
 			t.Fatalf("void codes after the refund: %v", got)
 		}
 		if readUser(t, s, carol.ID()).Level() != domain.LevelMember {
