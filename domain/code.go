@@ -50,8 +50,8 @@ func ParseCode(s string) (CodeValue, error) {
 }
 
 // NewCodeValue makes a code from CodeLength random bytes, each taken
-// modulo the alphabet. 256 is not a multiple of 30, so the first 16
-// characters are slightly likelier; the code still has over 58 bits.
+// modulo the alphabet's size; the source draws them below a multiple of
+// it, so that every character is equally likely (about 59 bits a code).
 func NewCodeValue(random []byte) (CodeValue, error) {
 	if len(random) != CodeLength {
 		return CodeValue{}, Errorf(KindInternal, "a code needs %d random bytes", CodeLength)
