@@ -156,8 +156,10 @@ type Messages interface {
 	Create(ctx context.Context, m *domain.Message) error
 	// ForUser returns a user's messages, newest first.
 	ForUser(ctx context.Context, user domain.UserID, limit int) ([]*domain.Message, error)
-	// MarkRead marks every unread message of a user read at now.
-	MarkRead(ctx context.Context, user domain.UserID, now time.Time) error
+	// MarkRead marks the user's messages among ids read at now, those
+	// still unread; a message that arrived since they were listed stays
+	// unread.
+	MarkRead(ctx context.Context, user domain.UserID, ids []domain.MessageID, now time.Time) error
 }
 
 // Outcomes reads, locked, what applying a payment needs, and saves what

@@ -35,7 +35,11 @@ func (h ReadMessagesHandler) Handle(ctx context.Context, cmd ReadMessages) ([]*d
 		if msgs, err = s.Messages.ForUser(ctx, cmd.UserID, limit); err != nil {
 			return err
 		}
-		return s.Messages.MarkRead(ctx, cmd.UserID, h.clock.Now())
+		ids := make([]domain.MessageID, len(msgs))
+		for i, m := range msgs {
+			ids[i] = m.ID
+		}
+		return s.Messages.MarkRead(ctx, cmd.UserID, ids, h.clock.Now())
 	})
 	return msgs, err
 }

@@ -34,6 +34,9 @@ type shopPage struct {
 	// the price of the upgrade that grants it, "Free" for members.
 	Prices  []string
 	NoteMax int // the longest gift note
+	// YourLevel names the viewer's level, marked in the comparison when
+	// they buy for themself.
+	YourLevel string
 	// Buyable: at least one offer can be bought now (the gift's note is
 	// asked for only then).
 	Buyable bool
@@ -54,6 +57,36 @@ type shopJSON struct {
 	Currency   string      `json:"currency"`
 	Currencies []string    `json:"currencies"`
 	Offers     []offerJSON `json:"offers"`
+	Comparison struct {
+		Levels []string         `json:"levels"`
+		Prices []string         `json:"prices"`
+		Rows   []comparisonJSON `json:"rows"`
+	} `json:"comparison"`
+	FAQ []questionJSON `json:"faq"`
+}
+
+type comparisonJSON struct {
+	Benefit string   `json:"benefit"`
+	Values  []string `json:"values"`
+}
+
+type questionJSON struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// content sets the page's content in JSON, with the levels' prices.
+func (out *shopJSON) content(c Content, prices []string) {
+	out.Comparison.Prices = prices
+	for _, l := range c.Comparison.Levels {
+		out.Comparison.Levels = append(out.Comparison.Levels, l.String())
+	}
+	for _, r := range c.Comparison.Rows {
+		out.Comparison.Rows = append(out.Comparison.Rows, comparisonJSON{r.Benefit, r.Values})
+	}
+	for _, q := range c.FAQ {
+		out.FAQ = append(out.FAQ, questionJSON{q.Question, q.Answer})
+	}
 }
 
 // currencyChoice reads the currency fields with the proxy's country header.
@@ -95,13 +128,18 @@ func (h *handlers) newUpgrade(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		c.JSON(http.StatusOK, shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled,
-			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)})
+		out := shopJSON{Recipient: userOut(v.Recipient, false), IsGift: v.IsGift, Enabled: v.Enabled,
+			Currency: v.Currency, Currencies: v.Currencies, Offers: offersOut(v.Offers)}
+		out.content(h.content, levelPrices(h.content.Comparison.Levels, v.Offers))
+		c.JSON(http.StatusOK, out)
 		return
 	}
 	data.UpgradeOptionsView, data.Content, data.NoteMax = v, h.content, domain.GiftNoteMax
 	data.Prices = levelPrices(h.content.Comparison.Levels, v.Offers)
 	data.GiftMode = v.IsGift || data.NameProblem != ""
+	if v.Viewer != nil && !data.GiftMode {
+		data.YourLevel = v.Viewer.Level().String()
+	}
 	data.AtTop = !data.GiftMode && v.Viewer != nil && v.Viewer.Level().AtLeast(domain.LevelPlatinum)
 	for _, o := range v.Offers {
 		if !offered(v.Recipient, o.Type) {
@@ -153,7 +191,7 @@ func levelPrices(levels []domain.Level, offers []application.Offer) []string {
 			continue
 		}
 		for _, o := range offers {
-			if o.Type != domain.UpgradeGoldToPlatinum && o.Type.Grants() == l {
+			if o.Type.AllowedFor(domain.LevelMember) && o.Type.Grants() == l {
 				out[i] = FormatMoney(o.Price)
 			}
 		}
@@ -161,21 +199,13 @@ func levelPrices(levels []domain.Level, offers []application.Offer) []string {
 	return out
 }
 
-// offered reports whether the page shows a type to a recipient: below
-// Gold, Gold and Platinum; at Gold, only the step to Platinum (as one
-// Platinum card at the step's price); at the top, nothing. Nobody logged
-// in sees every type.
+// offered reports whether the page shows a type to a recipient: the types
+// their level allows (below Gold, Gold and Platinum; at Gold, only the
+// step, shown as one Platinum card at its price; at the top, nothing),
+// rather than cards that could never be bought. Nobody logged in sees
+// every type.
 func offered(recipient *domain.User, t domain.UpgradeType) bool {
-	if recipient == nil {
-		return true
-	}
-	switch l := recipient.Level(); {
-	case l.AtLeast(domain.LevelPlatinum):
-		return false
-	case l == domain.LevelGold:
-		return t == domain.UpgradeGoldToPlatinum
-	}
-	return t != domain.UpgradeGoldToPlatinum
+	return recipient == nil || t.AllowedFor(recipient.Level())
 }
 
 // stepBenefit says what the step from Gold to Platinum gives, to the

@@ -41,6 +41,7 @@ var templateFuncs = template.FuncMap{
 	"minor":        formatMinor,
 	"upper":        strings.ToUpper,
 	"linkUpgrades": linkUpgrades,
+	"mentions":     mentions,
 }
 
 // upgradeMention is how messages name an upgrade: "upgrade #12".
@@ -51,6 +52,17 @@ var upgradeMention = regexp.MustCompile(`(?i)\bupgrade #([0-9]+)`)
 func linkUpgrades(body string) template.HTML {
 	escaped := template.HTMLEscapeString(body)
 	return template.HTML(upgradeMention.ReplaceAllString(escaped, `<a href="/user_upgrades/$1">$0</a>`))
+}
+
+// mentions reports whether a message's body already names upgrade id (and
+// so links to it), so that the page adds no second link.
+func mentions(body string, id domain.UpgradeID) bool {
+	for _, m := range upgradeMention.FindAllStringSubmatch(body, -1) {
+		if m[1] == fmt.Sprint(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // statusLabel says an upgrade's status in words a buyer understands.

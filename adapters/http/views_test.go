@@ -9,3 +9,16 @@ func TestLinkUpgradesEscapesAndLinks(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+func TestMentions(t *testing.T) {
+	for body, want := range map[string]bool{
+		"Your payment for upgrade #12 (Gold) failed": true,
+		"Upgrade #12 needs attention":                true,
+		"Your payment for upgrade #123 failed":       false,
+		"You have been upgraded to Gold!":            false,
+	} {
+		if got := mentions(body, 12); got != want {
+			t.Errorf("mentions(%q, 12) = %t", body, got)
+		}
+	}
+}

@@ -126,9 +126,9 @@ func (r *messages) Create(_ context.Context, m *domain.Message) error {
 	return nil
 }
 
-func (r *messages) MarkRead(_ context.Context, user domain.UserID, now time.Time) error {
+func (r *messages) MarkRead(_ context.Context, user domain.UserID, ids []domain.MessageID, now time.Time) error {
 	for _, m := range r.messages {
-		if m.UserID == user && m.Unread() {
+		if m.UserID == user && m.Unread() && slices.Contains(ids, m.ID) {
 			m.ReadAt = now
 			(*DB)(r).onRollback(func() { m.ReadAt = time.Time{} })
 		}

@@ -72,8 +72,11 @@ func (r messages) ForUser(ctx context.Context, user domain.UserID, limit int) ([
 }
 
 // MarkRead finds the unread ones along the partial index.
-func (r messages) MarkRead(ctx context.Context, user domain.UserID, now time.Time) error {
+func (r messages) MarkRead(ctx context.Context, user domain.UserID, ids []domain.MessageID, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	_, err := r.db.NewUpdate().Table("messages").Set("read_at = ?", now).
-		Where("user_id = ?", user).Where("read_at IS NULL").Exec(ctx)
+		Where("user_id = ?", user).Where("read_at IS NULL").Where("id IN (?)", bun.In(ids)).Exec(ctx)
 	return translate(err, "mark messages read")
 }

@@ -113,14 +113,15 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		messages = "ARRAY(SELECT id FROM saved_messages ORDER BY id)"
 	}
 	if s := c.Sales; !s.IsZero() {
-		// Concurrent fulfilments of one day, type and currency queue on
-		// its row here, for the few moments left before their commit.
-		add("saved_sales", `INSERT INTO sales_daily AS d (day, upgrade_type, currency, sales, sales_amount, refunds, refunds_amount)
-			SELECT ?::date, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM saved_upgrade)
-			ON CONFLICT (day, upgrade_type, currency) DO UPDATE SET sales = d.sales + excluded.sales,
+		// The row is held until the commit: concurrent fulfilments of one
+		// day, type and currency are spread over its slots so that they
+		// seldom wait for each other.
+		add("saved_sales", `INSERT INTO sales_daily AS d (day, upgrade_type, currency, slot, sales, sales_amount, refunds, refunds_amount)
+			SELECT ?::date, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM saved_upgrade)
+			ON CONFLICT (day, upgrade_type, currency, slot) DO UPDATE SET sales = d.sales + excluded.sales,
 			sales_amount = d.sales_amount + excluded.sales_amount, refunds = d.refunds + excluded.refunds,
 			refunds_amount = d.refunds_amount + excluded.refunds_amount`,
-			s.Day.Format(time.DateOnly), s.Type.String(), s.Currency, s.Sales, s.SalesAmount, s.Refunds, s.RefundsAmount)
+			s.Day.Format(time.DateOnly), s.Type.String(), s.Currency, up.ID%salesSlots, s.Sales, s.SalesAmount, s.Refunds, s.RefundsAmount)
 	}
 	refund := ""
 	if o := c.Refund; o != nil {

@@ -10,7 +10,12 @@ import (
 	"upgrades/domain"
 )
 
-// salesRow is a row of sales_daily, kept by Outcomes.Save.
+// salesSlots is how many rows sales_daily splits a day, type and
+// currency into (the migration's CHECK): an upgrade's sales go to the
+// slot of its id modulo salesSlots.
+const salesSlots = 16
+
+// salesRow is a day, type and currency of sales_daily, its slots added up.
 type salesRow struct {
 	bun.BaseModel `bun:"table:sales_daily"`
 
@@ -31,7 +36,11 @@ var _ application.Sales = sales{}
 func (r sales) Daily(ctx context.Context, from, to time.Time) ([]domain.DailySales, error) {
 	var rows []salesRow
 	err := r.db.NewSelect().Model(&rows).
+		Column("day", "upgrade_type", "currency").
+		ColumnExpr("sum(sales) AS sales, sum(sales_amount) AS sales_amount").
+		ColumnExpr("sum(refunds) AS refunds, sum(refunds_amount) AS refunds_amount").
 		Where("day BETWEEN ?::date AND ?::date", from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly)).
+		Group("day", "upgrade_type", "currency").
 		Order("day", "upgrade_type", "currency").Scan(ctx)
 	if err != nil {
 		return nil, translate(err, "read the daily sales")

@@ -244,20 +244,20 @@ func (st *stripeTimer) record() func() latencies {
 // checking rows.
 type sqlDB struct{ *sql.DB }
 
-func openSQL(t *testing.T, u string) *sqlDB {
+func openSQL(t testing.TB, u string) *sqlDB {
 	db := dbtest.SQL(t, u)
 	db.SetMaxOpenConns(2)
 	return &sqlDB{db}
 }
 
-func (db *sqlDB) exec(t *testing.T, q string, args ...any) {
+func (db *sqlDB) exec(t testing.TB, q string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(q, args...); err != nil {
 		t.Fatalf("%v\n%s", err, q)
 	}
 }
 
-func (db *sqlDB) one(t *testing.T, q string, args ...any) string {
+func (db *sqlDB) one(t testing.TB, q string, args ...any) string {
 	t.Helper()
 	var s sql.NullString
 	if err := db.QueryRow(q, args...).Scan(&s); err != nil {
@@ -266,7 +266,7 @@ func (db *sqlDB) one(t *testing.T, q string, args ...any) string {
 	return s.String
 }
 
-func (db *sqlDB) int(t *testing.T, q string, args ...any) int64 {
+func (db *sqlDB) int(t testing.TB, q string, args ...any) int64 {
 	t.Helper()
 	var n sql.NullInt64
 	if err := db.QueryRow(q, args...).Scan(&n); err != nil {

@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"fmt"
+	"testing"
 	"time"
 )
 
@@ -21,13 +22,16 @@ const (
 func apiKey(name string) string { return "k-" + name }
 
 // seedListUsers adds user1 … user2000 and the owner, with ids 1 … 2001.
-func (b *bench) seedListUsers() {
-	b.db.exec(b.t, `INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
+func (b *bench) seedListUsers() { seedPeople(b.t, b.db) }
+
+// seedPeople adds user1 … user2000 and the owner, with ids 1 … 2001.
+func seedPeople(t testing.TB, db *sqlDB) {
+	db.exec(t, `INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
 		SELECT g, 'user' || g, 'user' || g || '@example.com', $1, encode(sha256(convert_to('k-user' || g, 'UTF8')), 'hex'), 20, now()
 		FROM generate_series(1, $2::int) g`, passwordHash, listUsers)
-	b.db.exec(b.t, `INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
+	db.exec(t, `INSERT INTO users (id, name, email, password_hash, api_key, level, created_at)
 		VALUES ($1, 'owner', 'owner@example.com', $2, encode(sha256('k-owner'), 'hex'), 60, now())`, ownerID, passwordHash)
-	b.db.exec(b.t, `SELECT setval('users_id_seq', $1)`, ownerID)
+	db.exec(t, `SELECT setval('users_id_seq', $1)`, ownerID)
 }
 
 // listSeeded is how many list upgrades have been bulk-loaded so far.

@@ -33,7 +33,8 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 		"What each level gets", `<th scope="row">Badge beside your name</th>`,
 		`<tr><th scope="row">Price, paid once</th><td>Free</td><td>$20.00</td><td>$40.00</td></tr>`, "How can I pay?", "Is this a subscription?", "Can I get my money back?")
 	// A Gold member sees one Platinum card at the step's price.
-	b.get("/upgrade?currency=eur").status(http.StatusOK).contains(`<td>Free</td><td>€16.00</td><td>€32.00</td>`)
+	b.get("/upgrade?currency=eur").status(http.StatusOK).contains(`<td>Free</td><td>€16.00</td><td>€32.00</td>`, `Member<span class="you"> (you)</span>`)
+	b.get(fmt.Sprintf("/upgrade?user_id=%d", bob.ID)).status(http.StatusOK).lacks(`(you)`)
 	e.loggedIn(goldie).get("/upgrade").status(http.StatusOK).
 		contains("re Gold: get Platinum for the difference", "Buy Platinum for $20.00", `value="gold_to_platinum"`).
 		lacks("Buy Gold for", "Buy Platinum for $40.00", "Gold to Platinum")
@@ -82,7 +83,31 @@ func TestUpgradePageForSelfGiftAndVisitors(t *testing.T) {
 	if o := shop.Offers[0]; o.Available || o.Reason == "" {
 		t.Errorf("gold offer for a gold user %+v", o)
 	}
+	// The comparison and the questions, as on the page.
+	var content struct {
+		Comparison struct {
+			Levels []string `json:"levels"`
+			Prices []string `json:"prices"`
+			Rows   []struct {
+				Benefit string   `json:"benefit"`
+				Values  []string `json:"values"`
+			} `json:"rows"`
+		} `json:"comparison"`
+		FAQ []struct {
+			Question string `json:"question"`
+		} `json:"faq"`
+	}
+	e.browser().get("/upgrade.json?currency=eur").status(http.StatusOK).decode(&content)
+	cmp := content.Comparison
+	if strings.Join(cmp.Levels, ",") != "member,gold,platinum" || strings.Join(cmp.Prices, ",") != "Free,€16.00,€32.00" ||
+		len(cmp.Rows) == 0 || len(cmp.Rows[0].Values) != 3 || len(content.FAQ) == 0 {
+		t.Errorf("the page's content in JSON: %+v", content)
+	}
 	b.get("/user_upgrades/new.json?user_id=9999").apiError(http.StatusNotFound, "not_found")
+	b.get("/upgrade.json?user_id=9999").apiError(http.StatusNotFound, "not_found")
+	b.get("/upgrade.json?user_id=abc").apiError(http.StatusBadRequest, "invalid")
+	b.get("/upgrade.json?currency=xyz").apiError(http.StatusUnprocessableEntity, "invalid")
+	b.get("/upgrade?name=nobody").status(http.StatusNotFound).contains(`value="nobody"`, `aria-invalid="true"`)
 	b.get("/user_upgrades/new.json?user_id=abc").apiError(http.StatusBadRequest, "invalid")
 }
 

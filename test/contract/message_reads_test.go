@@ -32,16 +32,17 @@ var messageReadCases = []testCase{
 		if n := unread(t, s, alice.ID()); n != 0 {
 			t.Fatalf("a new user has %d unread", n)
 		}
-		sendMessage(t, s, alice.ID(), "one", t0)
-		sendMessage(t, s, alice.ID(), "two", t0.Add(time.Second))
-		sendMessage(t, s, bob.ID(), "for bob", t0)
+		one := sendMessage(t, s, alice.ID(), "one", t0)
+		two := sendMessage(t, s, alice.ID(), "two", t0.Add(time.Second))
+		forBob := sendMessage(t, s, bob.ID(), "for bob", t0)
+		shown := []domain.MessageID{one.ID, two.ID}
 		if a, b := unread(t, s, alice.ID()), unread(t, s, bob.ID()); a != 2 || b != 1 {
 			t.Fatalf("unread: alice %d bob %d, want 2 and 1", a, b)
 		}
 		// A failed unit of work leaves them unread.
 		boom := errors.New("boom")
 		err := s.UoW.Do(ctx, func(ctx context.Context, st application.Store) error {
-			if err := st.Messages.MarkRead(ctx, alice.ID(), t0.Add(time.Minute)); err != nil {
+			if err := st.Messages.MarkRead(ctx, alice.ID(), shown, t0.Add(time.Minute)); err != nil {
 				return err
 			}
 			return boom
@@ -53,8 +54,12 @@ var messageReadCases = []testCase{
 			t.Fatalf("after a rollback alice has %d unread, want 2", n)
 		}
 		read := t0.Add(time.Minute)
+		// Only the shown ones, only alice's: bob's id in the list is not hers.
 		do(t, s, func(ctx context.Context, st application.Store) error {
-			return st.Messages.MarkRead(ctx, alice.ID(), read)
+			if err := st.Messages.MarkRead(ctx, alice.ID(), nil, read); err != nil {
+				return err
+			}
+			return st.Messages.MarkRead(ctx, alice.ID(), append(shown, forBob.ID), read)
 		})
 		if a, b := unread(t, s, alice.ID()), unread(t, s, bob.ID()); a != 0 || b != 1 {
 			t.Fatalf("after alice read hers: alice %d bob %d", a, b)
@@ -66,14 +71,18 @@ var messageReadCases = []testCase{
 		}
 		// Reading again changes nothing; a new message is unread.
 		do(t, s, func(ctx context.Context, st application.Store) error {
-			return st.Messages.MarkRead(ctx, alice.ID(), read.Add(time.Hour))
+			return st.Messages.MarkRead(ctx, alice.ID(), shown, read.Add(time.Hour))
 		})
 		if m := inbox(t, s, alice.ID(), 1)[0]; !m.ReadAt.Equal(read) {
 			t.Errorf("read again: read at %v, want the first time %v", m.ReadAt, read)
 		}
-		sendMessage(t, s, alice.ID(), "three", t0.Add(2*time.Minute))
-		if n := unread(t, s, alice.ID()); n != 1 {
-			t.Errorf("a new message: %d unread, want 1", n)
+		// One that arrived after the list was shown stays unread.
+		three := sendMessage(t, s, alice.ID(), "three", t0.Add(2*time.Minute))
+		do(t, s, func(ctx context.Context, st application.Store) error {
+			return st.Messages.MarkRead(ctx, alice.ID(), shown, read.Add(2*time.Hour))
+		})
+		if n := unread(t, s, alice.ID()); n != 1 || !inbox(t, s, alice.ID(), 1)[0].Unread() || inbox(t, s, alice.ID(), 1)[0].ID != three.ID {
+			t.Errorf("a message not shown yet: %d unread, want it", n)
 		}
 		do(t, s, func(ctx context.Context, st application.Store) error {
 			_, _, err := st.Users.ByIDCountingUnread(ctx, bob.ID()+1000)

@@ -2,6 +2,8 @@ package contract_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 )
 
 var salesCases = []testCase{
+	salesConcurrently,
 	{"sales/daily totals equal a sum of the upgrades' own histories", func(t *testing.T, s store) {
 		sh := newShop(t, s)
 		owner := sh.user(t, "owner", domain.LevelOwner)
@@ -17,6 +20,7 @@ var salesCases = []testCase{
 		bob := sh.user(t, "bob", domain.LevelMember)
 		carol := sh.user(t, "carol", domain.LevelMember)
 		dave := sh.user(t, "dave", domain.LevelMember)
+		erin := sh.user(t, "erin", domain.LevelMember)
 		day := 24 * time.Hour
 		var ups []*domain.Upgrade
 		buy := func(purchaser, recipient *domain.User, typ domain.UpgradeType, currency string) *domain.Upgrade {
@@ -44,6 +48,9 @@ var salesCases = []testCase{
 		paid := event("evt_gold", domain.EventCheckoutPaid, gold, "pi_gold")
 		paid.Totals, paid.Total, paid.Discount = true, gold.Price().Amount()-200, 200
 		send(paid)
+		// Erin's Gold is on the same day, type and currency as alice's.
+		erinsGold := buy(erin, erin, domain.UpgradeGold, "usd")
+		send(event("evt_erin", domain.EventCheckoutPaid, erinsGold, "pi_erin"))
 		plat := buy(bob, bob, domain.UpgradePlatinum, "eur")
 		send(event("evt_plat", domain.EventCheckoutPaid, plat, "pi_plat"))
 		send(event("evt_plat", domain.EventCheckoutPaid, plat, "pi_plat"))
@@ -94,6 +101,9 @@ var salesCases = []testCase{
 				}
 			}
 		}
+		if d := want[salesKey{domain.Day(t0), domain.UpgradeGold, "usd"}]; d.Sales != 2 {
+			t.Fatalf("the story should make two Gold sales in dollars on day 0: %+v", d)
+		}
 		if len(want) != 5 {
 			t.Fatalf("the story should make sales on 5 (day, type, currency) rows, made %d: %+v", len(want), want)
 		}
@@ -139,6 +149,44 @@ var salesCases = []testCase{
 		}
 	}},
 }
+
+// salesConcurrently is a case of its own: concurrent fulfilments of one
+// day, type and currency each add their sale, none lost, none twice.
+var salesConcurrently = testCase{"sales/concurrent payments of one day each count once", func(t *testing.T, s store) {
+	sh := newShop(t, s)
+	const n = 24
+	var evs []application.PaymentEvent
+	for i := range n {
+		u := sh.user(t, fmt.Sprintf("buyer%d", i), domain.LevelMember)
+		up := sh.start(t, u, u, domain.UpgradeGold)
+		ev := event(fmt.Sprintf("evt_%d", i), domain.EventCheckoutPaid, up, fmt.Sprintf("pi_%d", i))
+		evs = append(evs, ev, ev) // each delivered twice
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(evs))
+	for _, ev := range evs {
+		wg.Go(func() {
+			_, err := sh.app.ApplyEvent.Handle(ctx, ev)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows []domain.DailySales
+	do(t, s, func(ctx context.Context, st application.Store) (err error) {
+		rows, err = st.Sales.Daily(ctx, t0, t0)
+		return err
+	})
+	price := domain.DefaultPrices().Of(domain.UpgradeGold).Amount()
+	if len(rows) != 1 || rows[0].Sales != n || rows[0].SalesAmount != n*price {
+		t.Fatalf("after %d payments: %+v", n, rows)
+	}
+}}
 
 type salesKey struct {
 	day      time.Time

@@ -173,6 +173,7 @@ func walkThrough(t *testing.T, base string, sc screen) {
 		if n := run(t, b, chromedp.Text(chromedp.CSS(`a[href="/messages"] .badge.count`))); !strings.HasPrefix(n, "1") {
 			t.Errorf("the navigation counts %q unread", n)
 		}
+		b.check(t, "profile-unread")
 		b.do(t, chromedp.Click(chromedp.CSS(`a[href="/messages"]`)))
 		b.waitText(t, "who wrote: “"+note+"”")
 		b.check(t, "messages-gift")
