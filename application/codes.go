@@ -270,6 +270,9 @@ func (h RedeemCodeHandler) tell(ctx context.Context, s Store, c *domain.Code, re
 		if err != nil {
 			return err
 		}
+		if to == c.BuyerID() {
+			m.UpgradeID = c.UpgradeID() // the buyer's purchase, which they may open
+		}
 		if err := s.Messages.Create(ctx, m); err != nil {
 			return err
 		}

@@ -137,6 +137,16 @@ func TestBuyCodesPayRedeemAndList(t *testing.T) {
 	if got["giver"] != "alice" || got["level"] != "gold" {
 		t.Fatalf("carol redeemed %v", got)
 	}
+	var inbox struct {
+		Messages []struct {
+			Body      string `json:"body"`
+			UpgradeID *int64 `json:"upgrade_id"`
+		} `json:"messages"`
+	}
+	e.api(alice).get("/messages.json").status(http.StatusOK).decode(&inbox)
+	if m := inbox.Messages[0]; !strings.HasPrefix(m.Body, "carol redeemed your Gold code") || m.UpgradeID == nil || *m.UpgradeID != u.ID {
+		t.Fatalf("alice's newest message: %+v", m)
+	}
 	// Another's purchase and codes are not carol's to see.
 	e.api(carol).get(fmt.Sprintf("/user_upgrades/%d.json", u.ID)).apiError(http.StatusForbidden, "forbidden")
 	e.api(carol).get("/upgrade_codes.json").status(http.StatusOK).decode(&list)
