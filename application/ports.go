@@ -375,12 +375,12 @@ type Codes interface {
 
 // CodeQuery selects codes for a list page. Zero fields do not filter.
 type CodeQuery struct {
-	VisibleTo     domain.UserID // only codes this user bought, was minted or redeemed
-	Status        domain.CodeStatus
-	Type          domain.UpgradeType
-	BuyerName     string // exact name, ignoring case
-	RedeemerName  string
-	Window        Window
+	VisibleTo    domain.UserID // only codes this user bought, was minted or redeemed
+	Status       domain.CodeStatus
+	Type         domain.UpgradeType
+	BuyerName    string // exact name, ignoring case
+	RedeemerName string
+	Window       Window
 }
 
 // CodeRow is a code with the names of the people in it; RedeemerName is
