@@ -254,30 +254,29 @@ func (h RedeemCodeHandler) Handle(ctx context.Context, cmd RedeemCode) (Redeemed
 // buyer of a bought code.
 func (h RedeemCodeHandler) tell(ctx context.Context, s Store, c *domain.Code, redeemer *domain.User, giver string, now time.Time) error {
 	level := c.Grants().Title()
-	bodies := map[domain.UserID]string{
-		redeemer.ID(): fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver),
-	}
-	if !c.Minted() && c.BuyerID() != redeemer.ID() {
-		bodies[c.BuyerID()] = fmt.Sprintf("%s redeemed your %s code %s.", redeemer.Name(), level, c.Value().Short())
-	}
-	for _, to := range []domain.UserID{redeemer.ID(), c.BuyerID()} {
-		body, ok := bodies[to]
-		if !ok {
-			continue
-		}
-		delete(bodies, to)
+	send := func(to domain.UserID, upgrade domain.UpgradeID, body string) error {
 		m, err := domain.NewMessage(to, body, now)
 		if err != nil {
 			return err
 		}
-		if to == c.BuyerID() {
-			m.UpgradeID = c.UpgradeID() // the buyer's purchase, which they may open
-		}
-		if err := s.Messages.Create(ctx, m); err != nil {
-			return err
-		}
+		m.UpgradeID = upgrade
+		return s.Messages.Create(ctx, m)
 	}
-	return nil
+	if c.Minted() {
+		return send(redeemer.ID(), 0, fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver))
+	}
+	// Links go to the purchase only for its buyer, who may open it.
+	toRedeemer := domain.UpgradeID(0)
+	if redeemer.ID() == c.BuyerID() {
+		toRedeemer = c.UpgradeID()
+	}
+	if err := send(redeemer.ID(), toRedeemer, fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver)); err != nil {
+		return err
+	}
+	if redeemer.ID() == c.BuyerID() {
+		return nil
+	}
+	return send(c.BuyerID(), c.UpgradeID(), fmt.Sprintf("%s redeemed your %s code %s.", redeemer.Name(), level, c.Value().Short()))
 }
 
 // ListCodes reads a page of codes, newest first: the viewer's own (bought,
