@@ -262,15 +262,16 @@ func (h RedeemCodeHandler) tell(ctx context.Context, s Store, c *domain.Code, re
 		m.UpgradeID = upgrade
 		return s.Messages.Create(ctx, m)
 	}
+	raised := fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver)
 	if c.Minted() {
-		return send(redeemer.ID(), 0, fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver))
+		return send(redeemer.ID(), 0, raised)
 	}
 	// Links go to the purchase only for its buyer, who may open it.
 	toRedeemer := domain.UpgradeID(0)
 	if redeemer.ID() == c.BuyerID() {
 		toRedeemer = c.UpgradeID()
 	}
-	if err := send(redeemer.ID(), toRedeemer, fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver)); err != nil {
+	if err := send(redeemer.ID(), toRedeemer, raised); err != nil {
 		return err
 	}
 	if redeemer.ID() == c.BuyerID() {
