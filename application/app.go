@@ -149,6 +149,8 @@ type App struct {
 	CountBacklog   CountBacklogHandler
 	ListEvents     ListEventsHandler
 	ListAudit      ListAuditHandler
+	ListAnomalies  ListAnomaliesHandler
+	ResolveAnomaly ResolveAnomalyHandler
 	ReplayEvent    ReplayEventHandler
 	ShowSales      ShowSalesHandler
 	ExportUpgrades ExportUpgradesHandler
@@ -209,6 +211,8 @@ func New(d Deps) *App {
 		CountBacklog:       NewCountBacklogHandler(d.UoW),
 		ListEvents:         NewListEventsHandler(d.UoW),
 		ListAudit:          NewListAuditHandler(d.UoW),
+		ListAnomalies:      NewListAnomaliesHandler(d.UoW, d.Clock),
+		ResolveAnomaly:     NewResolveAnomalyHandler(d.UoW, d.Clock),
 		ReplayEvent:        NewReplayEventHandler(d.UoW, d.Reader, d.Gateway, d.Clock, d.Logger, live),
 		ShowSales:          NewShowSalesHandler(d.UoW, d.Clock),
 		ExportUpgrades:     NewExportUpgradesHandler(d.UoW),

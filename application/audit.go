@@ -49,8 +49,7 @@ type AuditQuery struct {
 	CommandLine bool   // only the command line's entries
 	Action      domain.AuditAction
 	Subject     string
-	Offset      int
-	Limit       int
+	Window
 }
 
 // AuditRow is an entry with its actor's name ("" for the command line).
@@ -77,8 +76,8 @@ func newEntry(action domain.AuditAction, by Actor, subject, reason string, clock
 type ListAudit struct {
 	ViewerID domain.UserID
 	Filter   AuditFilter
-	Page     int // from 1
-	Limit    int // 1 to MaxPageSize
+	Page     string // as typed: empty, a number up to MaxPageNumber, b<id> or a<id>
+	Limit    int    // 1 to MaxPageSize; 0 is DefaultPageSize
 }
 
 // AuditFilter is the audit page's search form, as typed. Actor "cli" is
@@ -86,56 +85,41 @@ type ListAudit struct {
 type AuditFilter struct{ Actor, Action, Subject string }
 
 // AuditList is one page of the trail.
-type AuditList struct {
-	Items   []AuditRow
-	Page    int
-	Limit   int
-	HasMore bool
-}
+type AuditList = Paged[AuditRow]
 
 type ListAuditHandler struct{ uow UnitOfWork }
 
 func NewListAuditHandler(uow UnitOfWork) ListAuditHandler { return ListAuditHandler{uow} }
 
 func (h ListAuditHandler) Handle(ctx context.Context, cmd ListAudit) (AuditList, error) {
-	q, err := cmd.query()
+	page, limit, err := pageRequest(cmd.Page, cmd.Limit)
 	if err != nil {
 		return AuditList{}, err
 	}
-	list := AuditList{Page: cmd.Page, Limit: q.Limit}
+	q, err := cmd.Filter.query()
+	if err != nil {
+		return AuditList{}, err
+	}
+	q.Window = page.window(limit)
+	var list AuditList
 	err = h.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		if err := authorizeOwner(ctx, s, Actor{ID: cmd.ViewerID}, "read the audit trail"); err != nil {
 			return err
 		}
-		q.Limit++ // one more tells whether there is a next page
 		rows, err := s.Audit.List(ctx, q)
 		if err != nil {
 			return err
 		}
-		if len(rows) > list.Limit {
-			rows, list.HasMore = rows[:list.Limit], true
-		}
-		list.Items = rows
+		list = paginate(page, limit, rows, func(r AuditRow) int64 { return r.Entry.ID() })
 		return nil
 	})
 	return list, err
 }
 
-func (cmd *ListAudit) query() (AuditQuery, error) {
-	if cmd.Page == 0 {
-		cmd.Page = 1
-	}
-	if cmd.Limit == 0 {
-		cmd.Limit = DefaultPageSize
-	}
-	if cmd.Page < 1 || cmd.Page > 1_000_000 {
-		return AuditQuery{}, domain.Errorf(domain.KindInvalid, "page must be a positive number")
-	}
-	if cmd.Limit < 1 || cmd.Limit > MaxPageSize {
-		return AuditQuery{}, domain.Errorf(domain.KindInvalid, "limit must be between 1 and %d", MaxPageSize)
-	}
-	q := AuditQuery{Offset: (cmd.Page - 1) * cmd.Limit, Limit: cmd.Limit}
-	switch actor := strings.TrimSpace(cmd.Filter.Actor); {
+// query turns the search form into the store's query, without its window.
+func (f AuditFilter) query() (AuditQuery, error) {
+	var q AuditQuery
+	switch actor := strings.TrimSpace(f.Actor); {
 	case strings.EqualFold(actor, "cli"):
 		q.CommandLine = true
 	case actor != "":
@@ -144,13 +128,13 @@ func (cmd *ListAudit) query() (AuditQuery, error) {
 		}
 		q.ActorName = actor
 	}
-	if a := strings.TrimSpace(cmd.Filter.Action); a != "" {
+	if a := strings.TrimSpace(f.Action); a != "" {
 		var err error
 		if q.Action, err = domain.ParseAuditAction(a); err != nil {
 			return q, err
 		}
 	}
-	if sub := strings.TrimSpace(cmd.Filter.Subject); sub != "" {
+	if sub := strings.TrimSpace(f.Subject); sub != "" {
 		if err := domain.ValidateAuditSubject(sub); err != nil {
 			return q, err
 		}

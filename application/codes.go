@@ -93,22 +93,18 @@ func (h MintCodesHandler) Handle(ctx context.Context, cmd MintCodes) ([]*domain.
 		if err != nil {
 			return err
 		}
-		now := h.clock.Now()
-		if codes, err = issueCodes(ctx, s, h.maker, t, owner.ID(), 0, note, cmd.Quantity, now); err != nil {
-			return err
-		}
-		// The trail says who minted (the command line when nobody is
-		// logged in), which codes and why.
-		reason := fmt.Sprintf("%d %s codes", len(codes), t.Title())
-		if note != "" {
-			reason += ": " + note
-		}
-		entry, err := domain.NewAuditEntry(domain.AuditMint, cmd.OwnerID,
-			fmt.Sprintf("codes:%d-%d", codes[0].ID(), codes[len(codes)-1].ID()), reason, now)
+		codes, err = issueCodes(ctx, s, h.maker, t, owner.ID(), 0, note, cmd.Quantity, h.clock.Now())
 		if err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, &entry)
+		// One entry a code (at most MaxCodesMinted), so that the trail
+		// of each code names who made it.
+		for _, c := range codes {
+			if err := record(ctx, s, h.clock, domain.AuditMint, Actor{ID: owner.ID()}, fmt.Sprintf("code:%d", c.ID()), note); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return codes, err
 }

@@ -2,6 +2,7 @@ package application_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -32,12 +33,12 @@ func TestMintedCodeRaisesItsRedeemerOnce(t *testing.T) {
 	}
 	var trail []application.AuditRow
 	if err := f.db.Do(f.ctx, func(ctx context.Context, s application.Store) (err error) {
-		trail, err = s.Audit.List(ctx, application.AuditQuery{Action: domain.AuditMint, Limit: 10})
+		trail, err = s.Audit.List(ctx, application.AuditQuery{Action: domain.AuditMint, Window: application.Window{Limit: 10}})
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(trail) != 1 || trail[0].ActorName != "olivia" || trail[0].Entry.Reason() != "2 Gold codes: raffle" {
+	if len(trail) != 2 || trail[0].ActorName != "olivia" || trail[0].Entry.Reason() != "raffle" {
 		t.Fatalf("the audit trail of minting: %+v", trail)
 	}
 	// As people type it: lower case, no dashes, spaces around.
@@ -151,6 +152,18 @@ func TestListCodes(t *testing.T) {
 	}
 	_, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Filter: application.CodeFilter{Status: "spent"}})
 	wantKind(t, err, domain.KindMalformed)
+
+	// Codes page like every list: numbered to 1,000, then by id.
+	first, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Limit: 2})
+	if err != nil || first.Next != (application.Page{Number: 2}) || !first.All {
+		t.Fatalf("the first page: %+v, %v", first, err)
+	}
+	older, err := f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Limit: 2, Page: fmt.Sprintf("b%d", first.Items[1].Code.ID())})
+	if err != nil || len(older.Items) != 1 || older.Items[0].Code.ID() != codes[0].ID() || older.HasMore() {
+		t.Fatalf("the codes older than the first page: %+v, %v", older, err)
+	}
+	_, err = f.app.ListCodes.Handle(f.ctx, application.ListCodes{ViewerID: f.owner.ID(), Page: "1001"})
+	wantKind(t, err, domain.KindInvalid)
 }
 
 // buyCodes starts a purchase of n codes of t by buyer.

@@ -108,6 +108,7 @@ type UpgradeQuery struct {
 	VisibleTo     domain.UserID // only upgrades this user bought or received
 	RecipientName string        // exact name, ignoring case
 	PurchaserName string
+	PurchaserID   domain.UserID // for a use case that has the id, not the name
 	Type          domain.UpgradeType
 	Status        domain.Status
 	IsGifted      *bool
@@ -230,6 +231,34 @@ type RefundOutbox interface {
 	// Failed records why an attempt failed; with giveUp the refund is not
 	// tried again.
 	Failed(ctx context.Context, id int64, reason string, giveUp bool, at time.Time) error
+	// Stuck returns up to limit refunds not done that were given up or
+	// are owed since before createdBefore, oldest first.
+	Stuck(ctx context.Context, createdBefore time.Time, limit int) ([]StuckRefund, error)
+}
+
+// StuckRefund is an owed refund the provider has not made in time.
+type StuckRefund struct {
+	OutboxRefund
+	LastError string
+	GaveUp    bool
+}
+
+// Resolutions remember the anomalies owners marked resolved, by subject
+// (event:ID, refund:ID).
+type Resolutions interface {
+	// Resolve stores a resolution; a subject resolved already is a
+	// KindConflict error.
+	Resolve(ctx context.Context, r Resolution) error
+	// Resolved returns the resolutions of those of subjects that have one.
+	Resolved(ctx context.Context, subjects []string) (map[string]Resolution, error)
+}
+
+// Resolution is an owner's word that an anomaly needs nothing more.
+type Resolution struct {
+	Subject string
+	Note    string
+	By      domain.UserID // zero: the command line
+	At      time.Time
 }
 
 // FinishedEvent is how a recorded provider event ended.
@@ -248,6 +277,7 @@ type Store struct {
 	Outcomes Outcomes
 	Refunds  RefundOutbox
 	Audit    Audit
+	Resolved Resolutions
 	Sales    Sales
 	Codes    Codes
 }
@@ -265,6 +295,11 @@ type Sales interface {
 // An unreachable database is reported as domain.KindUnavailable.
 type UnitOfWork interface {
 	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error
+	// Read runs fn outside any transaction, each call its own statement:
+	// for a use case that reads one thing and locks and writes nothing,
+	// which then costs one round trip instead of three (a transaction's
+	// begin and commit around it). fn must not write or lock.
+	Read(ctx context.Context, fn func(ctx context.Context, s Store) error) error
 }
 
 // PaymentGateway is the payment provider's API (Stripe Checkout).
@@ -380,7 +415,7 @@ type CodeQuery struct {
 	Type         domain.UpgradeType
 	BuyerName    string // exact name, ignoring case
 	RedeemerName string
-	Window       Window
+	Window
 }
 
 // CodeRow is a code with the names of the people in it; RedeemerName is

@@ -238,7 +238,7 @@ func (h StartUpgradeHandler) checkOpenCheckouts(ctx context.Context, s Store, pu
 	if limit <= 0 {
 		return nil
 	}
-	rows, err := s.Upgrades.List(ctx, UpgradeQuery{PurchaserName: purchaser.Name(), Status: domain.StatusPending, Window: Window{Limit: 100}})
+	rows, err := s.Upgrades.List(ctx, UpgradeQuery{PurchaserID: purchaser.ID(), Status: domain.StatusPending, Window: Window{Limit: 100}})
 	if err != nil {
 		return err
 	}

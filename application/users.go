@@ -207,7 +207,7 @@ type CurrentUserHandler struct{ d Deps }
 
 func (h CurrentUserHandler) Handle(ctx context.Context, cmd CurrentUser) (SessionUser, error) {
 	var su SessionUser
-	err := h.d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+	err := h.d.UoW.Read(ctx, func(ctx context.Context, s Store) (err error) {
 		su.User, su.Unread, err = s.Users.ByIDCountingUnread(ctx, cmd.ID)
 		return err
 	})
@@ -520,7 +520,7 @@ func userByName(ctx context.Context, d Deps, name string) (*domain.User, error) 
 		return nil, err
 	}
 	var u *domain.User
-	err := d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+	err := d.UoW.Read(ctx, func(ctx context.Context, s Store) (err error) {
 		u, err = s.Users.ByName(ctx, name)
 		return err
 	})
@@ -529,7 +529,7 @@ func userByName(ctx context.Context, d Deps, name string) (*domain.User, error) 
 
 func userByID(ctx context.Context, d Deps, id domain.UserID) (*domain.User, error) {
 	var u *domain.User
-	err := d.UoW.Do(ctx, func(ctx context.Context, s Store) (err error) {
+	err := d.UoW.Read(ctx, func(ctx context.Context, s Store) (err error) {
 		u, err = s.Users.ByID(ctx, id)
 		return err
 	})

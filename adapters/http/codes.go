@@ -68,7 +68,7 @@ type codesPage struct {
 }
 
 func (h *handlers) listCodes(c *gin.Context) {
-	if err := unknownFilter(c.Request.URL.Query(), codeFilters); err != nil {
+	if err := unknownSearch(c.Request.URL.Query(), codeFilters); err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -53,6 +53,15 @@ func readInput(c *gin.Context) (*input, error) {
 	return in, nil
 }
 
+// readOptionalInput is readInput for a request whose fields are all
+// optional (a reason): an empty body, JSON or not, has none.
+func readOptionalInput(c *gin.Context) (*input, error) {
+	if c.Request.ContentLength == 0 {
+		return &input{values: map[string]string{}}, nil
+	}
+	return readInput(c)
+}
+
 func readJSON(body io.Reader) (*input, error) {
 	// Read whole first: the decoder would quietly turn invalid UTF-8 into
 	// U+FFFD, and the text must be refused as sent.

@@ -84,7 +84,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 
 // listFilter reads the list's filters from the query string.
 func listFilter(c *gin.Context) (application.UpgradeFilter, error) {
-	if err := unknownFilter(c.Request.URL.Query(), listFilters); err != nil {
+	if err := unknownSearch(c.Request.URL.Query(), listFilters); err != nil {
 		return application.UpgradeFilter{}, err
 	}
 	return application.UpgradeFilter{
@@ -93,8 +93,9 @@ func listFilter(c *gin.Context) (application.UpgradeFilter, error) {
 	}, nil
 }
 
-// unknownFilter names the first search parameter that is not one of filters.
-func unknownFilter(q url.Values, filters []string) error {
+// unknownSearch names the first search parameter that is not one of
+// filters.
+func unknownSearch(q url.Values, filters []string) error {
 	var unknown []string
 	for k := range q {
 		if strings.HasPrefix(k, "search") && !slices.Contains(filters, k) {

@@ -165,4 +165,10 @@ func (h *handlers) routes(r *gin.Engine) {
 	pages.POST("/upgrade_codes/mint", h.mintCodes)
 	pages.GET("/sales", h.sales)
 	pages.GET("/sales.csv", h.salesCSV)
+	pages.GET("/audit", h.audit)
+	pages.GET("/anomalies", h.anomalies)
+	pages.POST("/anomalies/resolve", h.resolveAnomaly)
+	pages.POST("/events/:id/replay", h.replayEvent)
+	pages.POST("/users/:id/ban", h.ban(false))
+	pages.POST("/users/:id/unban", h.ban(true))
 }

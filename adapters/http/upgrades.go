@@ -421,7 +421,7 @@ func (h *handlers) refundPage(c *gin.Context) {
 		return
 	}
 	if wantsJSON(c) {
-		c.JSON(http.StatusOK, formJSON{Action: upgradePath(v.Upgrade.ID()) + "/refund", Method: "POST", Fields: []string{}})
+		c.JSON(http.StatusOK, formJSON{Action: upgradePath(v.Upgrade.ID()) + "/refund", Method: "POST", Fields: []string{"reason"}})
 		return
 	}
 	data := struct {
@@ -437,8 +437,18 @@ func (h *handlers) refund(c *gin.Context) {
 		h.fail(c, notFound("no such upgrade"))
 		return
 	}
+	in, err := readOptionalInput(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	cmd := application.RefundUpgrade{By: application.Actor{ID: viewerID(c)}, UpgradeID: domain.UpgradeID(id), Reason: in.get("reason")}
+	if err := in.check(); err != nil {
+		h.fail(c, err)
+		return
+	}
 	ctx := c.Request.Context()
-	if _, err := h.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: viewerID(c)}, UpgradeID: domain.UpgradeID(id)}); err != nil {
+	if _, err := h.app.Refund.Handle(ctx, cmd); err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -35,6 +35,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 	},
+	"subjectURL":   subjectURL,
+	"anomalyTitle": anomalyTitle,
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"statusLabel":  statusLabel,
 	"money":        FormatMoney,
@@ -172,6 +174,10 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "codes"
 	case "/sales", "/sales.csv":
 		return "sales"
+	case "/audit":
+		return "audit"
+	case "/anomalies":
+		return "anomalies"
 	case "/login":
 		return "login"
 	case "/users/new":

@@ -41,5 +41,5 @@ func (r *audit) List(_ context.Context, q application.AuditQuery) ([]application
 		}
 		rows = append(rows, row)
 	}
-	return window(rows, func(r application.AuditRow) int64 { return r.Entry.ID() }, application.Window{Offset: q.Offset, Limit: q.Limit}), nil
+	return window(rows, func(r application.AuditRow) int64 { return r.Entry.ID() }, q.Window), nil
 }

@@ -99,3 +99,16 @@ func (db *DB) OwedRefund(key string) (attempts int, done, gaveUp, ok bool) {
 	}
 	return 0, false, false, false
 }
+
+func (r *refunds) Stuck(_ context.Context, createdBefore time.Time, limit int) ([]application.StuckRefund, error) {
+	var out []application.StuckRefund
+	for _, row := range (*DB)(r).refunds {
+		if len(out) == limit {
+			break
+		}
+		if !row.done && (row.gaveUp || row.refund.CreatedAt.Before(createdBefore)) {
+			out = append(out, application.StuckRefund{OutboxRefund: row.refund, LastError: row.lastError, GaveUp: row.gaveUp})
+		}
+	}
+	return out, nil
+}

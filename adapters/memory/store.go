@@ -18,15 +18,16 @@ import (
 type DB struct {
 	mu sync.Mutex
 
-	users    map[domain.UserID]*domain.User
-	upgrades map[domain.UpgradeID]*upgradeRecord
-	events   map[string]*eventRecord
-	messages []*domain.Message
-	refunds  []*refundRow
-	audit    []domain.AuditEntry
-	sales    map[salesKey]domain.DailySales
-	codes    map[domain.CodeID]domain.CodeSnapshot
-	nextIDs  map[string]int64 // per table, as PostgreSQL's sequences
+	users       map[domain.UserID]*domain.User
+	upgrades    map[domain.UpgradeID]*upgradeRecord
+	events      map[string]*eventRecord
+	messages    []*domain.Message
+	refunds     []*refundRow
+	audit       []domain.AuditEntry
+	resolutions map[string]application.Resolution
+	sales       map[salesKey]domain.DailySales
+	codes       map[domain.CodeID]domain.CodeSnapshot
+	nextIDs     map[string]int64 // per table, as PostgreSQL's sequences
 
 	installation string
 
@@ -68,6 +69,11 @@ func (db *DB) Installation(context.Context) (string, error) { return db.installa
 var _ application.UnitOfWork = (*DB)(nil)
 
 type txKey struct{}
+
+// Read is Do: one unit of work at a time reads nothing half done.
+func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
+	return db.Do(ctx, fn)
+}
 
 // Do runs fn as one transaction: every change is undone when fn fails.
 func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
@@ -132,6 +138,7 @@ func (db *DB) store() application.Store {
 		Sales:    (*sales)(db),
 		Codes:    (*codes)(db),
 		Audit:    (*audit)(db),
+		Resolved: (*resolutions)(db),
 	}
 }
 

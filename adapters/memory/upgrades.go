@@ -112,6 +112,7 @@ func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]applic
 		case q.VisibleTo != 0 && s.PurchaserID != q.VisibleTo && s.RecipientID != q.VisibleTo,
 			q.RecipientName != "" && (rcpName == "" || !strings.EqualFold(rcpName, q.RecipientName)),
 			q.PurchaserName != "" && !strings.EqualFold(p.Name(), q.PurchaserName),
+			q.PurchaserID != 0 && s.PurchaserID != q.PurchaserID,
 			!q.Type.IsZero() && s.Type != q.Type,
 			!q.Status.IsZero() && s.Status != q.Status,
 			q.IsGifted != nil && gifted != *q.IsGifted:

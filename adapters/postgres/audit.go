@@ -45,13 +45,13 @@ func (r audit) Record(ctx context.Context, e *domain.AuditEntry) error {
 	return nil
 }
 
-// List reads newest first; each filter is an equality on an indexed column
+// List reads the window newest first (oldest first from After); each filter is an equality on an indexed column
 // that yields rows in id order (an actor's name is matched through the
 // users' case-insensitive name index).
 func (r audit) List(ctx context.Context, q application.AuditQuery) ([]application.AuditRow, error) {
 	var rows []auditRow
 	sel := r.db.NewSelect().Model(&rows).ColumnExpr("a.*").ColumnExpr("u.name AS actor_name").
-		Join("LEFT JOIN users AS u ON u.id = a.actor_id").OrderExpr("a.id DESC")
+		Join("LEFT JOIN users AS u ON u.id = a.actor_id")
 	switch {
 	case q.CommandLine:
 		sel = sel.Where("a.actor_id IS NULL")
@@ -64,7 +64,7 @@ func (r audit) List(ctx context.Context, q application.AuditQuery) ([]applicatio
 	if q.Subject != "" {
 		sel = sel.Where("a.subject = ?", q.Subject)
 	}
-	if err := page(sel, q.Offset, q.Limit).Scan(ctx); err != nil {
+	if err := window(sel, "a.id", q.Window).Scan(ctx); err != nil {
 		return nil, translate(err, "list audit entries")
 	}
 	out := make([]application.AuditRow, len(rows))

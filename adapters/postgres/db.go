@@ -21,9 +21,13 @@ import (
 
 // Pool limits, chosen for a small server: PostgreSQL's default of 100
 // connections leaves room for several replicas and the operator tools.
+// Every connection the pool has opened may stay idle: one closed after a
+// burst is a new PostgreSQL backend (a fork and an authentication) to
+// start in the middle of the next, a stall of milliseconds for the
+// request that waits for it. Idle ones still go after connMaxIdleTime.
 const (
 	maxOpenConns    = 20
-	maxIdleConns    = 10
+	maxIdleConns    = maxOpenConns
 	connMaxIdleTime = 5 * time.Minute
 	connMaxLifetime = time.Hour
 	// connectTimeout bounds a connection attempt when the URL does not say,

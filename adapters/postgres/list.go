@@ -113,6 +113,9 @@ func (r upgrades) listFilter(ctx context.Context, q application.UpgradeQuery) (f
 		if purchaser != 0 {
 			s = s.Where("u.purchaser_id = ?", purchaser)
 		}
+		if q.PurchaserID != 0 {
+			s = s.Where("u.purchaser_id = ?", q.PurchaserID)
+		}
 		if !q.Type.IsZero() {
 			s = s.Where("u.upgrade_type = ?", q.Type.String())
 		}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
 	"time"
 
@@ -74,4 +75,32 @@ func (r refunds) update(ctx context.Context, id int64, q string, args ...any) er
 		return notFound("owed refund %d not found", id)
 	}
 	return nil
+}
+
+// Stuck reads the rows not done that were given up or are older than
+// createdBefore, along the index of owed rows and the primary key.
+func (r refunds) Stuck(ctx context.Context, createdBefore time.Time, limit int) ([]application.StuckRefund, error) {
+	var rows []struct {
+		ID              int64          `bun:"id"`
+		UpgradeID       int64          `bun:"upgrade_id"`
+		PaymentIntentID string         `bun:"payment_intent_id"`
+		IdempotencyKey  string         `bun:"idempotency_key"`
+		Attempts        int            `bun:"attempts"`
+		CreatedAt       time.Time      `bun:"created_at"`
+		LastError       sql.NullString `bun:"last_error"`
+		GaveUp          bool           `bun:"gave_up"`
+	}
+	err := r.db.NewRaw(`SELECT id, upgrade_id, payment_intent_id, idempotency_key, attempts, created_at, last_error, gave_up_at IS NOT NULL AS gave_up
+		FROM refund_outbox WHERE done_at IS NULL AND (gave_up_at IS NOT NULL OR created_at < ?)
+		ORDER BY id LIMIT ?`, createdBefore, limit).Scan(ctx, &rows)
+	if err != nil {
+		return nil, translate(err, "read stuck refunds")
+	}
+	out := make([]application.StuckRefund, len(rows))
+	for i, o := range rows {
+		out[i] = application.StuckRefund{LastError: o.LastError.String, GaveUp: o.GaveUp, OutboxRefund: application.OutboxRefund{
+			ID: o.ID, UpgradeID: domain.UpgradeID(o.UpgradeID), Attempts: o.Attempts, CreatedAt: o.CreatedAt.UTC(),
+			Request: application.RefundRequest{PaymentIntentID: o.PaymentIntentID, IdempotencyKey: o.IdempotencyKey}}}
+	}
+	return out, nil
 }

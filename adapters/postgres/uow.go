@@ -39,9 +39,18 @@ func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application
 	return translate(err, "transaction") // begin or commit failed
 }
 
-// store binds every repository to tx. The bun.Tx never leaves this
-// package.
-func store(tx bun.Tx) application.Store {
+// Read runs fn on the pool, without a transaction: each query is its own
+// statement and round trip.
+func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
+	if ctx.Value(txKey{}) != nil {
+		return errors.New("postgres: a read inside a unit of work")
+	}
+	return fn(context.WithValue(ctx, txKey{}, true), store(db.bun))
+}
+
+// store binds every repository to tx, a transaction or, for Read, the
+// pool. Neither leaves this package.
+func store(tx bun.IDB) application.Store {
 	return application.Store{
 		Users:    users{tx},
 		Upgrades: upgrades{tx},
@@ -52,5 +61,6 @@ func store(tx bun.Tx) application.Store {
 		Sales:    sales{tx},
 		Codes:    codes{tx},
 		Audit:    audit{tx},
+		Resolved: resolutions{tx},
 	}
 }

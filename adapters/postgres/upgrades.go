@@ -19,16 +19,26 @@ type upgrades struct{ db bun.IDB }
 var _ application.Upgrades = upgrades{}
 
 // Create inserts the upgrade, for its id, and then its history.
+// Create inserts the upgrade and its first history entries in one
+// statement, one round trip: the history's insert takes the new id from
+// the upgrade's.
 func (r upgrades) Create(ctx context.Context, u *domain.Upgrade) error {
-	row := upgradeFromDomain(u)
-	if _, err := r.db.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+	insert := r.db.NewInsert().Model(upgradeFromDomain(u)).ExcludeColumn("id").Returning("id")
+	q := r.db.NewSelect().With("created", insert).Table("created").Column("id")
+	if entries := u.UnsavedHistory(); len(entries) > 0 {
+		hq, args := historyInsert(bun.Safe("(SELECT id FROM created)"), entries, "")
+		q = q.With("history", r.db.NewRaw(hq, args...))
+	}
+	var id int64
+	if err := q.Scan(ctx, &id); err != nil {
 		if e := refused(err, u); e != nil {
 			return e
 		}
 		return translate(err, "create upgrade")
 	}
-	u.AssignID(domain.UpgradeID(row.ID))
-	return r.saveHistory(ctx, u)
+	u.AssignID(domain.UpgradeID(id))
+	u.HistorySaved()
+	return nil
 }
 
 // Update stores the upgrade's fields, and then its unsaved history.
@@ -67,7 +77,7 @@ func (r upgrades) saveHistory(ctx context.Context, u *domain.Upgrade) error {
 // locked the upgrade, so nobody appends in between (and the primary key
 // would refuse it if anyone did). A non-empty onlyIf is a condition the
 // entries are inserted under.
-func historyInsert(id domain.UpgradeID, entries []domain.HistoryEntry, onlyIf string) (string, []any) {
+func historyInsert(id any, entries []domain.HistoryEntry, onlyIf string) (string, []any) {
 	var b strings.Builder
 	args := []any{id}
 	b.WriteString(`INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
@@ -80,7 +90,7 @@ func historyInsert(id domain.UpgradeID, entries []domain.HistoryEntry, onlyIf st
 			b.WriteString(", ")
 		}
 		b.WriteString("(?::int, ?::timestamptz, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text)")
-		row := historyFromDomain(id, 0, e)
+		row := historyFromDomain(0, 0, e)
 		args = append(args, i+1, row.At, nullString(row.FromStatus), row.ToStatus, nullString(row.Event), row.Outcome, row.Cause, row.Note)
 	}
 	b.WriteString(") AS e (n, at, from_status, to_status, event, outcome, cause, note)")

@@ -107,12 +107,13 @@ func shorten(s string, n int) string {
 }
 
 type eventsReplay struct {
-	ID string `arg:"" name:"event-id" help:"The Stripe event id (evt_…)."`
+	ID     string `arg:"" name:"event-id" help:"The Stripe event id (evt_…)."`
+	reason `embed:""`
 }
 
 func (c *eventsReplay) Run(ctx context.Context, e env, ev *eventsCmd) error {
 	return ev.withApp(ctx, e, func(app *application.App) error {
-		r, err := app.ReplayEvent.Handle(ctx, application.ReplayEvent{By: application.CommandLine, ID: c.ID})
+		r, err := app.ReplayEvent.Handle(ctx, application.ReplayEvent{By: application.CommandLine, ID: c.ID, Reason: c.Reason})
 		switch {
 		case domain.IsKind(err, domain.KindNotFound) && r.Event.ID == "":
 			return fmt.Errorf("no stored event has the id %q (see upgrades events list)", c.ID)

@@ -33,6 +33,7 @@ type cli struct {
 	Events    eventsCmd    `cmd:"" help:"List and replay the stored Stripe events."`
 	Codes     codesCmd     `cmd:"" help:"Mint upgrade codes."`
 	Reconcile reconcileCmd `cmd:"" help:"Check every open upgrade with Stripe once, then exit."`
+	Refund    refundCmd    `cmd:"" help:"Refund a complete upgrade in full through Stripe, recorded in the audit trail."`
 	StripeSim stripeSimCmd `cmd:"" name:"stripe-sim" help:"Run the simulated Stripe as its own server."`
 }
 

@@ -26,7 +26,8 @@ type usersCmd struct {
 
 	Create      usersCreate      `cmd:"" help:"Create an account and print it, with its API key, as JSON."`
 	SetLevel    usersSetLevel    `cmd:"" name:"set-level" help:"Set an account's level."`
-	Ban         usersBan         `cmd:"" help:"Ban an account."`
+	Ban         usersBan         `cmd:"" help:"Ban an account; its sessions end."`
+	Unban       usersUnban       `cmd:"" help:"Lift an account's ban."`
 	Revoke      usersRevoke      `cmd:"" help:"End every session of an account."`
 	RotateKey   usersRotateKey   `cmd:"" name:"rotate-key" help:"Give an account a new API key, printed this once; the old one stops working."`
 	SetPassword usersSetPassword `cmd:"" name:"set-password" help:"Set an account's password from standard input; its sessions end."`
@@ -56,9 +57,15 @@ func (c *usersCreate) Run(ctx context.Context, e env, u *usersCmd) error {
 	})
 }
 
+// reason is the --reason of the commands the audit trail records.
+type reason struct {
+	Reason string `placeholder:"TEXT" help:"Why, kept in the audit trail."`
+}
+
 type usersSetLevel struct {
-	Name  string `arg:"" help:"The account's name."`
-	Level string `arg:"" help:"member, gold, platinum or owner."`
+	Name   string `arg:"" help:"The account's name."`
+	Level  string `arg:"" help:"member, gold, platinum or owner."`
+	reason `embed:""`
 }
 
 func (c *usersSetLevel) Run(ctx context.Context, e env, u *usersCmd) error {
@@ -67,38 +74,52 @@ func (c *usersSetLevel) Run(ctx context.Context, e env, u *usersCmd) error {
 		return errors.New(domain.MessageOf(err))
 	}
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.SetLevel.Handle(ctx, application.SetLevel{By: application.CommandLine, Name: c.Name, Level: level})
+		return app.SetLevel.Handle(ctx, application.SetLevel{By: application.CommandLine, Name: c.Name, Level: level, Reason: c.Reason})
 	})
 }
 
 type usersBan struct {
-	Name string `arg:"" help:"The account's name."`
+	Name   string `arg:"" help:"The account's name."`
+	reason `embed:""`
 }
 
 func (c *usersBan) Run(ctx context.Context, e env, u *usersCmd) error {
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.Ban.Handle(ctx, application.Ban{By: application.CommandLine, Name: c.Name})
+		return app.Ban.Handle(ctx, application.Ban{By: application.CommandLine, Name: c.Name, Reason: c.Reason})
+	})
+}
+
+type usersUnban struct {
+	Name   string `arg:"" help:"The account's name."`
+	reason `embed:""`
+}
+
+func (c *usersUnban) Run(ctx context.Context, e env, u *usersCmd) error {
+	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
+		return app.Ban.Handle(ctx, application.Ban{By: application.CommandLine, Name: c.Name, Reason: c.Reason, Unban: true})
 	})
 }
 
 type usersRevoke struct {
-	Name string `arg:"" help:"The account's name."`
+	Name   string `arg:"" help:"The account's name."`
+	reason `embed:""`
 }
 
 func (c *usersRevoke) Run(ctx context.Context, e env, u *usersCmd) error {
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.RevokeSessions.Handle(ctx, application.RevokeSessions{By: application.CommandLine, Name: c.Name})
+		return app.RevokeSessions.Handle(ctx, application.RevokeSessions{By: application.CommandLine, Name: c.Name, Reason: c.Reason})
 	})
 }
 
 type usersRotateKey struct {
-	Name string `arg:"" help:"The account's name."`
+	Name   string `arg:"" help:"The account's name."`
+	reason `embed:""`
 }
 
 func (c *usersRotateKey) Run(ctx context.Context, e env, u *usersCmd) error {
 	// The new key is printed, this once.
 	return u.change(ctx, e, true, func(app *application.App) (*domain.User, error) {
-		return app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{By: application.CommandLine, Name: c.Name})
+		return app.RotateAPIKey.Handle(ctx, application.RotateAPIKey{By: application.CommandLine, Name: c.Name, Reason: c.Reason})
 	})
 }
 
@@ -107,6 +128,7 @@ func (c *usersRotateKey) Run(ctx context.Context, e env, u *usersCmd) error {
 type usersSetPassword struct {
 	Name          string `arg:"" help:"The account's name."`
 	PasswordStdin bool   `name:"password-stdin" required:"" help:"Read the password from the first line of standard input."`
+	reason        `embed:""`
 }
 
 func (c *usersSetPassword) Run(ctx context.Context, e env, u *usersCmd) error {
@@ -115,7 +137,7 @@ func (c *usersSetPassword) Run(ctx context.Context, e env, u *usersCmd) error {
 		return err
 	}
 	return u.change(ctx, e, false, func(app *application.App) (*domain.User, error) {
-		return app.SetPassword.Handle(ctx, application.SetPassword{By: application.CommandLine, Name: c.Name, Password: password})
+		return app.SetPassword.Handle(ctx, application.SetPassword{By: application.CommandLine, Name: c.Name, Password: password, Reason: c.Reason})
 	})
 }
 

@@ -24,6 +24,7 @@
 \set id :first_upgrade + :client_id * :per_client + :n - 1
 \set user :id - :first_upgrade + :first_user
 \set tag :id + 100000000000000000
+\set slot :id % 16
 
 begin isolation level read committed;
 
@@ -38,14 +39,15 @@ WITH recorded AS (INSERT INTO stripe_events (id, type, livemode, payload, receiv
 locked_upgrade AS (SELECT * FROM upgrades WHERE id = :id AND EXISTS (SELECT 1 FROM recorded) FOR UPDATE),
 locked_recipient AS (SELECT * FROM users
 			WHERE id = (SELECT recipient_id FROM locked_upgrade) FOR NO KEY UPDATE)
-SELECT EXISTS (SELECT 1 FROM recorded) AS fresh, u."id" AS u_id, u."purchaser_id" AS u_purchaser_id, u."recipient_id" AS u_recipient_id, u."upgrade_type" AS u_upgrade_type, u."status" AS u_status, u."amount" AS u_amount, u."currency" AS u_currency, u."checkout_session_id" AS u_checkout_session_id, u."checkout_url" AS u_checkout_url, u."session_expires_at" AS u_session_expires_at, u."payment_intent_id" AS u_payment_intent_id, u."amount_paid" AS u_amount_paid, u."amount_discount" AS u_amount_discount, u."level_before" AS u_level_before, u."created_at" AS u_created_at, u."updated_at" AS u_updated_at, r."id" AS r_id, r."name" AS r_name, r."email" AS r_email, r."password_hash" AS r_password_hash, r."api_key" AS r_api_key, r."level" AS r_level, r."banned" AS r_banned, r."session_generation" AS r_session_generation, r."created_at" AS r_created_at FROM (VALUES (1)) AS one (x) LEFT JOIN locked_upgrade AS u ON true LEFT JOIN locked_recipient AS r ON true;
+SELECT EXISTS (SELECT 1 FROM recorded) AS fresh, u."id" AS u_id, u."purchaser_id" AS u_purchaser_id, u."recipient_id" AS u_recipient_id, u."upgrade_type" AS u_upgrade_type, u."status" AS u_status, u."amount" AS u_amount, u."currency" AS u_currency, u."checkout_session_id" AS u_checkout_session_id, u."checkout_url" AS u_checkout_url, u."session_expires_at" AS u_session_expires_at, u."payment_intent_id" AS u_payment_intent_id, u."amount_paid" AS u_amount_paid, u."amount_discount" AS u_amount_discount, u."paid_at" AS u_paid_at, u."level_before" AS u_level_before, u."gift_note" AS u_gift_note, u."created_at" AS u_created_at, u."updated_at" AS u_updated_at, r."id" AS r_id, r."name" AS r_name, r."email" AS r_email, r."password_hash" AS r_password_hash, r."api_key" AS r_api_key, r."level" AS r_level, r."banned" AS r_banned, r."session_generation" AS r_session_generation, r."created_at" AS r_created_at FROM (VALUES (1)) AS one (x) LEFT JOIN locked_upgrade AS u ON true LEFT JOIN locked_recipient AS r ON true;
 
 -- Then the outcome, saved in one statement: the transition and its history
 -- entry numbered after the last, the recipient's level, the event marked
--- processed and the message, each a data-modifying WITH query; the answer
+-- processed, the message and the day's sales in its slot, each a
+-- data-modifying WITH query; the answer
 -- says how many rows each update found and the message's id.
 WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
-		payment_intent_id = 'pi_b:tag', amount_paid = 2000, amount_discount = 0, level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
+		payment_intent_id = 'pi_b:tag', amount_paid = 2000, amount_discount = 0, paid_at = ':now', level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
 saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
 		SELECT :id, last.seq + e.n, e.at, e.from_status, e.to_status, e.event, e.outcome, e.cause, e.note
 		FROM (SELECT coalesce(max(seq), 0) AS seq FROM upgrade_history WHERE upgrade_id = :id) AS last,
@@ -53,7 +55,12 @@ saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status,
 saved_recipient AS (UPDATE users SET level = 30 WHERE id = :user RETURNING id),
 saved_event AS (UPDATE stripe_events SET outcome = 'applied', upgrade_id = :id, processed_at = ':now', last_error = NULL
 			WHERE id = 'evt_b:tag' RETURNING id),
-saved_messages AS (INSERT INTO messages (user_id, body, created_at) VALUES (:user::bigint, 'You have been upgraded to Gold!'::text, ':now'::timestamptz) RETURNING id)
+saved_messages AS (INSERT INTO messages (user_id, upgrade_id, body, created_at) VALUES (:user::bigint, :id::bigint, 'You have been upgraded to Gold!'::text, ':now'::timestamptz) RETURNING id),
+saved_sales AS (INSERT INTO sales_daily AS d (day, upgrade_type, currency, slot, sales, sales_amount, refunds, refunds_amount)
+		SELECT ':now'::date, 'gold', 'usd', :slot, 1, 2000, 0, 0 WHERE EXISTS (SELECT 1 FROM saved_upgrade)
+		ON CONFLICT (day, upgrade_type, currency, slot) DO UPDATE SET sales = d.sales + excluded.sales,
+		sales_amount = d.sales_amount + excluded.sales_amount, refunds = d.refunds + excluded.refunds,
+		refunds_amount = d.refunds_amount + excluded.refunds_amount)
 SELECT (SELECT count(*) FROM saved_upgrade), (SELECT count(*) FROM saved_recipient), (SELECT count(*) FROM saved_event), ARRAY(SELECT id FROM saved_messages ORDER BY id);
 
 commit;

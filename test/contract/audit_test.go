@@ -79,9 +79,12 @@ var auditCases = []testCase{
 			{"action", application.AuditQuery{Action: domain.AuditRefund}, []int64{c.ID(), a.ID()}},
 			{"subject", application.AuditQuery{Subject: domain.SubjectUser(2)}, []int64{b.ID()}},
 			{"actor and action", application.AuditQuery{ActorName: "olivia", Action: domain.AuditRefund}, []int64{a.ID()}},
-			{"first page", application.AuditQuery{Limit: 2}, []int64{d.ID(), c.ID()}},
-			{"second page", application.AuditQuery{Offset: 2, Limit: 2}, []int64{b.ID(), a.ID()}},
-			{"past the end", application.AuditQuery{Offset: 4, Limit: 2}, []int64{}},
+			{"first page", application.AuditQuery{Window: application.Window{Limit: 2}}, []int64{d.ID(), c.ID()}},
+			{"second page", application.AuditQuery{Window: application.Window{Offset: 2, Limit: 2}}, []int64{b.ID(), a.ID()}},
+			{"past the end", application.AuditQuery{Window: application.Window{Offset: 4, Limit: 2}}, []int64{}},
+			{"older than an id", application.AuditQuery{Window: application.Window{Before: c.ID(), Limit: 1}}, []int64{b.ID()}},
+			{"newer than an id, nearest first", application.AuditQuery{Window: application.Window{After: a.ID(), Limit: 2}}, []int64{b.ID(), c.ID()}},
+			{"an action, older than an id", application.AuditQuery{Action: domain.AuditRefund, Window: application.Window{Before: c.ID()}}, []int64{a.ID()}},
 		} {
 			if got := entryIDs(auditTrail(t, s, tc.q)); !equalIDs(got, tc.want) {
 				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)

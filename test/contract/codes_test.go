@@ -132,7 +132,7 @@ var codeCases = []testCase{
 		alice := mustUser(t, s, "alice", domain.LevelMember)
 		carol := mustUser(t, s, "carol", domain.LevelMember)
 		a := mustCode(t, s, "AAAA-2222-2222", domain.UpgradeGold, olivia.ID(), 0)
-		mustCode(t, s, "BBBB-2222-2222", domain.UpgradePlatinum, alice.ID(), 0)
+		b := mustCode(t, s, "BBBB-2222-2222", domain.UpgradePlatinum, alice.ID(), 0)
 		c := mustCode(t, s, "CCCC-2222-2222", domain.UpgradeGold, alice.ID(), 0)
 		do(t, s, func(ctx context.Context, st application.Store) error {
 			u, _ := st.Users.LockByID(ctx, carol.ID())
@@ -148,6 +148,10 @@ var codeCases = []testCase{
 		}{
 			{application.CodeQuery{}, "[CCCC-… redeemed alice>carol BBBB-… unused alice> AAAA-… unused olivia>]"},
 			{application.CodeQuery{Window: application.Window{Offset: 1, Limit: 1}}, "[BBBB-… unused alice>]"},
+			{application.CodeQuery{Window: application.Window{Before: int64(c.ID()), Limit: 1}}, "[BBBB-… unused alice>]"},
+			{application.CodeQuery{Window: application.Window{Before: int64(a.ID())}}, "[]"},
+			{application.CodeQuery{Window: application.Window{After: int64(a.ID())}}, "[BBBB-… unused alice> CCCC-… redeemed alice>carol]"},
+			{application.CodeQuery{VisibleTo: alice.ID(), Window: application.Window{After: int64(b.ID())}}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{VisibleTo: carol.ID()}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{VisibleTo: alice.ID(), Status: domain.CodeUnused}, "[BBBB-… unused alice>]"},
 			{application.CodeQuery{Type: domain.UpgradeGold, BuyerName: "ALICE"}, "[CCCC-… redeemed alice>carol]"},

@@ -48,6 +48,8 @@ var listCases = []testCase{
 			{"visible to carol", application.UpgradeQuery{VisibleTo: carol.ID()}, want(u6, u4)},
 			{"recipient name in another case", application.UpgradeQuery{RecipientName: "ALICE"}, want(u4, u1)},
 			{"purchaser name in another case", application.UpgradeQuery{PurchaserName: "bob"}, want(u6, u3)},
+			{"purchaser id", application.UpgradeQuery{PurchaserID: bob.ID()}, want(u6, u3)},
+			{"purchaser id and name of someone else", application.UpgradeQuery{PurchaserID: bob.ID(), PurchaserName: "alice"}, nil},
 			{"unknown recipient", application.UpgradeQuery{RecipientName: "nobody"}, nil},
 			{"unknown purchaser", application.UpgradeQuery{PurchaserName: "nobody"}, nil},
 			{"type", application.UpgradeQuery{Type: domain.UpgradePlatinum}, want(u4, u2)},

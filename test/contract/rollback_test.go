@@ -11,6 +11,23 @@ import (
 )
 
 var rollbackCases = []testCase{
+	{"unit of work/Read reads what is committed, and not inside Do", func(t *testing.T, s store) {
+		alice := mustUser(t, s, "alice", domain.LevelMember)
+		var got *domain.User
+		if err := s.UoW.Read(ctx, func(ctx context.Context, st application.Store) (err error) {
+			got, err = st.Users.ByName(ctx, "ALICE")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		sameUser(t, got, alice)
+		err := s.UoW.Do(ctx, func(ctx context.Context, _ application.Store) error {
+			return s.UoW.Read(ctx, func(context.Context, application.Store) error { return nil })
+		})
+		if err == nil {
+			t.Fatal("a Read inside Do ran, on a connection of its own beside the transaction's")
+		}
+	}},
 	{"unit of work/a failure inside Do writes nothing", func(t *testing.T, s store) {
 		alice := mustUser(t, s, "alice", domain.LevelMember)
 		up := mustUpgrade(t, s, alice, alice, domain.UpgradeGold, t0)

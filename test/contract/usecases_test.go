@@ -152,6 +152,10 @@ type faultyUoW struct {
 	afterPaymentLock, afterLatestPending func() error
 }
 
+func (f *faultyUoW) Read(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
+	return f.inner.Read(ctx, fn)
+}
+
 func (f *faultyUoW) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
 	return f.inner.Do(ctx, func(ctx context.Context, s application.Store) error {
 		if f.failOnMessages.Load() {

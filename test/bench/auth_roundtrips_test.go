@@ -1,0 +1,124 @@
+package bench_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"upgrades/adapters/memory"
+	"upgrades/adapters/postgres"
+	"upgrades/adapters/secure"
+	"upgrades/application"
+	"upgrades/domain"
+	"upgrades/test/dbtest"
+)
+
+// TestLoginRoundTrips counts, on the wire, what finding the user of an
+// authenticated request costs: one query, by API key or by session, not
+// a transaction around it.
+func TestLoginRoundTrips(t *testing.T) {
+	direct := dbtest.New(t)
+	u, err := urlHost(direct)
+	if err != nil {
+		t.Skipf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
+	}
+	wire := startPGWire(t, u)
+	dbURL, err := wire.url(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	app := application.New(application.Deps{
+		UoW: db, Gateway: memory.NewGateway(), Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
+		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(), Throttles: memory.NewThrottles(),
+	})
+	user, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "alice", Password: "password-alice", Level: domain.LevelMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, login := range map[string]func() (*domain.User, error){
+		"an API key": func() (*domain.User, error) {
+			return app.AuthenticateAPIKey.Handle(ctx, application.AuthenticateAPIKey{Name: "alice", Key: user.APIKey()})
+		},
+		"a session": func() (*domain.User, error) {
+			su, err := app.CurrentUser.Handle(ctx, application.CurrentUser{ID: user.ID(), Generation: user.SessionGeneration()})
+			return su.User, err
+		},
+	} {
+		before := len(wire.queries())
+		if got, err := login(); err != nil || got.ID() != user.ID() {
+			t.Fatalf("%s: %v, %v", name, got, err)
+		}
+		sent := wire.queries()[before:]
+		t.Logf("%s: %d round trips:\n  %s", name, len(sent), strings.Join(sent, "\n  "))
+		if len(sent) != 1 {
+			t.Errorf("finding the user of %s took %d round trips, want 1", name, len(sent))
+		}
+	}
+}
+
+// queries are the statements recorded on every connection, ping aside.
+func (w *pgWire) queries() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, stmts := range w.conns {
+		for _, s := range stmts {
+			if shape(s) != "-- ping" {
+				out = append(out, shape(s))
+			}
+		}
+	}
+	return out
+}
+
+// TestCheckoutRoundTrips counts what a checkout sends PostgreSQL, from
+// the purchaser's lock to the session attached, a new one for oneself.
+func TestCheckoutRoundTrips(t *testing.T) {
+	direct := dbtest.New(t)
+	u, err := urlHost(direct)
+	if err != nil {
+		t.Skipf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
+	}
+	wire := startPGWire(t, u)
+	dbURL, err := wire.url(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	app := application.New(application.Deps{
+		UoW: db, Gateway: memory.NewGateway(), Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
+		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(), Throttles: memory.NewThrottles(),
+	})
+	buyer, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "alice", Password: "password-alice", Level: domain.LevelMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(wire.queries())
+	if _, err := app.StartUpgrade.Handle(ctx, application.StartUpgrade{PurchaserID: buyer.ID(), Type: "gold"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := wire.queries()[before:]
+	t.Logf("a checkout: %d round trips:\n  %s", len(sent), strings.Join(sent, "\n  "))
+	if len(sent) > maxCheckoutRoundTrips {
+		t.Errorf("a checkout took %d round trips, want at most %d", len(sent), maxCheckoutRoundTrips)
+	}
+}
+
+// maxCheckoutRoundTrips: the reservation (BEGIN, the purchaser locked,
+// the recipient's processing upgrades, the latest pending one, the open
+// checkouts by the purchaser's id, the upgrade inserted with its history,
+// COMMIT) and attaching the session (BEGIN, the upgrade locked, the
+// update, COMMIT). It was 13: the open checkouts looked the purchaser up
+// by name first, and the history was an insert of its own.
+const maxCheckoutRoundTrips = 11
