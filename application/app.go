@@ -82,6 +82,8 @@ type Shop struct {
 	// RefundLease is how long a replica owns an owed refund it sends.
 	RefundLease time.Duration
 	FormatMoney func(domain.Money) string // see Config
+	// Codes makes the codes a paid code purchase issues.
+	Codes CodeMaker
 }
 
 // money shows m as people read it.
@@ -174,6 +176,7 @@ func New(d Deps) *App {
 		panic("application: Config.Installation is missing")
 	}
 	live := d.Config.Shop()
+	live.Codes = d.Codes
 	if d.Reader == nil {
 		d.Reader, _ = d.Verifier.(EventReader)
 	}

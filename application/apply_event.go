@@ -2,7 +2,9 @@ package application
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"upgrades/domain"
@@ -115,7 +117,11 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			return f.unmatched(ctx, s, ev)
 		}
 		facts.Livemode, facts.AutoRefund = f.shop.Livemode, f.shop.AutoRefund
-		levelBefore, now := facts.Recipient.Level(), f.clock.Now()
+		var levelBefore domain.Level
+		if facts.Recipient != nil {
+			levelBefore = facts.Recipient.Level()
+		}
+		now := f.clock.Now()
 		res, err := up.Apply(ev.Payment, facts, now)
 		if err != nil {
 			return err
@@ -125,10 +131,13 @@ func (f fulfilment) apply(ctx context.Context, ev PaymentEvent) (Applied, error)
 			f.logger.WarnContext(ctx, "event does not match its upgrade", "event", ev.ID, "upgrade", up.ID(), "mismatch", res.Match.Note)
 		}
 		changes := PaymentChanges{Upgrade: up, Sales: res.Sales}
+		if err := f.settleCodes(ctx, s, up, &res, now); err != nil {
+			return err
+		}
 		if changes.Messages, err = messagesFor(ctx, s, res.Notices, facts.Recipient, f.shop.money, now); err != nil {
 			return err
 		}
-		if facts.Recipient.Level() != levelBefore {
+		if facts.Recipient != nil && facts.Recipient.Level() != levelBefore {
 			changes.Recipient = facts.Recipient
 		}
 		if ev.ID != "" {
@@ -196,11 +205,93 @@ func lockPayment(ctx context.Context, s Store, l PaymentLock, p domain.Payment) 
 	if locked.Upgrade == nil {
 		return nil, facts, true, domain.Errorf(domain.KindNotFound, "the event names no upgrade of ours")
 	}
+	if locked.Upgrade.IsCodes() {
+		// A code purchase has no recipient; its codes are locked when
+		// they are issued or voided.
+		return locked.Upgrade, facts, true, nil
+	}
 	facts.Recipient = locked.Recipient
 	if p.MayRevert() {
-		facts.Fulfilled, err = s.Upgrades.ByRecipient(ctx, locked.Upgrade.RecipientID(), domain.StatusComplete, domain.StatusRefunded)
+		facts.Fulfilled, facts.Redeemed, err = paidFor(ctx, s, locked.Upgrade.RecipientID())
 	}
 	return locked.Upgrade, facts, true, err
+}
+
+// paidFor is what the refund rule needs of a user: their upgrades that
+// were ever fulfilled and the codes they redeemed, oldest first.
+func paidFor(ctx context.Context, s Store, user domain.UserID) ([]*domain.Upgrade, []*domain.Code, error) {
+	fulfilled, err := s.Upgrades.ByRecipient(ctx, user, domain.StatusComplete, domain.StatusRefunded)
+	if err != nil {
+		return nil, nil, err
+	}
+	redeemed, err := s.Codes.RedeemedBy(ctx, user)
+	return fulfilled, redeemed, err
+}
+
+// settleCodes carries out what a payment decided for a code purchase, in
+// its unit of work: a paid purchase issues its codes to the purchaser; a
+// refunded one voids them and puts each redeemer back by the refund rule,
+// telling them, and names the void codes to the purchaser.
+func (f fulfilment) settleCodes(ctx context.Context, s Store, up *domain.Upgrade, res *domain.Result, now time.Time) error {
+	if res.IssueCodes > 0 {
+		_, err := issueCodes(ctx, s, f.shop.Codes, up.Type(), up.PurchaserID(), up.ID(), "", res.IssueCodes, now)
+		return err
+	}
+	if !res.VoidCodes {
+		return nil
+	}
+	codes, err := s.Codes.LockByUpgrade(ctx, up.ID())
+	if err != nil {
+		return err
+	}
+	var void []string
+	for _, c := range codes {
+		if c.Status() == domain.CodeVoid {
+			continue
+		}
+		void = append(void, c.Value().Display())
+		if c.Status() == domain.CodeRedeemed {
+			if err := revertRedeemer(ctx, s, c, up, now); err != nil {
+				return err
+			}
+		}
+		c.Void()
+		if err := s.Codes.Update(ctx, c); err != nil {
+			return err
+		}
+	}
+	for i, n := range res.Notices {
+		if n.Kind == domain.NoticeCodesVoided {
+			res.Notices[i].Detail = strings.Join(void, ", ")
+		}
+	}
+	return nil
+}
+
+// revertRedeemer puts the redeemer of c, a code of the refunded purchase
+// up, back by the refund rule, and tells them.
+func revertRedeemer(ctx context.Context, s Store, c *domain.Code, up *domain.Upgrade, now time.Time) error {
+	redeemer, err := s.Users.LockByID(ctx, c.RedeemerID())
+	if err != nil {
+		return err
+	}
+	fulfilled, redeemed, err := paidFor(ctx, s, redeemer.ID())
+	if err != nil {
+		return err
+	}
+	if !c.Revert(redeemer, fulfilled, redeemed) {
+		return nil
+	}
+	if err := s.Users.Update(ctx, redeemer); err != nil {
+		return err
+	}
+	up.RecordCodeReverted(c, redeemer.Name(), redeemer.Level(), now)
+	m, err := domain.NewMessage(redeemer.ID(), fmt.Sprintf("The %s code %s you redeemed was refunded to its buyer; your level is %s again.",
+		c.Grants().Title(), c.Value().Short(), redeemer.Level().Title()), now)
+	if err != nil {
+		return err
+	}
+	return s.Messages.Create(ctx, m)
 }
 
 // unmatched ends an event about no upgrade of ours: the owners hear of

@@ -51,12 +51,15 @@ func issueCodes(ctx context.Context, s Store, maker CodeMaker, t domain.UpgradeT
 	return out, nil
 }
 
-// MintCodes makes codes for an owner to give away (SPEC §9).
+// MintCodes makes codes for an owner to give away (SPEC §9). The
+// operator's command names no one logged in (OwnerID 0): it mints as
+// OwnerName, or as the first owner when that is empty too.
 type MintCodes struct {
-	OwnerID  domain.UserID
-	Type     string
-	Quantity int
-	Note     string // why they were made, for the owners; one line
+	OwnerID   domain.UserID
+	OwnerName string
+	Type      string
+	Quantity  int
+	Note      string // why they were made, for the owners; one line
 }
 
 type MintCodesHandler struct {
@@ -72,7 +75,7 @@ func NewMintCodesHandler(uow UnitOfWork, maker CodeMaker, clock Clock) MintCodes
 func (h MintCodesHandler) Handle(ctx context.Context, cmd MintCodes) ([]*domain.Code, error) {
 	var codes []*domain.Code
 	err := h.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		owner, err := requireUser(ctx, s, cmd.OwnerID)
+		owner, err := minter(ctx, s, cmd)
 		if err != nil {
 			return err
 		}
@@ -104,6 +107,25 @@ func (h MintCodesHandler) Handle(ctx context.Context, cmd MintCodes) ([]*domain.
 		return nil
 	})
 	return codes, err
+}
+
+// minter is who mints: the viewer, or for the operator's command the
+// named or first owner.
+func minter(ctx context.Context, s Store, cmd MintCodes) (*domain.User, error) {
+	switch {
+	case cmd.OwnerID != 0:
+		return requireUser(ctx, s, cmd.OwnerID)
+	case cmd.OwnerName != "":
+		return s.Users.ByName(ctx, cmd.OwnerName)
+	}
+	owners, err := s.Users.Owners(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(owners) == 0 {
+		return nil, domain.Errorf(domain.KindInvalid, "there is no owner to mint codes as; create one first")
+	}
+	return owners[0], nil
 }
 
 // codeType reads the type of a code: gold or platinum.
@@ -228,27 +250,30 @@ func (h RedeemCodeHandler) Handle(ctx context.Context, cmd RedeemCode) (Redeemed
 // buyer of a bought code.
 func (h RedeemCodeHandler) tell(ctx context.Context, s Store, c *domain.Code, redeemer *domain.User, giver string, now time.Time) error {
 	level := c.Grants().Title()
-	bodies := map[domain.UserID]string{
-		redeemer.ID(): fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver),
-	}
-	if !c.Minted() && c.BuyerID() != redeemer.ID() {
-		bodies[c.BuyerID()] = fmt.Sprintf("%s redeemed your %s code %s.", redeemer.Name(), level, c.Value().Short())
-	}
-	for _, to := range []domain.UserID{redeemer.ID(), c.BuyerID()} {
-		body, ok := bodies[to]
-		if !ok {
-			continue
-		}
-		delete(bodies, to)
+	send := func(to domain.UserID, upgrade domain.UpgradeID, body string) error {
 		m, err := domain.NewMessage(to, body, now)
 		if err != nil {
 			return err
 		}
-		if err := s.Messages.Create(ctx, m); err != nil {
-			return err
-		}
+		m.UpgradeID = upgrade
+		return s.Messages.Create(ctx, m)
 	}
-	return nil
+	raised := fmt.Sprintf("You have been upgraded to %s with a code from %s!", level, giver)
+	if c.Minted() {
+		return send(redeemer.ID(), 0, raised)
+	}
+	// Links go to the purchase only for its buyer, who may open it.
+	toRedeemer := domain.UpgradeID(0)
+	if redeemer.ID() == c.BuyerID() {
+		toRedeemer = c.UpgradeID()
+	}
+	if err := send(redeemer.ID(), toRedeemer, raised); err != nil {
+		return err
+	}
+	if redeemer.ID() == c.BuyerID() {
+		return nil
+	}
+	return send(c.BuyerID(), c.UpgradeID(), fmt.Sprintf("%s redeemed your %s code %s.", redeemer.Name(), level, c.Value().Short()))
 }
 
 // ListCodes reads a page of codes, newest first: the viewer's own (bought,

@@ -88,6 +88,10 @@ func noticeText(n domain.Notice, name func(domain.UserID) (string, error), money
 		return fmt.Sprintf("The %s upgrade %s gave you was refunded; your level is %s again.", level, purchaser, n.LevelNow.Title()), err
 	case domain.NoticeRedundantRefund:
 		return redundantText(n, money)
+	case domain.NoticeCodesIssued:
+		return fmt.Sprintf("Your %d %s codes of upgrade #%d are ready: find them under Codes.", n.Quantity, level, n.UpgradeID), nil
+	case domain.NoticeCodesVoided:
+		return fmt.Sprintf("Your payment for upgrade #%d (%d %s codes) was refunded; these codes are void: %s.", n.UpgradeID, n.Quantity, level, n.Detail), nil
 	case domain.NoticeRefundFailed:
 		return fmt.Sprintf("The automatic refund of upgrade #%d failed %d times; refund it by hand at Stripe (%s): %s.", n.UpgradeID, refundAttempts, n.Cause, n.Detail), nil
 	case domain.NoticeDispute, domain.NoticeDisputeLost, domain.NoticeFraudWarning:

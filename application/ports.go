@@ -83,7 +83,8 @@ type Upgrades interface {
 	// LockByPaymentIntent is LockByID for the upgrade paid by a PaymentIntent.
 	LockByPaymentIntent(ctx context.Context, paymentIntentID string) (*domain.Upgrade, error)
 	// LatestPending returns the newest pending upgrade of type t bought by
-	// purchaser for recipient, or a KindNotFound error.
+	// purchaser for recipient (0: a purchase of codes), or a KindNotFound
+	// error.
 	LatestPending(ctx context.Context, purchaser, recipient domain.UserID, t domain.UpgradeType) (*domain.Upgrade, error)
 	// Update stores the fields and the unsaved history of an upgrade
 	// locked (or created) in this unit of work; a KindNotFound error when
@@ -315,10 +316,13 @@ type PaymentGateway interface {
 
 // CheckoutRequest is everything a hosted checkout page needs.
 type CheckoutRequest struct {
-	UpgradeID      domain.UpgradeID
-	PurchaserID    domain.UserID
-	RecipientID    domain.UserID
-	UpgradeType    domain.UpgradeType
+	UpgradeID   domain.UpgradeID
+	PurchaserID domain.UserID
+	RecipientID domain.UserID
+	UpgradeType domain.UpgradeType
+	// Quantity is the codes of a code purchase (RecipientID 0): Price is
+	// for all of them. 0 for an upgrade.
+	Quantity       int
 	ProductName    string
 	Description    string
 	Price          domain.Money

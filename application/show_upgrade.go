@@ -125,6 +125,9 @@ func (h ShowUpgradeHandler) read(ctx context.Context, cmd ShowUpgrade) (UpgradeV
 			return err
 		}
 		recipientName := purchaserName
+		if up.IsCodes() {
+			recipientName = ""
+		}
 		if up.IsGifted() {
 			if recipientName, err = name(up.RecipientID()); err != nil {
 				return err

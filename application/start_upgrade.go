@@ -20,6 +20,9 @@ type StartUpgrade struct {
 	// GiftNote is the purchaser's note to a gift's recipient; optional.
 	// A second click gets the first checkout back, with the first note.
 	GiftNote string
+	// Quantity, from 1 to domain.MaxCodesBought, buys that many codes of
+	// Type instead (SPEC §9): no recipient is named.
+	Quantity int
 }
 
 // StartedUpgrade is the upgrade to pay and whether it was already there
@@ -133,6 +136,10 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 		if !h.config.Enabled {
 			return domain.Errorf(domain.KindUnavailable, "upgrades are disabled at the moment")
 		}
+		if cmd.Quantity != 0 {
+			up, reused, err = h.reserveCodes(ctx, s, p, cmd)
+			return err
+		}
 		recipient, err := findRecipient(ctx, s, p, cmd.RecipientID, cmd.RecipientName)
 		if err != nil {
 			return err
@@ -186,6 +193,41 @@ func (h StartUpgradeHandler) reserve(ctx context.Context, cmd StartUpgrade) (up 
 	return up, purchaser, recipientName, reused, err
 }
 
+// reserveCodes is reserve for a purchase of codes: the purchaser's open
+// checkout for as many codes of the same type, or a new pending purchase.
+func (h StartUpgradeHandler) reserveCodes(ctx context.Context, s Store, p *domain.User, cmd StartUpgrade) (*domain.Upgrade, bool, error) {
+	t, err := codeType(cmd.Type)
+	if err != nil {
+		return nil, false, err
+	}
+	if cmd.Quantity < 1 || cmd.Quantity > domain.MaxCodesBought {
+		return nil, false, domain.Errorf(domain.KindInvalid, "quantity must be between 1 and %d", domain.MaxCodesBought)
+	}
+	currency, err := h.config.Prices.Choose(cmd.Currency)
+	if err != nil {
+		return nil, false, err
+	}
+	now := h.clock.Now()
+	prev, err := s.Upgrades.LatestPending(ctx, p.ID(), 0, t)
+	switch {
+	case err == nil && prev.Quantity() != cmd.Quantity:
+	case err == nil && prev.HasOpenCheckout(now, h.config.ReuseMargin) && prev.Price().Currency() == currency:
+		return prev, true, nil
+	case err == nil && prev.SessionID() == "" && now.Sub(prev.CreatedAt()) < inFlight:
+		return nil, false, errCheckoutInFlight
+	case err != nil && !domain.IsKind(err, domain.KindNotFound):
+		return nil, false, err
+	}
+	if err := h.checkOpenCheckouts(ctx, s, p, now); err != nil {
+		return nil, false, err
+	}
+	up, err := domain.NewCodePurchaseIn(p, t, cmd.Quantity, h.config.Prices, currency, now)
+	if err != nil {
+		return nil, false, err
+	}
+	return up, false, s.Upgrades.Create(ctx, up)
+}
+
 // checkOpenCheckouts refuses a new checkout to a purchaser who has
 // MaxOpenCheckouts open already (SPEC §3, issue 11 item 21), so that nobody
 // floods the provider or the list with pending upgrades; the wait is until
@@ -226,6 +268,19 @@ func (h StartUpgradeHandler) checkOpenCheckouts(ctx context.Context, s Store, pu
 func (h StartUpgradeHandler) checkoutRequest(up *domain.Upgrade, purchaser *domain.User, recipientName string) CheckoutRequest {
 	c := h.config
 	id := up.ID()
+	if up.IsCodes() {
+		return CheckoutRequest{
+			UpgradeID: id, PurchaserID: up.PurchaserID(), UpgradeType: up.Type(), Quantity: up.Quantity(),
+			ProductName: up.Type().Grants().Title() + " upgrade code",
+			Description: fmt.Sprintf("Upgrade #%d: %d %s codes to give away", id, up.Quantity(), up.Type().Grants().Title()),
+			Price:       up.Price(), CustomerEmail: purchaser.Email(),
+			SuccessURL:     fmt.Sprintf("%s/user_upgrades/%d?session_id={CHECKOUT_SESSION_ID}", c.BaseURL, id),
+			CancelURL:      c.BaseURL + "/upgrade_codes",
+			ExpiresAt:      h.clock.Now().Add(c.CheckoutTTL),
+			Installation:   c.Installation,
+			IdempotencyKey: IdempotencyKey(c.Installation, id), AllowPromotionCodes: c.AllowPromotionCodes,
+		}
+	}
 	return CheckoutRequest{
 		UpgradeID:           id,
 		PurchaserID:         up.PurchaserID(),

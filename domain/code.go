@@ -50,8 +50,8 @@ func ParseCode(s string) (CodeValue, error) {
 }
 
 // NewCodeValue makes a code from CodeLength random bytes, each taken
-// modulo the alphabet. 256 is not a multiple of 30, so the first 16
-// characters are slightly likelier; the code still has over 58 bits.
+// modulo the alphabet's size; the source draws them below a multiple of
+// it, so that every character is equally likely (about 59 bits a code).
 func NewCodeValue(random []byte) (CodeValue, error) {
 	if len(random) != CodeLength {
 		return CodeValue{}, Errorf(KindInternal, "a code needs %d random bytes", CodeLength)
@@ -222,13 +222,29 @@ func (c *Code) Redeem(redeemer *User, now time.Time) error {
 	return nil
 }
 
-// Void ends an unused code whose purchase was refunded; it reports whether
-// the code was unused.
-func (c *Code) Void() bool {
-	if c.status != CodeUnused {
+// Void ends a code whose purchase was refunded and returns the status it
+// had. A redeemed code keeps its redeemer, whom the caller puts back with
+// Revert.
+func (c *Code) Void() CodeStatus {
+	was := c.status
+	c.status = CodeVoid
+	return was
+}
+
+// Revert puts the redeemer of a code whose purchase was refunded back by
+// the refund rule (SPEC §2): unless their level changed since, it becomes
+// the higher of what they still paid for (their fulfilled upgrades, their
+// other redeemed codes) and the level they had before the first of them.
+// It reports whether the level changed. The caller holds the redeemer's lock.
+func (c *Code) Revert(redeemer *User, fulfilled []*Upgrade, redeemed []*Code) bool {
+	if redeemer.id != c.redeemerID || c.levelBefore.IsZero() || redeemer.level != c.Grants() {
 		return false
 	}
-	c.status = CodeVoid
+	back := RevertLevel(c.levelBefore, fulfilled, redeemed, 0, c.id)
+	if back == redeemer.level {
+		return false
+	}
+	redeemer.level = back
 	return true
 }
 
@@ -237,4 +253,11 @@ func (c *Code) Void() bool {
 func (u *Upgrade) RecordCodeRedeemed(c *Code, redeemerName string, now time.Time) {
 	u.record(HistoryEntry{At: now, From: u.status, To: u.status, Outcome: OutcomeApplied, Cause: "user " + redeemerName,
 		Note: "code " + c.value.Short() + " redeemed by " + redeemerName})
+}
+
+// RecordCodeReverted notes in a refunded code purchase's history that the
+// redeemer of one of its codes was put back to level.
+func (u *Upgrade) RecordCodeReverted(c *Code, redeemerName string, level Level, now time.Time) {
+	u.record(HistoryEntry{At: now, From: u.status, To: u.status, Outcome: OutcomeApplied, Cause: "refund",
+		Note: "code " + c.value.Short() + ": " + redeemerName + " returned to " + level.String()})
 }

@@ -3,6 +3,7 @@ package domain_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"upgrades/domain"
 )
@@ -104,8 +105,8 @@ func TestRedeemRefusals(t *testing.T) {
 		{"void", stored(3, "carol", domain.LevelMember), true, domain.KindInvalid, "this code is not valid"},
 	} {
 		c := newCode(t, domain.UpgradeGold)
-		if tc.void && !c.Void() {
-			t.Fatal("an unused code was not voided")
+		if tc.void && c.Void() != domain.CodeUnused {
+			t.Fatal("an unused code was not unused")
 		}
 		before := tc.user.Level()
 		err := c.Redeem(tc.user, t0)
@@ -123,4 +124,37 @@ func TestCodesAreGoldOrPlatinum(t *testing.T) {
 	if _, err := domain.NewCode(v, domain.UpgradeGoldToPlatinum, 1, 0, "", t0); domain.KindOf(err) != domain.KindInvalid {
 		t.Fatalf("a gold to platinum code: %v", err)
 	}
+}
+
+func TestRevertPutsTheRedeemerBack(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		now  domain.Level // the redeemer's level when the refund arrives
+		keep []*domain.Code
+		want domain.Level
+	}{
+		{"back to member", domain.LevelGold, nil, domain.LevelMember},
+		{"promoted since: left alone", domain.LevelModerator, nil, domain.LevelModerator},
+		{"another gold code still counts", domain.LevelGold, []*domain.Code{redeemedCode(t, 9, domain.UpgradeGold)}, domain.LevelGold},
+	} {
+		carol := stored(3, "carol", domain.LevelMember)
+		c := newCode(t, domain.UpgradeGold)
+		if err := c.Redeem(carol, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := carol.SetLevel(tc.now); err != nil {
+			t.Fatal(err)
+		}
+		c.Void()
+		c.Revert(carol, nil, append([]*domain.Code{c}, tc.keep...))
+		if carol.Level() != tc.want {
+			t.Errorf("%s: carol is %s, want %s", tc.name, carol.Level(), tc.want)
+		}
+	}
+}
+
+func redeemedCode(t *testing.T, id domain.CodeID, ty domain.UpgradeType) *domain.Code {
+	t.Helper()
+	return domain.UnmarshalCodeFromDatabase(domain.CodeSnapshot{ID: id, Value: "ZZZZ2345WXYZ", Type: ty, Status: domain.CodeRedeemed,
+		BuyerID: 1, RedeemerID: 3, RedeemedAt: t0.Add(time.Hour), LevelBefore: domain.LevelGold, CreatedAt: t0})
 }

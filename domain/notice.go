@@ -19,6 +19,11 @@ var (
 	// An automatic refund failed for good: to the owners, with Stripe's
 	// error in Detail.
 	NoticeRefundFailed = NoticeKind{"refund_failed"}
+	// A code purchase was paid: to the purchaser, whose codes are ready.
+	NoticeCodesIssued = NoticeKind{"codes_issued"}
+	// A code purchase was refunded: to the purchaser, with the codes that
+	// became void in Detail.
+	NoticeCodesVoided = NoticeKind{"codes_voided"}
 )
 
 func (k NoticeKind) String() string { return k.slug }
@@ -36,6 +41,7 @@ type Notice struct {
 	Recipient UserID
 	Gift      bool
 	GiftNote  string // the purchaser's note to the recipient of a gift
+	Quantity  int    // the codes of a code purchase; 0 for an upgrade
 	Level     Level  // the level the upgrade grants
 	LevelNow  Level  // the recipient's level once the payment was applied
 	Price     Money

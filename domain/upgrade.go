@@ -35,6 +35,7 @@ type Upgrade struct {
 	paidAt           time.Time // when the payment settled: the day it counts as a sale
 	levelBefore      Level
 	giftNote         string
+	quantity         int // codes bought; 0 for an upgrade of a recipient
 	createdAt        time.Time
 	updatedAt        time.Time
 	history          []HistoryEntry
@@ -79,6 +80,39 @@ func NewUpgradeIn(purchaser, recipient *User, t UpgradeType, prices Prices, curr
 	return u, nil
 }
 
+// NewCodePurchaseIn starts a pending purchase of quantity codes of type t
+// in currency: the purchase has no recipient, its fulfilment issues the
+// codes to the purchaser, and it costs quantity times the price of now.
+func NewCodePurchaseIn(purchaser *User, t UpgradeType, quantity int, prices Prices, currency string, now time.Time) (*Upgrade, error) {
+	switch {
+	case purchaser == nil:
+		return nil, Errorf(KindUnauthenticated, "log in to buy codes")
+	case purchaser.banned:
+		return nil, Errorf(KindForbidden, "banned users cannot buy upgrades")
+	}
+	if err := CodeTypeRefusal(t); err != nil {
+		return nil, err
+	}
+	if quantity < 1 || quantity > MaxCodesBought {
+		return nil, Errorf(KindInvalid, "quantity must be between 1 and %d", MaxCodesBought)
+	}
+	q, err := prices.At(currency, t, now)
+	if err != nil {
+		return nil, err
+	}
+	if q.Price.IsZero() {
+		return nil, Errorf(KindInvalid, "%s has no price", t.Title())
+	}
+	price := Money{amount: q.Price.amount * int64(quantity), currency: q.Price.currency}
+	u := &Upgrade{
+		purchaserID: purchaser.id, upgradeType: t, quantity: quantity,
+		status: StatusPending, price: price, createdAt: now, updatedAt: now,
+	}
+	u.record(HistoryEntry{At: now, To: StatusPending, Outcome: OutcomeApplied, Cause: "user " + purchaser.name,
+		Note: fmt.Sprintf("checkout started for %d %s codes", quantity, t.Title())})
+	return u, nil
+}
+
 // UpgradeSnapshot is everything stored about an upgrade but its history.
 type UpgradeSnapshot struct {
 	ID               UpgradeID
@@ -95,6 +129,7 @@ type UpgradeSnapshot struct {
 	PaidAt           time.Time
 	LevelBefore      Level
 	GiftNote         string
+	Quantity         int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -106,7 +141,7 @@ func UnmarshalUpgradeFromDatabase(s UpgradeSnapshot, history []HistoryEntry) *Up
 		id: s.ID, purchaserID: s.PurchaserID, recipientID: s.RecipientID, upgradeType: s.Type,
 		status: s.Status, price: s.Price, sessionID: s.SessionID, checkoutURL: s.CheckoutURL,
 		sessionExpiresAt: s.SessionExpiresAt, paymentIntentID: s.PaymentIntentID, paid: s.Paid, paidAt: s.PaidAt,
-		levelBefore: s.LevelBefore, giftNote: s.GiftNote, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
+		levelBefore: s.LevelBefore, giftNote: s.GiftNote, quantity: s.Quantity, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
 		history: history,
 	}
 }
@@ -117,7 +152,7 @@ func (u *Upgrade) Snapshot() UpgradeSnapshot {
 		ID: u.id, PurchaserID: u.purchaserID, RecipientID: u.recipientID, Type: u.upgradeType,
 		Status: u.status, Price: u.price, SessionID: u.sessionID, CheckoutURL: u.checkoutURL,
 		SessionExpiresAt: u.sessionExpiresAt, PaymentIntentID: u.paymentIntentID, Paid: u.paid, PaidAt: u.paidAt,
-		LevelBefore: u.levelBefore, GiftNote: u.giftNote, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
+		LevelBefore: u.levelBefore, GiftNote: u.giftNote, Quantity: u.quantity, CreatedAt: u.createdAt, UpdatedAt: u.updatedAt,
 	}
 }
 
@@ -135,7 +170,14 @@ func (u *Upgrade) Paid() Paid                  { return u.paid }
 func (u *Upgrade) LevelBefore() Level          { return u.levelBefore }
 func (u *Upgrade) CreatedAt() time.Time        { return u.createdAt }
 func (u *Upgrade) UpdatedAt() time.Time        { return u.updatedAt }
-func (u *Upgrade) IsGifted() bool              { return u.purchaserID != u.recipientID }
+func (u *Upgrade) Quantity() int               { return u.quantity }
+
+// IsCodes reports a purchase of codes: it has no recipient.
+func (u *Upgrade) IsCodes() bool { return u.quantity > 0 }
+
+// IsGifted reports an upgrade bought for someone else; a code purchase
+// is not one.
+func (u *Upgrade) IsGifted() bool { return !u.IsCodes() && u.purchaserID != u.recipientID }
 
 // History returns the loaded history, oldest first.
 func (u *Upgrade) History() []HistoryEntry { return append([]HistoryEntry(nil), u.history...) }
@@ -196,8 +238,9 @@ type Facts struct {
 	// Fulfilled are the recipient's upgrades that were ever fulfilled
 	// (complete or refunded), oldest first, this one included or not. A
 	// refund needs them (see Payment.MayRevert): the recipient keeps what
-	// they still paid for. Codes they redeemed will count the same way.
+	// they still paid for, with the codes they redeemed (Redeemed).
 	Fulfilled []*Upgrade
+	Redeemed  []*Code
 	// AutoRefund says whether a redundant payment (one that settles but
 	// raises nothing, or arrives for a failed or expired upgrade) is
 	// refunded by the shop; otherwise it stays with the owners (SPEC §2).
@@ -221,6 +264,11 @@ type Result struct {
 	LevelBefore Level
 	LevelAfter  Level
 	Notices     []Notice
+	// IssueCodes is how many codes the caller issues to the purchaser of
+	// a code purchase that was just paid; VoidCodes says the purchase was
+	// refunded and its codes end (see Code.Void).
+	IssueCodes int
+	VoidCodes  bool
 	// Sales is what the payment adds to the day's sales totals.
 	Sales DailySales
 }
@@ -241,7 +289,10 @@ func (r Result) EventOutcome() Outcome {
 // stores both afterwards.
 func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	recipient := f.Recipient
-	if recipient == nil || recipient.id != u.recipientID {
+	if u.IsCodes() {
+		// A code purchase raises nobody: its notices name no recipient.
+		recipient = &User{}
+	} else if recipient == nil || recipient.id != u.recipientID {
 		return Result{}, fmt.Errorf("upgrade #%d: apply needs its recipient", u.id)
 	}
 	r := Result{From: u.status, LevelBefore: recipient.level, LevelAfter: recipient.level}
@@ -262,8 +313,14 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 	if d.Outcome == OutcomeAnomaly {
 		r.Anomaly = d.Reason
 	}
-	switch d.Effect {
-	case EffectFulfil:
+	switch {
+	case d.Effect == EffectFulfil && u.IsCodes():
+		r.IssueCodes = u.quantity
+		note = fmt.Sprintf("%d %s codes issued to the purchaser", u.quantity, u.upgradeType.Title())
+	case d.Effect == EffectRevert && u.IsCodes():
+		r.VoidCodes = true
+		note = "the purchase's codes are void; their redeemers are reverted by the refund rule"
+	case d.Effect == EffectFulfil:
 		granted := u.upgradeType.Grants()
 		u.levelBefore = recipient.level
 		if recipient.level.AtLeast(granted) {
@@ -274,9 +331,9 @@ func (u *Upgrade) Apply(p Payment, f Facts, now time.Time) (Result, error) {
 			r.Fulfilled = true
 			note = fmt.Sprintf("%s upgraded from %s to %s", recipient.name, r.LevelBefore, granted)
 		}
-	case EffectRevert:
+	case d.Effect == EffectRevert:
 		// Someone promoted (or demoted) since is left where they are.
-		if back := u.revertLevel(f.Fulfilled); !u.levelBefore.IsZero() && recipient.level == u.leftAt() && recipient.level != back {
+		if back := u.revertLevel(f.Fulfilled, f.Redeemed); !u.levelBefore.IsZero() && recipient.level == u.leftAt() && recipient.level != back {
 			recipient.level = back
 			r.Reverted = true
 			note = fmt.Sprintf("%s returned from %s to %s", recipient.name, r.LevelBefore, back)
@@ -310,7 +367,7 @@ func (u *Upgrade) redundancy(p Payment, f Facts, d Decision) (why, toPurchaser s
 		return "", ""
 	}
 	switch {
-	case d.Effect == EffectFulfil && f.Recipient.level.AtLeast(u.upgradeType.Grants()):
+	case d.Effect == EffectFulfil && !u.IsCodes() && f.Recipient.level.AtLeast(u.upgradeType.Grants()):
 		why = fmt.Sprintf("%s already had %s", f.Recipient.name, f.Recipient.level.Title())
 		if !u.IsGifted() {
 			return why, "you already had " + f.Recipient.level.Title()
@@ -349,19 +406,40 @@ func (u *Upgrade) refundRedundant(p Payment, r Result, recipient *User, why, toP
 // the higher of the levels their other complete upgrades grant and the
 // level they had before the first of their upgrades was fulfilled. Without
 // the recipient's other upgrades it is the level before this one.
-func (u *Upgrade) revertLevel(fulfilled []*Upgrade) Level {
-	back := u.levelBefore
+func (u *Upgrade) revertLevel(fulfilled []*Upgrade, redeemed []*Code) Level {
+	return RevertLevel(u.levelBefore, fulfilled, redeemed, u.id, 0)
+}
+
+// RevertLevel is the refund rule of SPEC §2 for a recipient whose
+// fulfilled upgrades (oldest first) and redeemed codes are given: the
+// higher of what they still paid for, leaving out the upgrade or code
+// being refunded (exceptUpgrade, exceptCode), and the level they had
+// before the first of them. before is the refunded one's level before,
+// used when nothing else says it.
+func RevertLevel(before Level, fulfilled []*Upgrade, redeemed []*Code, exceptUpgrade UpgradeID, exceptCode CodeID) Level {
+	back, first := before, time.Time{}
 	// The first upgrade that was fulfilled; a redundant refund never was
-	// and has no level before.
+	// and has no level before. A code redeemed earlier comes first.
 	for _, o := range fulfilled {
 		if !o.levelBefore.IsZero() {
-			back = o.levelBefore
+			back, first = o.levelBefore, o.paidAt
 			break
 		}
 	}
+	for _, c := range redeemed {
+		if !c.levelBefore.IsZero() && (first.IsZero() || c.redeemedAt.Before(first)) {
+			back, first = c.levelBefore, c.redeemedAt
+		}
+		break
+	}
 	for _, o := range fulfilled {
-		if o.id != u.id && o.status == StatusComplete && !back.AtLeast(o.upgradeType.Grants()) {
+		if o.id != exceptUpgrade && o.status == StatusComplete && !back.AtLeast(o.upgradeType.Grants()) {
 			back = o.upgradeType.Grants()
+		}
+	}
+	for _, c := range redeemed {
+		if c.id != exceptCode && c.status == CodeRedeemed && !back.AtLeast(c.Grants()) {
+			back = c.Grants()
 		}
 	}
 	return back
@@ -385,6 +463,10 @@ func (u *Upgrade) notices(p Payment, r Result, recipient *User) []Notice {
 	}
 	applied := r.Outcome == OutcomeApplied
 	switch {
+	case r.IssueCodes > 0:
+		add(NoticeCodesIssued, u.purchaserID, "")
+	case u.IsCodes() && applied && r.To == StatusRefunded:
+		add(NoticeCodesVoided, u.purchaserID, "")
 	case r.Fulfilled:
 		add(NoticeUpgraded, u.recipientID, "")
 		if u.IsGifted() {
@@ -414,7 +496,7 @@ func (u *Upgrade) notices(p Payment, r Result, recipient *User) []Notice {
 func (u *Upgrade) notice(k NoticeKind, to UserID, recipient *User, detail, cause string) Notice {
 	return Notice{
 		Kind: k, To: to, UpgradeID: u.id, Type: u.upgradeType,
-		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(), GiftNote: u.giftNote,
+		Purchaser: u.purchaserID, Recipient: u.recipientID, Gift: u.IsGifted(), GiftNote: u.giftNote, Quantity: u.quantity,
 		Level: u.upgradeType.Grants(), LevelNow: recipient.level, Price: u.price,
 		Detail: detail, Cause: cause,
 	}

@@ -72,12 +72,13 @@ type saleJSON struct {
 type upgradeJSON struct {
 	ID                int64         `json:"id"`
 	PurchaserID       int64         `json:"purchaser_id"`
-	RecipientID       int64         `json:"recipient_id"`
+	RecipientID       *int64        `json:"recipient_id"` // null for a purchase of codes
 	PurchaserName     string        `json:"purchaser_name"`
 	RecipientName     string        `json:"recipient_name"`
 	UpgradeType       string        `json:"upgrade_type"`
 	Status            string        `json:"status"`
 	IsGifted          bool          `json:"is_gifted"`
+	Quantity          int           `json:"quantity"` // codes bought; 0 for an upgrade
 	Amount            int64         `json:"amount"`
 	Currency          string        `json:"currency"`
 	Price             string        `json:"price"`                     // amount, formatted
@@ -107,11 +108,14 @@ type historyJSON struct {
 func upgradeOut(v application.UpgradeView, viewer domain.UserID) upgradeJSON {
 	u := v.Upgrade
 	out := upgradeJSON{
-		ID: int64(u.ID()), PurchaserID: int64(u.PurchaserID()), RecipientID: int64(u.RecipientID()),
+		ID: int64(u.ID()), PurchaserID: int64(u.PurchaserID()), Quantity: u.Quantity(),
 		PurchaserName: v.PurchaserName, RecipientName: v.RecipientName,
 		UpgradeType: u.Type().String(), Status: u.Status().String(), IsGifted: u.IsGifted(),
 		Amount: u.Price().Amount(), Currency: u.Price().Currency(), Price: FormatMoney(u.Price()), CheckoutSessionID: u.SessionID(),
 		CanRefund: v.CanRefund, GiftNote: v.GiftNote, CreatedAt: rfc3339(u.CreatedAt()), UpdatedAt: rfc3339(u.UpdatedAt()),
+	}
+	if id := int64(u.RecipientID()); id != 0 {
+		out.RecipientID = &id
 	}
 	if paid := u.Paid(); paid.Known {
 		out.AmountPaid, out.AmountDiscount = &paid.Amount, &paid.Discount

@@ -19,6 +19,9 @@ type story struct {
 
 func tell(v application.UpgradeView, viewer *domain.User) story {
 	u := v.Upgrade
+	if u.IsCodes() {
+		return tellCodes(v, viewer)
+	}
 	level := u.Type().Grants().Title()
 	giver, recipient := v.PurchaserName, v.RecipientName
 	var (
@@ -85,4 +88,30 @@ func tell(v application.UpgradeView, viewer *domain.User) story {
 			other("was refunded"))
 	}
 	return other("is " + u.Status().String())
+}
+
+// tellCodes is the story of a purchase of codes, to its buyer or to an
+// admin looking on.
+func tellCodes(v application.UpgradeView, viewer *domain.User) story {
+	u := v.Upgrade
+	what, are := fmt.Sprintf("%d %s codes", u.Quantity(), u.Type().Grants().Title()), "are"
+	if u.Quantity() == 1 {
+		what, are = "Your "+u.Type().Grants().Title()+" code", "is"
+	} else {
+		what = "Your " + what
+	}
+	buyer := viewer != nil && viewer.ID() == u.PurchaserID()
+	if !buyer {
+		return story{Headline: fmt.Sprintf("Upgrade #%d: %s bought %d %s codes.", u.ID(), v.PurchaserName, u.Quantity(), u.Type().Grants().Title()),
+			Detail: "Status: " + statusLabel(u.Status()) + "."}
+	}
+	switch u.Status() {
+	case domain.StatusPending, domain.StatusProcessing:
+		return story{Headline: "Waiting for your payment…", Detail: what + " will be under Codes as soon as the payment is confirmed. This page updates itself."}
+	case domain.StatusComplete:
+		return story{Headline: what + " " + are + " ready!", Detail: "Find them under Codes, to copy or print and give away. Thank you!"}
+	case domain.StatusRefunded:
+		return story{Headline: "This purchase was refunded.", Detail: "The payment was returned and its codes are void."}
+	}
+	return story{Headline: "The purchase was not paid.", Detail: "Nothing was charged; no codes were made.", TryAgain: "/user_upgrades/new"}
 }

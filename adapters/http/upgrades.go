@@ -284,6 +284,12 @@ func (h *handlers) createUpgrade(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	h.startPurchase(c, cmd)
+}
+
+// startPurchase starts an upgrade or a purchase of codes and answers with
+// its checkout: the page to pay on, or the purchase in JSON.
+func (h *handlers) startPurchase(c *gin.Context, cmd application.StartUpgrade) {
 	ctx := c.Request.Context()
 	started, err := h.app.StartUpgrade.Handle(ctx, cmd)
 	if err != nil {
@@ -374,6 +380,12 @@ func (h *handlers) showUpgrade(c *gin.Context) {
 // (done false) or after it.
 func levelChange(v application.UpgradeView, done bool) string {
 	u := v.Upgrade
+	if u.IsCodes() {
+		if done {
+			return "Its codes are void; whoever redeemed one is back to their level before, unless it had changed since."
+		}
+		return "Its codes become void; whoever redeemed one goes back to their level before, unless it has changed since."
+	}
 	before, granted := u.LevelBefore(), u.Type().Grants()
 	if before.IsZero() || before == granted {
 		if done {

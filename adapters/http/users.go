@@ -140,6 +140,8 @@ func (h *handlers) formFailed(c *gin.Context, err error, page, title string, for
 type profile struct {
 	application.UserProfile
 	CanBuy bool // some upgrade can be bought for this user by the viewer
+	// Redeemed says which level a code just gave the user, and who gave it.
+	Redeemed string
 }
 
 type profileJSON struct {
@@ -163,6 +165,9 @@ func (h *handlers) profile(c *gin.Context) {
 		return
 	}
 	data := profile{UserProfile: p}
+	if p.IsSelf && c.Query("redeemed") != "" {
+		data.Redeemed = h.redeemedNotice(c, c.Query("redeemed"))
+	}
 	for _, o := range p.Offers {
 		data.CanBuy = data.CanBuy || o.Refusal == ""
 	}

@@ -170,6 +170,8 @@ func navOf(route, id string, viewer *domain.User) string {
 		return "list"
 	case "/messages":
 		return "messages"
+	case "/upgrade_codes", "/upgrade_codes/redeem":
+		return "codes"
 	case "/sales", "/sales.csv":
 		return "sales"
 	case "/audit":

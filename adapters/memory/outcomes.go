@@ -32,7 +32,7 @@ func (r *outcomes) Lock(ctx context.Context, l application.PaymentLock) (applica
 	if domain.IsKind(err, domain.KindNotFound) {
 		return out, nil
 	}
-	if err != nil {
+	if err != nil || out.Upgrade.IsCodes() { // a purchase of codes has no recipient
 		return out, err
 	}
 	out.Recipient, err = (*users)(db).LockByID(ctx, out.Upgrade.RecipientID())

@@ -19,7 +19,7 @@ func (r *upgrades) Create(_ context.Context, u *domain.Upgrade) error {
 	if _, ok := r.users[u.PurchaserID()]; !ok {
 		return domain.Errorf(domain.KindNotFound, "purchaser %d not found", u.PurchaserID())
 	}
-	if _, ok := r.users[u.RecipientID()]; !ok {
+	if _, ok := r.users[u.RecipientID()]; !ok && !u.IsCodes() {
 		return domain.Errorf(domain.KindNotFound, "recipient %d not found", u.RecipientID())
 	}
 	id := domain.UpgradeID((*DB)(r).id("upgrades"))
@@ -103,11 +103,14 @@ func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]applic
 	var rows []application.UpgradeRow
 	for _, rec := range r.upgrades {
 		s := rec.snap
-		p, rcp := r.users[s.PurchaserID], r.users[s.RecipientID]
-		gifted := s.PurchaserID != s.RecipientID
+		p, rcpName := r.users[s.PurchaserID], ""
+		if rcp, ok := r.users[s.RecipientID]; ok {
+			rcpName = rcp.Name()
+		}
+		gifted := s.Quantity == 0 && s.PurchaserID != s.RecipientID
 		switch {
 		case q.VisibleTo != 0 && s.PurchaserID != q.VisibleTo && s.RecipientID != q.VisibleTo,
-			q.RecipientName != "" && !strings.EqualFold(rcp.Name(), q.RecipientName),
+			q.RecipientName != "" && (rcpName == "" || !strings.EqualFold(rcpName, q.RecipientName)),
 			q.PurchaserName != "" && !strings.EqualFold(p.Name(), q.PurchaserName),
 			q.PurchaserID != 0 && s.PurchaserID != q.PurchaserID,
 			!q.Type.IsZero() && s.Type != q.Type,
@@ -115,7 +118,7 @@ func (r *upgrades) List(_ context.Context, q application.UpgradeQuery) ([]applic
 			q.IsGifted != nil && gifted != *q.IsGifted:
 			continue
 		}
-		rows = append(rows, application.UpgradeRow{Upgrade: r.load(rec, false), PurchaserName: p.Name(), RecipientName: rcp.Name()})
+		rows = append(rows, application.UpgradeRow{Upgrade: r.load(rec, false), PurchaserName: p.Name(), RecipientName: rcpName})
 	}
 	slices.SortFunc(rows, func(a, b application.UpgradeRow) int { return int(b.Upgrade.ID() - a.Upgrade.ID()) })
 	return window(rows, func(r application.UpgradeRow) int64 { return int64(r.Upgrade.ID()) }, q.Window), nil

@@ -36,7 +36,10 @@ type Metrics struct {
 	codeRedemptions  prometheus.Counter
 }
 
-var _ application.Observer = (*Metrics)(nil)
+var (
+	_ application.Observer     = (*Metrics)(nil)
+	_ application.CodeObserver = (*Metrics)(nil)
+)
 
 // New registers every series. uow answers the backlog gauges at scrape
 // time; db, when the store is PostgreSQL, adds the pool's statistics.
@@ -84,8 +87,6 @@ func New(uow application.UnitOfWork, db *sql.DB, log *slog.Logger) *Metrics {
 			Name: "upgrades_automatic_refunds_total",
 			Help: "Payments refunded by the shop itself rather than by an owner.",
 		}),
-		// Moved by redeeming an upgrade code (SPEC §9), once that use case
-		// reports to the observer.
 		codeRedemptions: f.NewCounter(prometheus.CounterOpts{
 			Name: "upgrades_code_redemptions_total",
 			Help: "Upgrade codes redeemed.",
@@ -107,6 +108,9 @@ func New(uow application.UnitOfWork, db *sql.DB, log *slog.Logger) *Metrics {
 	}
 	return m
 }
+
+// CodeRedeemed counts one redeemed upgrade code.
+func (m *Metrics) CodeRedeemed(string) { m.codeRedemptions.Inc() }
 
 // Handler serves the registry in Prometheus' text format. A failed
 // gauge (the database down) leaves the other series in the answer.

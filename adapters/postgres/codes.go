@@ -139,8 +139,9 @@ type codeListRow struct {
 	RedeemerName string `bun:"redeemer_name,scanonly"`
 }
 
-// List reads a page of codes, newest first. Names are turned into ids
-// first, so each filter is an equality on an indexed column.
+// List reads a page of codes, newest first (oldest first above
+// Window.After, as every list). Names are turned into ids first, so each
+// filter is an equality on an indexed column.
 func (r codes) List(ctx context.Context, q application.CodeQuery) ([]application.CodeRow, error) {
 	sel := r.db.NewSelect().Model((*codeListRow)(nil)).
 		ColumnExpr("c.*").

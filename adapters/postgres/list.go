@@ -39,9 +39,9 @@ func (r upgrades) List(ctx context.Context, q application.UpgradeQuery) ([]appli
 	sel := r.db.NewSelect().Model((*listRow)(nil)).
 		ColumnExpr("?TableColumns").
 		ColumnExpr("p.name AS purchaser_name").
-		ColumnExpr("rc.name AS recipient_name").
+		ColumnExpr("coalesce(rc.name, '') AS recipient_name").
 		Join("JOIN users AS p ON p.id = u.purchaser_id").
-		Join("JOIN users AS rc ON rc.id = u.recipient_id").
+		Join("LEFT JOIN users AS rc ON rc.id = u.recipient_id"). // none for codes
 		Where("u.id IN (?)", bun.In(ids))
 	err = ordered(sel, "u.id", q.Window).Scan(ctx, &rows)
 	if err != nil {

@@ -65,12 +65,12 @@ func (r outcomes) Lock(ctx context.Context, l application.PaymentLock) (applicat
 	if !row.Fresh || row.Upgrade.ID == 0 {
 		return out, nil
 	}
-	if row.Recipient.ID == 0 {
+	if row.Recipient.ID == 0 && row.Upgrade.Quantity == 0 {
 		return out, notFound("user %d not found", row.Upgrade.RecipientID)
 	}
 	var err error
-	if out.Upgrade, err = row.Upgrade.toDomain(nil); err != nil {
-		return out, err
+	if out.Upgrade, err = row.Upgrade.toDomain(nil); err != nil || out.Upgrade.IsCodes() {
+		return out, err // a purchase of codes has no recipient
 	}
 	out.Recipient, err = row.Recipient.toDomain()
 	return out, err

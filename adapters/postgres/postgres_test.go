@@ -188,6 +188,10 @@ func TestSchemaRefusesIllegalStates(t *testing.T) {
 		`INSERT INTO users (id, name, password_hash, api_key, level) VALUES (1, 'alice', 'h', 'k1', 20), (2, 'bob', 'h', 'k2', 20)`,
 		`INSERT INTO upgrades (id, purchaser_id, recipient_id, upgrade_type, status, amount, currency, created_at, updated_at)
 		 VALUES (1, 1, 2, 'gold', 'pending', 2000, 'usd', now(), now())`,
+		// A purchase of two codes: no recipient, complete without a level before.
+		`INSERT INTO upgrades (id, purchaser_id, recipient_id, quantity, upgrade_type, status, amount, currency, created_at, updated_at)
+		 VALUES (2, 1, NULL, 2, 'gold', 'complete', 4000, 'usd', now(), now())`,
+		`INSERT INTO upgrade_codes (code, upgrade_type, upgrade_id, buyer_id, created_at) VALUES ('ABCD2345WXYZ', 'gold', 2, 1, now())`,
 	}
 	for _, q := range setup {
 		if err := exec(q); err != nil {
@@ -197,6 +201,9 @@ func TestSchemaRefusesIllegalStates(t *testing.T) {
 	var gifted bool
 	if err := conn.QueryRow(`SELECT is_gifted FROM upgrades WHERE id = 1`).Scan(&gifted); err != nil || !gifted {
 		t.Errorf("is_gifted of a gift = %t, %v", gifted, err)
+	}
+	if err := conn.QueryRow(`SELECT is_gifted FROM upgrades WHERE id = 2`).Scan(&gifted); err != nil || gifted {
+		t.Errorf("is_gifted of a purchase of codes = %t, %v", gifted, err)
 	}
 
 	user := func(name, level string) string {
@@ -225,6 +232,16 @@ func TestSchemaRefusesIllegalStates(t *testing.T) {
 		{"history of an unknown event", `INSERT INTO upgrade_history (upgrade_id, seq, at, to_status, event, outcome) VALUES (1, 1, now(), 'pending', 'boom', 'applied')`, "23514"},
 		{"a processed event without an outcome", `INSERT INTO stripe_events (id, livemode, received_at, processed_at) VALUES ('evt_1', false, now(), now())`, "23514"},
 		{"an outcome for an unprocessed event", `INSERT INTO stripe_events (id, livemode, received_at, outcome) VALUES ('evt_1', false, now(), 'applied')`, "23514"},
+		{"codes with a recipient", `UPDATE upgrades SET recipient_id = 2 WHERE id = 2`, "23514"},
+		{"an upgrade without a recipient", `UPDATE upgrades SET recipient_id = NULL WHERE id = 1`, "23514"},
+		{"eleven codes", `UPDATE upgrades SET quantity = 11, recipient_id = NULL WHERE id = 1`, "23514"},
+		{"gold to platinum codes", `UPDATE upgrades SET upgrade_type = 'gold_to_platinum' WHERE id = 2`, "23514"},
+		{"a code twice", `INSERT INTO upgrade_codes (code, upgrade_type, buyer_id, created_at) VALUES ('ABCD2345WXYZ', 'gold', 1, now())`, "23505"},
+		{"a code with an O", `INSERT INTO upgrade_codes (code, upgrade_type, buyer_id, created_at) VALUES ('ABCDO345WXYZ', 'gold', 1, now())`, "23514"},
+		{"a lower-case code", `INSERT INTO upgrade_codes (code, upgrade_type, buyer_id, created_at) VALUES ('abcd2345wxyz', 'gold', 1, now())`, "23514"},
+		{"redeemed by nobody", `UPDATE upgrade_codes SET status = 'redeemed'`, "23514"},
+		{"redeemed without the level before", `UPDATE upgrade_codes SET status = 'redeemed', redeemer_id = 2, redeemed_at = now()`, "23514"},
+		{"a code of an unknown purchase", `INSERT INTO upgrade_codes (code, upgrade_type, upgrade_id, buyer_id, created_at) VALUES ('ZZZZ2345WXYZ', 'gold', 99, 1, now())`, "23503"},
 		{"a blank message", `INSERT INTO messages (user_id, body, created_at) VALUES (1, '  ', now())`, "23514"},
 	} {
 		err := exec(c.sql)

@@ -16,7 +16,7 @@ type upgradeRow struct {
 
 	ID               int64     `bun:"id,pk,autoincrement"`
 	PurchaserID      int64     `bun:"purchaser_id,notnull"`
-	RecipientID      int64     `bun:"recipient_id,notnull"`
+	RecipientID      int64     `bun:"recipient_id,nullzero"` // NULL for a purchase of codes
 	UpgradeType      string    `bun:"upgrade_type,notnull"`
 	Status           string    `bun:"status,notnull"`
 	Amount           int64     `bun:"amount,notnull"`
@@ -30,6 +30,7 @@ type upgradeRow struct {
 	PaidAt           time.Time `bun:"paid_at,nullzero"`      // NULL until the payment settled
 	LevelBefore      int16     `bun:"level_before,nullzero"` // a rank; NULL before fulfilment
 	GiftNote         string    `bun:"gift_note,notnull"`     // set when the gift is made, never updated
+	Quantity         int16     `bun:"quantity,notnull"`      // codes bought; 0 for an upgrade of a recipient
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	UpdatedAt        time.Time `bun:"updated_at,notnull"`
 }
@@ -47,7 +48,7 @@ func upgradeFromDomain(u *domain.Upgrade) *upgradeRow {
 		UpgradeType: s.Type.String(), Status: s.Status.String(),
 		Amount: s.Price.Amount(), Currency: s.Price.Currency(),
 		SessionID: s.SessionID, CheckoutURL: s.CheckoutURL, SessionExpiresAt: s.SessionExpiresAt,
-		PaymentIntentID: s.PaymentIntentID, LevelBefore: int16(s.LevelBefore.Rank()), GiftNote: s.GiftNote,
+		PaymentIntentID: s.PaymentIntentID, LevelBefore: int16(s.LevelBefore.Rank()), GiftNote: s.GiftNote, Quantity: int16(s.Quantity),
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, PaidAt: s.PaidAt,
 		AmountPaid: paidColumn(s.Paid, s.Paid.Amount), AmountDiscount: paidColumn(s.Paid, s.Paid.Discount),
 	}
@@ -91,7 +92,7 @@ func (r *upgradeRow) toDomain(history []domain.HistoryEntry) (*domain.Upgrade, e
 		ID: domain.UpgradeID(r.ID), PurchaserID: domain.UserID(r.PurchaserID), RecipientID: domain.UserID(r.RecipientID),
 		Type: t, Status: status, Price: price,
 		SessionID: r.SessionID, CheckoutURL: r.CheckoutURL, SessionExpiresAt: utc(r.SessionExpiresAt),
-		PaymentIntentID: r.PaymentIntentID, Paid: paid, PaidAt: utc(r.PaidAt), LevelBefore: before, GiftNote: r.GiftNote,
+		PaymentIntentID: r.PaymentIntentID, Paid: paid, PaidAt: utc(r.PaidAt), LevelBefore: before, GiftNote: r.GiftNote, Quantity: int(r.Quantity),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}, history), nil
 }

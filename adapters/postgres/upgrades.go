@@ -136,9 +136,13 @@ func (r upgrades) LockByPaymentIntent(ctx context.Context, pi string) (*domain.U
 }
 
 func (r upgrades) LatestPending(ctx context.Context, purchaser, recipient domain.UserID, t domain.UpgradeType) (*domain.Upgrade, error) {
-	q := r.db.NewSelect().
-		Where("purchaser_id = ?", purchaser).
-		Where("recipient_id = ?", recipient).
+	q := r.db.NewSelect().Where("purchaser_id = ?", purchaser)
+	if recipient == 0 {
+		q = q.Where("recipient_id IS NULL") // a purchase of codes
+	} else {
+		q = q.Where("recipient_id = ?", recipient)
+	}
+	q = q.
 		Where("upgrade_type = ?", t.String()).
 		Where("status = ?", domain.StatusPending.String()).
 		OrderExpr("id DESC").Limit(1)

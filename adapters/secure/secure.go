@@ -69,10 +69,22 @@ type Codes struct{}
 
 var _ application.CodeMaker = Codes{}
 
+// NewCode draws each character uniformly: random bytes at or above the
+// largest multiple of the alphabet's size below 256 are drawn again, so
+// that taking them modulo the size favours no character.
 func (Codes) NewCode() (domain.CodeValue, error) {
-	b := make([]byte, domain.CodeLength)
-	if _, err := rand.Read(b); err != nil {
-		return domain.CodeValue{}, err
+	limit := byte(256 / len(domain.CodeAlphabet) * len(domain.CodeAlphabet))
+	picked := make([]byte, 0, domain.CodeLength)
+	buf := make([]byte, 2*domain.CodeLength)
+	for len(picked) < domain.CodeLength {
+		if _, err := rand.Read(buf); err != nil {
+			return domain.CodeValue{}, err
+		}
+		for _, b := range buf {
+			if b < limit && len(picked) < domain.CodeLength {
+				picked = append(picked, b)
+			}
+		}
 	}
-	return domain.NewCodeValue(b)
+	return domain.NewCodeValue(picked)
 }

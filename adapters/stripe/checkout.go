@@ -20,6 +20,7 @@ const (
 	metaPurchaserID  = "purchaser_id"
 	metaRecipientID  = "recipient_id"
 	metaUpgradeType  = "upgrade_type"
+	metaQuantity     = "quantity"
 )
 
 func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequest) (_ application.Checkout, err error) {
@@ -27,8 +28,16 @@ func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequ
 	meta := map[string]string{
 		metaUpgradeID:   strconv.FormatInt(int64(r.UpgradeID), 10),
 		metaPurchaserID: strconv.FormatInt(int64(r.PurchaserID), 10),
-		metaRecipientID: strconv.FormatInt(int64(r.RecipientID), 10),
 		metaUpgradeType: r.UpgradeType.String(),
+	}
+	// A purchase of codes has no recipient: it says how many codes instead
+	// (SPEC §9), and its line item is one code times that many.
+	unitAmount, quantity := r.Price.Amount(), int64(1)
+	if r.Quantity > 0 {
+		meta[metaQuantity] = strconv.Itoa(r.Quantity)
+		unitAmount, quantity = r.Price.Amount()/int64(r.Quantity), int64(r.Quantity)
+	} else {
+		meta[metaRecipientID] = strconv.FormatInt(int64(r.RecipientID), 10)
 	}
 	if r.Installation != "" {
 		meta[metaInstallation] = r.Installation
@@ -43,10 +52,10 @@ func (g *Gateway) CreateCheckout(ctx context.Context, r application.CheckoutRequ
 		LineItems: []*stripego.CheckoutSessionLineItemParams{{
 			PriceData: &stripego.CheckoutSessionLineItemPriceDataParams{
 				Currency:    stripego.String(r.Price.Currency()),
-				UnitAmount:  stripego.Int64(r.Price.Amount()),
+				UnitAmount:  stripego.Int64(unitAmount),
 				ProductData: product,
 			},
-			Quantity: stripego.Int64(1),
+			Quantity: stripego.Int64(quantity),
 		}},
 		ClientReferenceID: stripego.String(application.ClientReference(r.UpgradeID)),
 		Metadata:          meta,

@@ -141,6 +141,38 @@ func TestCreateCheckoutSendsEveryField(t *testing.T) {
 	}
 }
 
+// A purchase of codes is one code times the quantity, and its metadata
+// names how many codes instead of a recipient.
+func TestCreateCheckoutOfCodes(t *testing.T) {
+	fake := &fakeStripe{status: 200, body: `{"id":"cs_test_1","url":"https://pay.example/cs_test_1"}`}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	req := checkoutRequest()
+	req.RecipientID, req.Quantity = 0, 3
+	price, err := domain.NewMoney(3*2000, "usd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Price = price
+	if _, err := gatewayFor(t, srv.URL, time.Second, nil).CreateCheckout(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	r := fake.last(t)
+	for k, v := range map[string]string{
+		"line_items[0][price_data][unit_amount]": "2000", "line_items[0][quantity]": "3",
+		"metadata[quantity]": "3", "payment_intent_data[metadata][quantity]": "3",
+	} {
+		if got := r.form.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	for _, k := range []string{"metadata[recipient_id]", "payment_intent_data[metadata][recipient_id]"} {
+		if _, sent := r.form[k]; sent {
+			t.Errorf("%s was sent for a purchase of codes", k)
+		}
+	}
+}
+
 func TestCreateCheckoutLeavesOutAnEmptyEmail(t *testing.T) {
 	fake := &fakeStripe{status: 200, body: `{"id":"cs_test_1","url":"https://pay.example/cs_test_1"}`}
 	srv := httptest.NewServer(fake)

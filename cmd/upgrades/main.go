@@ -31,6 +31,7 @@ type cli struct {
 	Migrate   migrateCmd   `cmd:"" help:"Apply, roll back or list the PostgreSQL migrations."`
 	Users     usersCmd     `cmd:"" help:"Create and change accounts in the database."`
 	Events    eventsCmd    `cmd:"" help:"List and replay the stored Stripe events."`
+	Codes     codesCmd     `cmd:"" help:"Mint upgrade codes."`
 	Reconcile reconcileCmd `cmd:"" help:"Check every open upgrade with Stripe once, then exit."`
 	Refund    refundCmd    `cmd:"" help:"Refund a complete upgrade in full through Stripe, recorded in the audit trail."`
 	StripeSim stripeSimCmd `cmd:"" name:"stripe-sim" help:"Run the simulated Stripe as its own server."`

@@ -147,3 +147,28 @@ func TestUsersCreateReadsThePasswordFromStandardInput(t *testing.T) {
 		t.Errorf("a short password: %d %q (the password must not be echoed)", code, errOut)
 	}
 }
+
+// The operator mints codes as the first owner and gets them as JSON;
+// a quantity out of range is one line on stderr.
+func TestCodesMintPrintsTheCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL")
+	}
+	vars := map[string]string{"DATABASE_URL": dbtest.New(t)}
+	code, _, errOut := runCLI(t, vars, "", "codes", "mint", "--type", "gold", "--quantity", "2")
+	if code != 1 || !strings.Contains(errOut, "no owner") {
+		t.Fatalf("minting without an owner: %d %q", code, errOut)
+	}
+	if code, _, errOut = runCLI(t, vars, "an owner's password\n", "users", "create", "olivia", "--password-stdin", "--level", "owner"); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := runCLI(t, vars, "", "codes", "mint", "--type", "gold", "--count", "2", "--note", "raffle")
+	var codes []struct{ Code, Status string }
+	if err := json.Unmarshal([]byte(out), &codes); code != 0 || err != nil || len(codes) != 2 || codes[0].Status != "unused" || len(codes[0].Code) != 14 {
+		t.Fatalf("codes mint: %d %q %q %v", code, out, errOut, err)
+	}
+	code, _, errOut = runCLI(t, vars, "", "codes", "mint", "--type", "gold", "--quantity", "101")
+	if code != 1 || !strings.Contains(errOut, "quantity must be between 1 and 100") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("101 codes: %d %q", code, errOut)
+	}
+}

@@ -128,3 +128,13 @@ func grep(s, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestMetricsCountCodeRedemptions(t *testing.T) {
+	addr := proc.FreeAddr(t)
+	e := start(t, nil, server.Metrics(addr))
+	olivia, carol := e.user("olivia", domain.LevelOwner), e.user("carol", domain.LevelMember)
+	code := e.mint(olivia, "gold", 1)[0]
+	e.api(carol).json("POST", "/upgrade_codes/redeem.json", map[string]any{"code": code}).status(http.StatusOK)
+	e.api(carol).json("POST", "/upgrade_codes/redeem.json", map[string]any{"code": code}).status(http.StatusUnprocessableEntity)
+	wantSample(t, scrape(t, addr), 1, "upgrades_code_redemptions_total")
+}

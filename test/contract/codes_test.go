@@ -3,9 +3,11 @@ package contract_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
+	"upgrades/adapters/memory"
 	"upgrades/application"
 	"upgrades/domain"
 )
@@ -110,7 +112,9 @@ var codeCases = []testCase{
 				t.Fatalf("the purchase's codes: %v", cs)
 			}
 			for _, c := range cs {
-				c.Void()
+				if was := c.Void(); was != domain.CodeUnused {
+					t.Fatalf("a new code was %s", was)
+				}
 				if err := st.Codes.Update(ctx, c); err != nil {
 					return err
 				}
@@ -153,9 +157,13 @@ var codeCases = []testCase{
 			{application.CodeQuery{Type: domain.UpgradeGold, BuyerName: "ALICE"}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{RedeemerName: "Carol"}, "[CCCC-… redeemed alice>carol]"},
 			{application.CodeQuery{RedeemerName: "nobody"}, "[]"},
+			// Keyset pages: older than an id, newest first; newer than an
+			// id, nearest first.
+			{application.CodeQuery{Window: application.Window{Before: int64(c.ID()), Limit: 10}}, "[BBBB-… unused alice> AAAA-… unused olivia>]"},
+			{application.CodeQuery{Window: application.Window{After: int64(a.ID()), Limit: 1}}, "[BBBB-… unused alice>]"},
 		} {
-			if tc.q.Limit == 0 {
-				tc.q.Limit = 10
+			if tc.q.Window.Limit == 0 {
+				tc.q.Window.Limit = 10
 			}
 			if got := fmt.Sprint(listCodes(t, s, tc.q)); got != tc.want {
 				t.Errorf("%+v: %s; want %s", tc.q, got, tc.want)
@@ -214,6 +222,67 @@ var codeCases = []testCase{
 		}
 		if raised != 1 {
 			t.Fatalf("%d redeemers were raised", raised)
+		}
+	}},
+}
+
+var codePurchaseCases = []testCase{
+	{"codes/a code purchase paid by 20 concurrent events (two ids) issues its codes once; a refund voids them and reverts the redeemer", func(t *testing.T, s store) {
+		sh := newShop(t, s)
+		olivia := sh.user(t, "olivia", domain.LevelOwner)
+		alice := sh.user(t, "alice", domain.LevelMember)
+		carol := sh.user(t, "carol", domain.LevelMember)
+		started, err := sh.app.StartUpgrade.Handle(ctx, application.StartUpgrade{PurchaserID: alice.ID(), Type: "gold", Quantity: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		up := started.Upgrade
+		pi := sh.gw.Complete(up.SessionID(), memory.PaymentPaid)
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Ten deliveries of each of two events of one payment, at
+				// once: one fulfilment.
+				_, err := sh.app.ApplyEvent.Handle(ctx, event(fmt.Sprintf("evt_paid_%d", i%2), domain.EventCheckoutPaid, up, pi))
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		codes := listCodes(t, s, application.CodeQuery{BuyerName: "alice", Window: application.Window{Limit: 10}})
+		if len(codes) != 2 || !strings.Contains(codes[0], "unused alice>") {
+			t.Fatalf("issued codes: %v", codes)
+		}
+		var issued []application.CodeRow
+		do(t, s, func(ctx context.Context, st application.Store) (err error) {
+			issued, err = st.Codes.List(ctx, application.CodeQuery{Window: application.Window{Limit: 10}})
+			return err
+		})
+		if _, err := sh.app.RedeemCode.Handle(ctx, application.RedeemCode{RedeemerID: carol.ID(), Code: issued[0].Code.Value().String(), Network: "n"}); err != nil {
+			t.Fatal(err)
+		}
+		if readUser(t, s, carol.ID()).Level() != domain.LevelGold {
+			t.Fatal("carol was not raised")
+		}
+		if _, err := sh.app.Refund.Handle(ctx, application.RefundUpgrade{By: application.Actor{ID: olivia.ID()}, UpgradeID: up.ID(), Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := listCodes(t, s, application.CodeQuery{Status: domain.CodeVoid, Window: application.Window{Limit: 10}}); len(got) != 2 {
+			t.Fatalf("void codes after the refund: %v", got)
+		}
+		if readUser(t, s, carol.ID()).Level() != domain.LevelMember {
+			t.Fatal("carol was not put back")
+		}
+		if got := read(t, s, up.ID(), false); got.Status() != domain.StatusRefunded || got.RecipientID() != 0 || got.Quantity() != 2 {
+			t.Fatalf("the purchase is %s for %d, %d codes", got.Status(), got.RecipientID(), got.Quantity())
 		}
 	}},
 }

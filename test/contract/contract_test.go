@@ -91,7 +91,7 @@ func TestPostgres(t *testing.T) {
 
 // suite runs every case on a fresh store from newStore.
 func suite(t *testing.T, newStore factory) {
-	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, lockCases, throttleCases, outcomeCases, backlogCases, installationCases, refundCases, priceCases, giftNoteCases, salesCases, messageReadCases, codeCases, auditCases, anomalyCases} {
+	for _, group := range [][]testCase{userCases, upgradeCases, listCases, claimCases, eventCases, messageCases, rollbackCases, useCaseCases, lockCases, throttleCases, outcomeCases, backlogCases, installationCases, refundCases, priceCases, giftNoteCases, salesCases, messageReadCases, codeCases, codePurchaseCases, auditCases, anomalyCases} {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t)) })
 		}

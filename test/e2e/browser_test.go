@@ -232,6 +232,54 @@ func walkThrough(t *testing.T, base string, sc screen) {
 		b.check(t, "messages")
 	})
 
+	t.Run("a code bought, copied and redeemed by someone else", func(t *testing.T) {
+		// The buyer is Gold now: the upgrade page offers Gold codes no
+		// more, the codes page does.
+		b.do(t,
+			chromedp.Navigate(base+"/upgrade_codes"),
+			chromedp.Click(`//button[.="Buy codes"]`),
+		)
+		b.waitText(t, "Simulated Stripe Checkout")
+		b.do(t, chromedp.Click(chromedp.CSS(`button[value="paid"]`)))
+		b.waitText(t, "Your Gold code is ready!")
+		b.check(t, "status-codes")
+		b.do(t, chromedp.Click(chromedp.CSS(`header.site a[href="/upgrade_codes"]`)))
+		b.waitText(t, "Codes you bought or redeemed")
+		b.do(t, chromedp.WaitVisible(chromedp.CSS(`button.copy`)))
+		b.check(t, "codes")
+		code := run(t, b, chromedp.Text(chromedp.CSS(`td code.code`)))
+		b.do(t, chromedp.Click(chromedp.CSS(`button.copy`)))
+		b.waitText(t, "Copied")
+		b.do(t, chromedp.Navigate(base+"/upgrade_codes?view=print"))
+		b.waitText(t, code)
+		b.check(t, "codes-print")
+
+		redeemer := "gina-" + sc.name
+		signUp(t, base, redeemer)
+		b.logOut(t)
+		logInWith(t, b, redeemer, redeemer+" password")
+		b.do(t, chromedp.Click(chromedp.CSS(`a.me`)))
+		b.do(t, chromedp.Click(`//a[.="Redeem a code"]`))
+		b.waitText(t, "Your code")
+		b.check(t, "redeem")
+		// A typo first: refused on the form, which keeps what was typed.
+		b.do(t,
+			chromedp.SendKeys(chromedp.CSS(`main input[name="code"]`), "nope"),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		)
+		b.waitText(t, "this code is not valid")
+		b.check(t, "redeem-invalid")
+		b.do(t,
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('main input[name="code"]').value = ""`),
+			chromedp.SendKeys(chromedp.CSS(`main input[name="code"]`), strings.ToLower(code)),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		)
+		b.waitText(t, "You are now Gold, with a code from "+buyer+".")
+		b.check(t, "profile-redeemed")
+		b.logOut(t)
+		logInWith(t, b, buyer, "erins password")
+	})
+
 	t.Run("the owner refunds after confirming", func(t *testing.T) {
 		b.logOut(t)
 		b.check(t, "login")
