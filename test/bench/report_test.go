@@ -330,6 +330,7 @@ func (r *report) print(out io.Writer) {
 			}
 			p("%s", line)
 		}
+		p("  under webhooks\tat %.0f/s, the same at both sizes", l.WebhookRate)
 		for _, s := range l.Skipped {
 			p("  skipped\t%s", s)
 		}
