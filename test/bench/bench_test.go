@@ -45,6 +45,7 @@ var (
 	listRows    = flag.Int64("perf.list-rows", 1_000_000, "upgrades in the big table of the list section")
 	ageShare    = flag.Float64("perf.age", 0.3, "share of the big table's upgrades updated after the load, to age it as a shop's would be")
 	reconcileN  = flag.Int("perf.reconcile", 10_000, "open upgrades the reconciler drains")
+	codesN      = flag.Int("perf.codes", 2000, "codes minted and redeemed, each by its own member")
 	starts      = flag.Int("perf.starts", 5, "server starts timed for readiness")
 	binPath     = flag.String("perf.bin", "", "run this upgrades binary instead of building one")
 	pprofAddr   = flag.String("perf.pprof", "", "PPROF_ADDR of the server under load, to profile it meanwhile")
@@ -102,8 +103,9 @@ func TestBench(t *testing.T) {
 		}
 	}
 	if *concurrency < 1 || *checkouts < 1 || *listN < 1 || *starts < 1 || *rounds < 1 || *openRounds < 1 ||
-		*roundFor < time.Second || *openFor < time.Second || *guessRate <= 0 || *reconcileN < 1 {
-		t.Fatal("-perf.concurrency, -perf.checkouts, -perf.list-requests, -perf.starts, -perf.rounds, -perf.open-rounds, -perf.guess-rate and -perf.reconcile must be positive, -perf.round and -perf.open-for a second or more")
+		*roundFor < time.Second || *openFor < time.Second || *guessRate <= 0 || *reconcileN < 1 ||
+		*codesN < 1 || *codesN+*concurrency*10 > 65536 {
+		t.Fatal("-perf.concurrency, -perf.checkouts, -perf.list-requests, -perf.starts, -perf.rounds, -perf.open-rounds, -perf.guess-rate, -perf.reconcile and -perf.codes must be positive, -perf.codes with its warm-up at most 65,536 (a client network each), -perf.round and -perf.open-for a second or more")
 	}
 
 	b := &bench{t: t, rep: newReport()}
@@ -196,7 +198,10 @@ func sectionCommand(section string) string {
 // serverEnv configures `upgrades serve` as production would be, except
 // that Stripe is the simulated one, behind the timer, and the reconciler
 // is off: it would ask Stripe about the seeded open upgrades, which the
-// simulated Stripe never saw, and add load no user caused.
+// simulated Stripe never saw, and add load no user caused. The benchmark
+// stands where production's load balancer does: its X-Forwarded-For is
+// believed, and the code redemptions name the members' networks in it
+// (the other sections send none, and are seen from 127.0.0.1).
 func (b *bench) serverEnv(addr, dbURL string) []string {
 	stripeBase := "http://127.0.0.1:9" // nothing is asked of Stripe while timing the start
 	if b.stripe != nil {
@@ -211,6 +216,7 @@ func (b *bench) serverEnv(addr, dbURL string) []string {
 		"SESSION_SECRET="+sessionSecret,
 		"RECONCILE_INTERVAL=0",
 		"MAX_OPEN_CHECKOUTS=0", // the load is one buyer's checkouts
+		"TRUSTED_PROXIES=127.0.0.1",
 	)
 }
 

@@ -214,25 +214,6 @@ func (b *bench) measureReconcile() *reconcileResult {
 		Command: sectionCommand("reconcile")}
 }
 
-// measureCodes is the throughput of redeeming codes, once the server has
-// them; until then it says why it was skipped.
-func (b *bench) measureCodes() *skippedResult {
-	req, err := http.NewRequest(http.MethodGet, b.url("/codes.json"), nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.SetBasicAuth("owner", apiKey("owner"))
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode == http.StatusNotFound {
-		return &skippedResult{Skipped: "this revision redeems no codes over HTTP (GET /codes.json answers 404)"}
-	}
-	return &skippedResult{Skipped: fmt.Sprintf("GET /codes.json answers %d, but the redemption case is not written yet", res.StatusCode)}
-}
-
 // salesResult is the owners' sales page: 30 days at a million upgrades
 // over two years.
 type salesResult struct {

@@ -26,7 +26,7 @@ type report struct {
 	Checkout  *checkoutResult  `json:"checkout,omitempty"`
 	Success   *successResult   `json:"success_page,omitempty"`
 	Reconcile *reconcileResult `json:"reconciler,omitempty"`
-	Codes     *skippedResult   `json:"codes,omitempty"`
+	Codes     *codesResult     `json:"codes,omitempty"`
 	List      *listResult      `json:"list,omitempty"`
 	Sales     *salesResult     `json:"sales_page,omitempty"`
 	Memory    *memoryResult    `json:"memory,omitempty"`
@@ -308,9 +308,17 @@ func (r *report) print(out io.Writer) {
 		p("RECONCILER\t%d open upgrades drained in %.1f s (%.0f/s)", rc.Open, rc.DrainSeconds, rc.PerSecond)
 		p("  command\t%s", rc.Command)
 	}
-	if c := r.Codes; c != nil {
+	if c := r.Codes; c != nil && c.Skipped != "" {
 		p("")
 		p("CODE REDEMPTION\tskipped: %s", c.Skipped)
+	} else if c != nil {
+		p("")
+		p("CODE REDEMPTION\t%d codes minted by the owner, each redeemed by its own member, %d at a time, after %d to warm up; a client network per member (%d); foreign CPU %.1f%%",
+			c.Codes, c.Concurrency, c.Networks-c.Codes, c.Networks, c.ForeignShare*100)
+		p("  server\t%.0f redemptions/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/redemption: machine %.3f ms, server %.3f ms, PostgreSQL %.3f ms, sender %.3f ms",
+			c.PerSecond, c.P50MS, c.P99MS, c.CPU.MachineMS, c.CPU.ServerMS, c.CPU.PostgresMS, c.CPU.LoadMS)
+		p("  redeemed once\t%d of %d codes, warm-up's included, each by its own member (checked in the database)", c.RedeemedOnce, c.Networks)
+		p("  command\t%s", c.Command)
 	}
 	if l := r.List; l != nil {
 		p("")
