@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -24,10 +23,9 @@ var auditFilters = []string{auditActor, auditAction, auditSubject}
 // auditPage is one page of the audit trail with its search form.
 type auditPage struct {
 	application.AuditList
-	Filter   application.AuditFilter
-	Actions  []domain.AuditAction
-	PrevURL  string
-	NextURL  string
+	Filter  application.AuditFilter
+	Actions []domain.AuditAction
+	pageLinks
 	Filtered bool
 }
 
@@ -109,29 +107,9 @@ func (h *handlers) audit(c *gin.Context) {
 		c.JSON(http.StatusOK, out)
 		return
 	}
-	data := auditPage{AuditList: list, Filter: cmd.Filter, Actions: domain.AuditActions, Filtered: cmd.Filter != (application.AuditFilter{})}
-	if !list.Prev.IsZero() {
-		data.PrevURL = auditURL(cmd.Filter, list.Prev, list.Limit)
-	}
-	if !list.Next.IsZero() {
-		data.NextURL = auditURL(cmd.Filter, list.Next, list.Limit)
-	}
+	data := auditPage{AuditList: list, Filter: cmd.Filter, Actions: domain.AuditActions, Filtered: cmd.Filter != (application.AuditFilter{}),
+		pageLinks: linksOf("/audit", map[string]string{auditActor: cmd.Filter.Actor, auditAction: cmd.Filter.Action, auditSubject: cmd.Filter.Subject}, list)}
 	h.page(c, http.StatusOK, "audit.html", "Audit trail", data)
-}
-
-// auditURL links to another page of the same search.
-func auditURL(f application.AuditFilter, p application.Page, limit int) string {
-	q := url.Values{}
-	for name, v := range map[string]string{auditActor: f.Actor, auditAction: f.Action, auditSubject: f.Subject} {
-		if v != "" {
-			q.Set(name, v)
-		}
-	}
-	q.Set("page", p.String())
-	if limit != application.DefaultPageSize {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	return "/audit?" + q.Encode()
 }
 
 // ban bans (or, with unban, lets back in) the user of the path, for an

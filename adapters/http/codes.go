@@ -63,8 +63,7 @@ type codesPage struct {
 	Types    []domain.UpgradeType
 	Statuses []string
 	Print    bool // the printable view: the codes alone
-	PrevURL  string
-	NextURL  string
+	pageLinks
 }
 
 func (h *handlers) listCodes(c *gin.Context) {
@@ -100,32 +99,12 @@ func (h *handlers) listCodes(c *gin.Context) {
 		return
 	}
 	data := codesPage{CodeList: list, Filter: cmd.Filter, Types: []domain.UpgradeType{domain.UpgradeGold, domain.UpgradePlatinum},
-		Statuses: []string{domain.CodeUnused.String(), domain.CodeRedeemed.String(), domain.CodeVoid.String()}, Print: c.Query("view") == "print"}
-	if !list.Prev.IsZero() {
-		data.PrevURL = codesURL(cmd.Filter, list.Prev, list.Limit)
-	}
-	if !list.Next.IsZero() {
-		data.NextURL = codesURL(cmd.Filter, list.Next, list.Limit)
-	}
+		Statuses: []string{domain.CodeUnused.String(), domain.CodeRedeemed.String(), domain.CodeVoid.String()}, Print: c.Query("view") == "print",
+		pageLinks: linksOf("/upgrade_codes", map[string]string{
+			searchCodeStatus: cmd.Filter.Status, searchCodeType: cmd.Filter.Type, searchCodeBuyer: cmd.Filter.BuyerName, searchCodeRedeemer: cmd.Filter.RedeemerName,
+		}, list.Paged)}
 	pd := pageData{Title: "Upgrade codes", Data: data, Scripts: []string{"codes.js"}}
 	h.pageWith(c, http.StatusOK, "codes.html", pd)
-}
-
-// codesURL links to another page of the same search.
-func codesURL(f application.CodeFilter, page application.Page, limit int) string {
-	q := url.Values{}
-	for name, v := range map[string]string{
-		searchCodeStatus: f.Status, searchCodeType: f.Type, searchCodeBuyer: f.BuyerName, searchCodeRedeemer: f.RedeemerName,
-	} {
-		if v != "" {
-			q.Set(name, v)
-		}
-	}
-	q.Set("page", page.String())
-	if limit != application.DefaultPageSize {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	return "/upgrade_codes?" + q.Encode()
 }
 
 // redeemForm is the redeem page: the code as typed and why it was refused.

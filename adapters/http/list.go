@@ -25,11 +25,10 @@ const (
 // listPage is one page of the upgrades list with its search form.
 type listPage struct {
 	application.UpgradeList
-	Filter       application.UpgradeFilter
-	Types        []domain.UpgradeType
-	Statuses     []domain.Status
-	PrevURL      string
-	NextURL      string
+	Filter   application.UpgradeFilter
+	Types    []domain.UpgradeType
+	Statuses []domain.Status
+	pageLinks
 	SeesEveryone bool
 	Filtered     bool // a filter is set: the filters stay open
 	CanBuy       bool // the viewer may buy upgrades: the empty list says how
@@ -68,12 +67,7 @@ func (h *handlers) listUpgrades(c *gin.Context) {
 		UpgradeList: list, Filter: cmd.Filter, Types: domain.UpgradeTypes, Statuses: domain.Statuses,
 		SeesEveryone: viewerOf(c).IsAdmin(), Filtered: cmd.Filter != (application.UpgradeFilter{}),
 		CanBuy: !viewerOf(c).IsBanned(), ExportURL: exportURL(cmd.Filter),
-	}
-	if !list.Prev.IsZero() {
-		data.PrevURL = listURL(cmd.Filter, list.Prev, list.Limit)
-	}
-	if !list.Next.IsZero() {
-		data.NextURL = listURL(cmd.Filter, list.Next, list.Limit)
+		pageLinks: linksOf("/user_upgrades", listSearch(cmd.Filter), list),
 	}
 	title := "Your upgrades"
 	if data.SeesEveryone {
@@ -123,23 +117,30 @@ func queryInt(c *gin.Context, name string) (int, error) {
 	return n, nil
 }
 
-// listURL links to another page of the same search.
-func listURL(f application.UpgradeFilter, page application.Page, limit int) string {
-	q := filterQuery(f)
-	q.Set("page", page.String())
-	if limit != application.DefaultPageSize {
-		q.Set("limit", strconv.Itoa(limit))
+// pageLinks are the links of a list's page to the pages beside it.
+type pageLinks struct{ PrevURL, NextURL string }
+
+// linksOf links list's page at path to the pages beside it, keeping the
+// search (its empty fields left out) and the page size.
+func linksOf[T any](path string, search map[string]string, list application.Paged[T]) pageLinks {
+	link := func(p application.Page) string {
+		if p.IsZero() {
+			return ""
+		}
+		q := searchQuery(search)
+		q.Set("page", p.String())
+		if list.Limit != application.DefaultPageSize {
+			q.Set("limit", strconv.Itoa(list.Limit))
+		}
+		return path + "?" + q.Encode()
 	}
-	return "/user_upgrades?" + q.Encode()
+	return pageLinks{PrevURL: link(list.Prev), NextURL: link(list.Next)}
 }
 
-// filterQuery is the query string of a search.
-func filterQuery(f application.UpgradeFilter) url.Values {
+// searchQuery is the query string of a search's non-empty fields.
+func searchQuery(search map[string]string) url.Values {
 	q := url.Values{}
-	for name, v := range map[string]string{
-		searchRecipient: f.RecipientName, searchPurchaser: f.PurchaserName,
-		searchType: f.Type, searchStatus: f.Status, searchGifted: f.IsGifted,
-	} {
+	for name, v := range search {
 		if v != "" {
 			q.Set(name, v)
 		}
@@ -147,9 +148,17 @@ func filterQuery(f application.UpgradeFilter) url.Values {
 	return q
 }
 
+// listSearch is the upgrades list's search, by parameter.
+func listSearch(f application.UpgradeFilter) map[string]string {
+	return map[string]string{
+		searchRecipient: f.RecipientName, searchPurchaser: f.PurchaserName,
+		searchType: f.Type, searchStatus: f.Status, searchGifted: f.IsGifted,
+	}
+}
+
 // exportURL downloads every upgrade of a search as CSV.
 func exportURL(f application.UpgradeFilter) string {
-	if q := filterQuery(f).Encode(); q != "" {
+	if q := searchQuery(listSearch(f)).Encode(); q != "" {
 		return "/user_upgrades.csv?" + q
 	}
 	return "/user_upgrades.csv"
