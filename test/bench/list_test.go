@@ -163,6 +163,11 @@ func (b *bench) measureList(size string, rows int64) {
 	if size != "10k" {
 		l.Aged += b.age(rows)
 	}
+	if took > 0 {
+		// A shop's table grew over years; its pages were written out long
+		// ago. The bulk load's are written now, not while the cases run.
+		b.db.exec(t, "CHECKPOINT")
+	}
 	b.restartServer()
 	actual := b.db.int(t, "SELECT count(*) FROM upgrades")
 	t.Logf("listing with %d upgrades", actual)
