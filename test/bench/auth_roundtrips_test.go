@@ -6,37 +6,16 @@ import (
 	"testing"
 
 	"upgrades/adapters/memory"
-	"upgrades/adapters/postgres"
-	"upgrades/adapters/secure"
 	"upgrades/application"
 	"upgrades/domain"
-	"upgrades/test/dbtest"
 )
 
 // TestLoginRoundTrips counts, on the wire, what finding the user of an
 // authenticated request costs: one query, by API key or by session, not
 // a transaction around it.
 func TestLoginRoundTrips(t *testing.T) {
-	direct := dbtest.New(t)
-	u, err := urlHost(direct)
-	if err != nil {
-		t.Skipf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
-	}
-	wire := startPGWire(t, u)
-	dbURL, err := wire.url(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	app := application.New(application.Deps{
-		UoW: db, Gateway: memory.NewGateway(), Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
-		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(), Throttles: memory.NewThrottles(),
-	})
+	app, wire := appOnTheWire(t, memory.NewGateway())
 	user, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "alice", Password: "password-alice", Level: domain.LevelMember})
 	if err != nil {
 		t.Fatal(err)
@@ -80,26 +59,8 @@ func (w *pgWire) queries() []string {
 // TestCheckoutRoundTrips counts what a checkout sends PostgreSQL, from
 // the purchaser's lock to the session attached, a new one for oneself.
 func TestCheckoutRoundTrips(t *testing.T) {
-	direct := dbtest.New(t)
-	u, err := urlHost(direct)
-	if err != nil {
-		t.Skipf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
-	}
-	wire := startPGWire(t, u)
-	dbURL, err := wire.url(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	app := application.New(application.Deps{
-		UoW: db, Gateway: memory.NewGateway(), Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
-		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(), Throttles: memory.NewThrottles(),
-	})
+	app, wire := appOnTheWire(t, memory.NewGateway())
 	buyer, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "alice", Password: "password-alice", Level: domain.LevelMember})
 	if err != nil {
 		t.Fatal(err)

@@ -24,28 +24,9 @@ const maxRoundTrips = 4
 // for its answer), and holds test/bench/fulfil.sql to them. It runs in a
 // plain go test, in a second, unlike the benchmark.
 func TestFulfilmentRoundTrips(t *testing.T) {
-	direct := dbtest.New(t)
-	u, err := urlHost(direct)
-	if err != nil {
-		t.Skipf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
-	}
-	wire := startPGWire(t, u)
-	dbURL, err := wire.url(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	gw := memory.NewGateway()
-	app := application.New(application.Deps{
-		UoW: db, Gateway: gw, Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
-		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(),
-		Throttles: memory.NewThrottles(),
-	})
+	app, wire := appOnTheWire(t, gw)
 	buyer, err := app.CreateUser.Handle(ctx, application.CreateUser{Name: "pg1", Password: "password-pg1", Email: "pg1@example.com", Level: domain.LevelMember})
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +69,33 @@ func TestFulfilmentRoundTrips(t *testing.T) {
 		t.Errorf("test/bench/fulfil.sql is not the SQL of a fulfilment any more; update it.\nthe application:\n  %s\nthe script:\n  %s",
 			strings.Join(shapes, "\n  "), strings.Join(script, "\n  "))
 	}
+}
+
+// appOnTheWire is the application, paying through gw, on a fresh database
+// whose every statement is recorded on the wire; the database closes when
+// the test ends.
+func appOnTheWire(t *testing.T, gw *memory.Gateway) (*application.App, *pgWire) {
+	t.Helper()
+	direct := dbtest.New(t)
+	u, err := urlHost(direct)
+	if err != nil {
+		t.Skipf("the SQL is recorded on a URL-form TEST_DATABASE_URL: %v", err)
+	}
+	wire := startPGWire(t, u)
+	dbURL, err := wire.url(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return application.New(application.Deps{
+		UoW: db, Gateway: gw, Verifier: memory.Verifier{}, Clock: secure.SystemClock{},
+		Tokens: &memory.Tokens{}, Passwords: memory.Passwords{}, Config: benchConfig(),
+		Throttles: memory.NewThrottles(),
+	}), wire
 }
 
 func benchConfig() application.Config {
