@@ -128,7 +128,7 @@ func (b *bench) measureLatency() *latencyResult {
 					t.Fatalf("webhooks at a fixed rate: %v", err)
 				}
 				res.Server.add(openRound{Count: len(o.lat), P50MS: ms(o.lat.percentile(50)), P99MS: ms(o.lat.percentile(99)),
-					MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg).String(),
+					MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg, len(o.lat)),
 					GCs: after.count - gc.count, GCPauseMaxMS: after.max * 1000, PoolWaits: after.poolWaits - gc.poolWaits,
 					PoolWaitMS: (after.poolWaited - gc.poolWaited) * 1000, SenderLagMS: ms(o.senderLag)}, o.lat)
 			case res.Pgbench != nil:
@@ -137,7 +137,7 @@ func (b *bench) measureLatency() *latencyResult {
 				bg := b.background()
 				run := b.pgbench(p, c, *openFor, rate)
 				res.Pgbench.add(openRound{Count: run.processed, P50MS: ms(run.lat.percentile(50)), P99MS: ms(run.lat.percentile(99)),
-					MaxMS: ms(run.lat.percentile(100)), MaxInFlight: int64(c), CPU: run.cpu, Background: b.background().since(bg).String()}, run.lat)
+					MaxMS: ms(run.lat.percentile(100)), MaxInFlight: int64(c), CPU: run.cpu, Background: b.background().since(bg, run.processed)}, run.lat)
 			}
 		}
 	}

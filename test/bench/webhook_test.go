@@ -269,7 +269,7 @@ func (b *bench) serverRound(estimate float64, d time.Duration) webhookRound {
 		t.Fatalf("webhooks: %d of %d upgrades are complete", done, len(r.lat))
 	}
 	return webhookRound{Kind: "server", Count: len(r.lat), Rate: r.rate(), P99MS: ms(r.lat.percentile(99)), CPU: used,
-		Background: b.background().since(bg).String(), lat: r.lat}
+		Background: b.background().since(bg, len(r.lat)), lat: r.lat}
 }
 
 // pgbenchRound has pgbench run fulfil.sql on fresh upgrades for d with as
@@ -288,7 +288,7 @@ func (b *bench) pgbenchRound(estimate float64, d time.Duration, warm bool) (webh
 		run = b.pgbench(p, c, d, 0)
 	}
 	return webhookRound{Kind: "pgbench", Count: run.processed, Rate: run.tps, P99MS: ms(run.lat.percentile(99)), CPU: run.cpu,
-		Background: b.background().since(bg).String(), lat: run.lat}, run.command
+		Background: b.background().since(bg, run.processed), lat: run.lat}, run.command
 }
 
 // checkScript records the SQL of one fulfilment by the server (of
@@ -334,18 +334,30 @@ func median(vs []float64) float64 {
 
 // background is what PostgreSQL has done on its own so far, which slows
 // what runs meanwhile: checkpoints, and autovacuum's runs on this
-// database's tables.
-type background struct{ checkpoints, autovacuums int64 }
+// database's tables; and the write-ahead log written, whose volume
+// decides how soon the next checkpoint comes and whose flushes every
+// commit waits for.
+type background struct {
+	checkpoints, autovacuums   int64
+	walBytes, walFPI, walSyncs int64
+}
 
 func (b *bench) background() background {
 	return background{
 		checkpoints: b.db.int(b.t, "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"),
 		autovacuums: b.db.int(b.t, "SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_user_tables"),
+		walBytes:    b.db.int(b.t, "SELECT wal_bytes::bigint FROM pg_stat_wal"),
+		walFPI:      b.db.int(b.t, "SELECT wal_fpi FROM pg_stat_wal"),
+		walSyncs:    b.db.int(b.t, "SELECT wal_sync FROM pg_stat_wal"),
 	}
 }
 
-func (bg background) since(before background) background {
-	return background{bg.checkpoints - before.checkpoints, bg.autovacuums - before.autovacuums}
+// since describes what happened after before, over n transactions.
+func (bg background) since(before background, n int) string {
+	per := func(v int64) float64 { return float64(v) / float64(max(n, 1)) }
+	return fmt.Sprintf("%d checkpoints, %d autovacuums, WAL/tx %.1f kB, %.2f full pages, %.2f flushes",
+		bg.checkpoints-before.checkpoints, bg.autovacuums-before.autovacuums,
+		per(bg.walBytes-before.walBytes)/1000, per(bg.walFPI-before.walFPI), per(bg.walSyncs-before.walSyncs))
 }
 
 // captureFulfilment runs a second server whose connections to PostgreSQL
@@ -561,8 +573,4 @@ func pgbenchPath() string {
 		return m[len(m)-1]
 	}
 	return "pgbench"
-}
-
-func (bg background) String() string {
-	return fmt.Sprintf("%d checkpoints, %d autovacuums", bg.checkpoints, bg.autovacuums)
 }
