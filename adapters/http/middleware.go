@@ -72,6 +72,18 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
+// logAttrsKey holds what a handler adds to its request's line in the
+// access log (logAttrs), so that a request is one line.
+const logAttrsKey = "upgrades.log_attrs"
+
+// logAttrs adds attrs to the access log's line of c's request.
+func logAttrs(c *gin.Context, attrs ...slog.Attr) {
+	if prev, ok := c.Get(logAttrsKey); ok {
+		attrs = append(prev.([]slog.Attr), attrs...)
+	}
+	c.Set(logAttrsKey, attrs)
+}
+
 // accessLog logs one line per request. The query string is left out: it
 // may carry a checkout session id.
 func (h *handlers) accessLog(c *gin.Context) {
@@ -87,6 +99,9 @@ func (h *handlers) accessLog(c *gin.Context) {
 	}
 	if u := viewerOf(c); u != nil {
 		attrs = append(attrs, slog.Int64("user_id", int64(u.ID())))
+	}
+	if extra, ok := c.Get(logAttrsKey); ok {
+		attrs = append(attrs, extra.([]slog.Attr)...)
 	}
 	h.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
 }

@@ -21,5 +21,5 @@ func OpenAPI() []byte { return openAPI }
 // the .json suffix is stripped before routing, like every other route's.
 func (h *handlers) openapi(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=300")
-	c.Data(http.StatusOK, "application/json; charset=utf-8", openAPI)
+	c.Data(http.StatusOK, jsonContentType, openAPI)
 }

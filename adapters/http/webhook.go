@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -37,10 +38,15 @@ func (h *handlers) webhook(c *gin.Context) {
 		h.webhookFailed(c, err)
 		return
 	}
-	h.log.InfoContext(ctx, "webhook received",
-		"outcome", applied.Outcome.String(), "duplicate", applied.Duplicate, "upgrade", int64(applied.UpgradeID))
-	c.JSON(http.StatusOK, gin.H{"received": true})
+	logAttrs(c, slog.String("outcome", applied.Outcome.String()), slog.Bool("duplicate", applied.Duplicate),
+		slog.Int64("upgrade", int64(applied.UpgradeID)))
+	c.Data(http.StatusOK, jsonContentType, received)
 }
+
+// received is the webhook's answer once an event is handled or known.
+var received = []byte(`{"received":true}`)
+
+const jsonContentType = "application/json; charset=utf-8"
 
 func (h *handlers) webhookFailed(c *gin.Context, err error) {
 	p := problemOf(err)
