@@ -12,13 +12,14 @@
 -- Every client takes its own fresh upgrades: client c's n-th transaction
 -- fulfils upgrade first_upgrade + c * per_client + n - 1, which the user
 -- first_user + (the same offset), called pg<user id>, is buying. The
--- payload is a real event's body in hex; now and expires are timestamps.
+-- payload is a real event's body in bytea's escape format, as the
+-- server writes it; now and expires are timestamps.
 -- The event reports its totals, as a real Checkout Session's does
 -- (total_details), so what was paid is saved.
 --
 --   pgbench -n -M simple -c C -j J -t per_client -f fulfil.sql \
 --     -D n=0 -D first_upgrade=… -D first_user=… -D per_client=… \
---     -D now='2026-01-01 00:00:00+00:00' -D expires='…' -D sim=http://… -D payload=7b22… DATABASE_URL
+--     -D now='2026-01-01 00:00:00+00:00' -D expires='…' -D sim=http://… -D payload='{\012  "api_version"…' DATABASE_URL
 
 \set n :n + 1
 \set id :first_upgrade + :client_id * :per_client + :n - 1
@@ -32,7 +33,7 @@ begin isolation level read committed;
 -- its recipient, in one statement; the answer says whether the event is
 -- fresh and holds both rows.
 WITH recorded AS (INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
-			VALUES ('evt_b:tag', 'checkout.session.completed', FALSE, '\x:payload', ':now', 1)
+			VALUES ('evt_b:tag', 'checkout.session.completed', FALSE, ':payload', ':now', 1)
 			ON CONFLICT (id) DO UPDATE SET attempts = stripe_events.attempts + 1
 			WHERE stripe_events.processed_at IS NULL
 			RETURNING id),

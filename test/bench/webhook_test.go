@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	_ "embed"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -494,7 +493,7 @@ func (b *bench) runPgbench(p pool, clients int, extra []string, rate float64, db
 	if *scriptPath != "" {
 		source = *scriptPath
 	}
-	shown := strings.Join(append(append([]string{"pgbench"}, quoteArgs(args)...), "-D", "payload=<the recorded event, hex>", "<bench database>"), " ")
+	shown := strings.Join(append(append([]string{"pgbench"}, quoteArgs(args)...), "-D", "payload=<the recorded event, escaped>", "<bench database>"), " ")
 	shown = strings.Replace(shown, script, source, 1)
 	args = append(args, "-D", "payload="+payload, "-l", "--log-prefix="+filepath.Join(dir, "tx"), dbURL)
 	cmd := exec.Command(pgbenchPath(), args...)
@@ -512,10 +511,24 @@ func (b *bench) runPgbench(p pool, clients int, extra []string, rate float64, db
 }
 
 // scriptPayload is the payload pgbench stores: a real event's body as the
-// server stores it, in hex.
+// server writes it into its statement, in bytea's escape format (the
+// rules of adapters/postgres's byteaLiteral).
 func (b *bench) scriptPayload() string {
 	p := pool{prefix: "pg", firstUser: 1, firstUpgrade: 1, n: 1}
-	return hex.EncodeToString(b.completedEvent(p, 0, taggedIDs(1)))
+	var out strings.Builder
+	for _, c := range b.completedEvent(p, 0, taggedIDs(1)) {
+		switch {
+		case c == '\'':
+			out.WriteString("''")
+		case c == '\\':
+			out.WriteString(`\\`)
+		case c < 0x20 || c > 0x7e:
+			fmt.Fprintf(&out, `\%03o`, c)
+		default:
+			out.WriteByte(c)
+		}
+	}
+	return out.String()
 }
 
 // capturePgbench runs one transaction of fulfil.sql on p's one upgrade
