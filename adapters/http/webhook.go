@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -27,7 +28,7 @@ func (h *handlers) webhook(c *gin.Context) {
 		return
 	}
 	// The signature covers the exact bytes, so the body is read raw.
-	payload, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	payload, err := readBody(http.MaxBytesReader(c.Writer, c.Request.Body, limit), c.Request.ContentLength)
 	if err != nil {
 		h.webhookFailed(c, bodyError(err))
 		return
@@ -41,6 +42,18 @@ func (h *handlers) webhook(c *gin.Context) {
 	logAttrs(c, slog.String("outcome", applied.Outcome.String()), slog.Bool("duplicate", applied.Duplicate),
 		slog.Int64("upgrade", int64(applied.UpgradeID)))
 	c.Data(http.StatusOK, jsonContentType, received)
+}
+
+// readBody reads r to its end: into one buffer of the declared length
+// when there is one, rather than growing a buffer as io.ReadAll does.
+func readBody(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 {
+		return io.ReadAll(r)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(declared) + bytes.MinRead) // room to read the end
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // received is the webhook's answer once an event is handled or known.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -166,6 +167,7 @@ func nullBytes(b []byte) any {
 type byteaLiteral []byte
 
 func (l byteaLiteral) AppendQuery(_ schema.QueryGen, b []byte) ([]byte, error) {
+	b = slices.Grow(b, len(l)+len(l)/16+2) // JSON: a few escapes at most
 	b = append(b, '\'')
 	for _, c := range l {
 		switch {
