@@ -41,6 +41,9 @@ type Config struct {
 	BodyLimit int64
 	// WebhookBodyLimit caps the webhook's body.
 	WebhookBodyLimit int64
+	// WebhookConcurrency is how many webhooks are handled at once; more
+	// wait for their turn, up to webhookQueue each.
+	WebhookConcurrency int
 	// CountryHeader names the header in which a trusted proxy reports the
 	// buyer's country (e.g. CF-IPCountry); empty ignores every header.
 	CountryHeader string
@@ -52,8 +55,8 @@ type Config struct {
 // The defaults are the command's (cmd/upgrades/server.Defaults): the edge
 // is told its limits and refuses to guess.
 func (c Config) check() error {
-	if c.SessionTTL <= 0 || c.BodyLimit <= 0 || c.WebhookBodyLimit <= 0 {
-		return errors.New("the session lifetime and the body limits must be positive")
+	if c.SessionTTL <= 0 || c.BodyLimit <= 0 || c.WebhookBodyLimit <= 0 || c.WebhookConcurrency <= 0 {
+		return errors.New("the session lifetime, the body limits and the webhooks' concurrency must be positive")
 	}
 	return nil
 }
@@ -74,7 +77,14 @@ type handlers struct {
 	views    *views
 	content  Content
 	drain    *Drain
+	webhooks *gate
 }
+
+// webhookQueue is how many webhooks may wait for each slot: with 8 slots,
+// 400 wait, a few megabytes of payloads, and at a fulfilment's usual few
+// milliseconds the last of them is answered within seconds, well before
+// Stripe gives up on a delivery.
+const webhookQueue = 50
 
 // NewRouter builds the web edge: the Gin engine with every route, behind
 // the middleware every request passes through.
@@ -108,6 +118,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	}
 	h := &handlers{
 		app: d.App, db: d.DB, log: d.Logger, cfg: cfg, views: v, content: content, drain: d.Drain,
+		webhooks: newGate(cfg.WebhookConcurrency, cfg.WebhookConcurrency*webhookQueue),
 		sessions: sessions{key: []byte(cfg.SessionSecret), ttl: cfg.SessionTTL, secure: cfg.secure(), now: now},
 	}
 

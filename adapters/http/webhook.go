@@ -34,6 +34,12 @@ func (h *handlers) webhook(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	if !h.webhooks.enter(ctx) {
+		c.Header("Retry-After", "1")
+		h.webhookFailed(c, domain.Errorf(domain.KindUnavailable, "too many webhooks at once; try again"))
+		return
+	}
+	defer h.webhooks.leave()
 	applied, err := h.app.ReceiveWebhook.Handle(ctx, application.ReceiveWebhook{Payload: payload, Signature: c.GetHeader("Stripe-Signature")})
 	if err != nil {
 		h.webhookFailed(c, err)

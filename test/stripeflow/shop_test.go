@@ -98,7 +98,7 @@ func newShopWith(t *testing.T, app func(*application.Config), configure ...func(
 	// signature, a body over the limit) is what the server refuses.
 	web, err := webhttp.NewRouter(webhttp.Deps{
 		App: s.app, DB: s.db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: s.clock,
-		Config: webhttp.Config{BaseURL: s.url, SessionSecret: "stripeflow-session-secret-0123456789", WebhookBodyLimit: bodyLimit,
+		Config: webhttp.Config{BaseURL: s.url, SessionSecret: "stripeflow-session-secret-0123456789", WebhookBodyLimit: bodyLimit, WebhookConcurrency: 8,
 			SessionTTL: server.Defaults().SessionTTL, BodyLimit: server.Defaults().BodyLimit},
 	})
 	if err != nil {

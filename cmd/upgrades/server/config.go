@@ -50,20 +50,22 @@ type Config struct {
 	// SimulatedKey is the secret key of the simulated Stripe, made for
 	// this process: the simulation accepts it and the Stripe adapter sends
 	// it. Empty in live mode.
-	SimulatedKey      string
-	SessionSecret     string
-	SessionTTL        time.Duration
-	BodyLimit         int64
-	WebhookBodyLimit  int64
-	TrustedProxies    []string
-	CountryHeader     string               // where a trusted proxy names the buyer's country
-	Content           *httpadapter.Content // CONTENT_FILE read and checked; nil: the built-in one
-	ReconcileInterval time.Duration        // 0 disables the reconciler loop
-	DrainDelay        time.Duration        // how long /readyz says 503 before the server stops
-	LogLevel          string
-	LogFormat         string
-	SlowQuery         time.Duration // 0: slow queries are not logged
-	App               application.Config
+	SimulatedKey     string
+	SessionSecret    string
+	SessionTTL       time.Duration
+	BodyLimit        int64
+	WebhookBodyLimit int64
+	// WebhookConcurrency is WEBHOOK_CONCURRENCY: webhooks handled at once.
+	WebhookConcurrency int
+	TrustedProxies     []string
+	CountryHeader      string               // where a trusted proxy names the buyer's country
+	Content            *httpadapter.Content // CONTENT_FILE read and checked; nil: the built-in one
+	ReconcileInterval  time.Duration        // 0 disables the reconciler loop
+	DrainDelay         time.Duration        // how long /readyz says 503 before the server stops
+	LogLevel           string
+	LogFormat          string
+	SlowQuery          time.Duration // 0: slow queries are not logged
+	App                application.Config
 }
 
 // SaleOver reports whether a configured sale ended before now: no error,
@@ -151,6 +153,9 @@ func (f Flags) Config() (Config, error) {
 	}
 	if c.App.AutoRefund, err = strconv.ParseBool(f.AutoRefund); err != nil {
 		return c, fmt.Errorf("AUTO_REFUND must be true or false, not %q", f.AutoRefund)
+	}
+	if c.WebhookConcurrency, err = strconv.Atoi(f.WebhookConcurrency); err != nil || c.WebhookConcurrency < 1 || c.WebhookConcurrency > maxWebhookConcurrency {
+		return c, fmt.Errorf("WEBHOOK_CONCURRENCY must be a number from 1 to %d, not %q", maxWebhookConcurrency, f.WebhookConcurrency)
 	}
 	if c.App.MaxOpenCheckouts, err = strconv.Atoi(f.MaxOpenCheckouts); err != nil || c.App.MaxOpenCheckouts < 0 {
 		return c, fmt.Errorf("MAX_OPEN_CHECKOUTS must be a number of checkouts (0 for no limit), not %q", f.MaxOpenCheckouts)

@@ -55,6 +55,7 @@ func TestBadConfigurationIsOneLineNamingTheVariable(t *testing.T) {
 		{"RECONCILE_INTERVAL", "-1m"}, {"LISTEN_ADDR", "3000"}, {"STRIPE_SIMULATED", "maybe"}, {"UPGRADES_ENABLED", "yes please"},
 		{"METRICS_ADDR", "9090"}, {"METRICS_ADDR", "localhost:http-ish"}, {"METRICS_ADDR", "localhost:70000"}, {"METRICS_ADDR", "localhost:3000"},
 		{"DRAIN_DELAY", "-1s"}, {"DRAIN_DELAY", "a while"}, {"DRAIN_DELAY", "1m"},
+		{"WEBHOOK_CONCURRENCY", "0"}, {"WEBHOOK_CONCURRENCY", "21"}, {"WEBHOOK_CONCURRENCY", "eight"},
 	} {
 		_, err := Load(nil, func(k string) string { return map[string]string{tc.env: tc.value}[k] })
 		if err == nil || !strings.Contains(err.Error(), tc.env) || strings.Contains(err.Error(), "\n") {

@@ -64,6 +64,7 @@ type Flags struct {
 	ReconcileAfter      string `name:"reconcile-after" envvar:"RECONCILE_AFTER" default:"${reconcile_after}" placeholder:"DURATION" help:"How long an upgrade stays open before the reconciler checks it."`
 	AutoRefund          string `name:"auto-refund" envvar:"AUTO_REFUND" default:"${auto_refund}" placeholder:"BOOL" help:"Whether redundant payments are refunded through Stripe; false leaves them to the owners."`
 	DrainDelay          string `name:"drain-delay" envvar:"DRAIN_DELAY" default:"${drain_delay}" placeholder:"DURATION" help:"On SIGTERM, how long /readyz answers 503 while requests are still served, before the server stops (0 to 20s)."`
+	WebhookConcurrency  string `name:"webhook-concurrency" envvar:"WEBHOOK_CONCURRENCY" default:"${webhook_concurrency}" placeholder:"N" help:"Webhooks handled at once (1 to 20); more wait their turn, and past 50 waiting for each the rest are answered 503 for Stripe to retry."`
 	MaxOpenCheckouts    string `name:"max-open-checkouts" envvar:"MAX_OPEN_CHECKOUTS" default:"${max_open_checkouts}" placeholder:"N" help:"Checkouts one buyer may have open at once; 0 for no limit."`
 
 	MetricsAddr string `name:"metrics-addr" envvar:"METRICS_ADDR" placeholder:"HOST:PORT" help:"Serve Prometheus metrics at /metrics on this address, apart from the public one; off when empty."`
@@ -114,16 +115,17 @@ func helpLine(v *kong.Value) string {
 func defaultVars() kong.Vars {
 	d := Defaults()
 	return kong.Vars{
-		"listen_addr":        d.ListenAddr,
-		"prices":             formatPrices(d.App.Prices),
-		"checkout_ttl":       shortDuration(d.App.CheckoutTTL),
-		"reconcile_interval": shortDuration(d.ReconcileInterval),
-		"reconcile_after":    shortDuration(d.App.ReconcileAfter),
-		"drain_delay":        shortDuration(d.DrainDelay),
-		"auto_refund":        fmt.Sprint(d.App.AutoRefund),
-		"max_open_checkouts": fmt.Sprint(d.App.MaxOpenCheckouts),
-		"log_level":          d.LogLevel,
-		"log_format":         d.LogFormat,
+		"listen_addr":         d.ListenAddr,
+		"prices":              formatPrices(d.App.Prices),
+		"checkout_ttl":        shortDuration(d.App.CheckoutTTL),
+		"reconcile_interval":  shortDuration(d.ReconcileInterval),
+		"reconcile_after":     shortDuration(d.App.ReconcileAfter),
+		"drain_delay":         shortDuration(d.DrainDelay),
+		"auto_refund":         fmt.Sprint(d.App.AutoRefund),
+		"max_open_checkouts":  fmt.Sprint(d.App.MaxOpenCheckouts),
+		"webhook_concurrency": fmt.Sprint(d.WebhookConcurrency),
+		"log_level":           d.LogLevel,
+		"log_format":          d.LogFormat,
 	}
 }
 

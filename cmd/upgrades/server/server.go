@@ -77,9 +77,9 @@ func webConfig(cfg Config) httpadapter.Config {
 		SessionTTL:       cfg.SessionTTL,
 		TrustedProxies:   cfg.TrustedProxies,
 		BodyLimit:        cfg.BodyLimit,
-		WebhookBodyLimit: cfg.WebhookBodyLimit,
-		CountryHeader:    cfg.CountryHeader,
-		Content:          cfg.Content,
+		WebhookBodyLimit: cfg.WebhookBodyLimit, WebhookConcurrency: cfg.WebhookConcurrency,
+		CountryHeader: cfg.CountryHeader,
+		Content:       cfg.Content,
 	}
 }
 
