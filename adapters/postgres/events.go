@@ -147,7 +147,6 @@ func (row eventRow) stored() application.StoredEvent {
 	return e
 }
 
-// nullBytes stores an absent payload as NULL.
 // nullBytes is a payload as a query argument: NULL for none, else a
 // byteaLiteral.
 func nullBytes(b []byte) any {
@@ -162,7 +161,7 @@ func nullBytes(b []byte) any {
 // escape format keeps as it is, so the statement carries about half the
 // characters that the driver scans, the network carries and PostgreSQL
 // parses. A quote is doubled (standard_conforming_strings is on, which
-// the driver requires), a backslash is written \, and every byte that is
+// the driver requires), a backslash is written \\, and every byte that is
 // not printable ASCII as \ followed by three octal digits.
 type byteaLiteral []byte
 

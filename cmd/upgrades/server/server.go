@@ -72,14 +72,15 @@ func fxLogger(l *slog.Logger) fxevent.Logger {
 
 func webConfig(cfg Config) httpadapter.Config {
 	return httpadapter.Config{
-		BaseURL:          cfg.App.BaseURL,
-		SessionSecret:    cfg.SessionSecret,
-		SessionTTL:       cfg.SessionTTL,
-		TrustedProxies:   cfg.TrustedProxies,
-		BodyLimit:        cfg.BodyLimit,
-		WebhookBodyLimit: cfg.WebhookBodyLimit, WebhookConcurrency: cfg.WebhookConcurrency,
-		CountryHeader: cfg.CountryHeader,
-		Content:       cfg.Content,
+		BaseURL:            cfg.App.BaseURL,
+		SessionSecret:      cfg.SessionSecret,
+		SessionTTL:         cfg.SessionTTL,
+		TrustedProxies:     cfg.TrustedProxies,
+		BodyLimit:          cfg.BodyLimit,
+		WebhookBodyLimit:   cfg.WebhookBodyLimit,
+		WebhookConcurrency: cfg.WebhookConcurrency,
+		CountryHeader:      cfg.CountryHeader,
+		Content:            cfg.Content,
 	}
 }
 
