@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -103,5 +104,64 @@ func TestWebhookAnswers(t *testing.T) {
 	r.lacks("verifier state lost")
 	if !strings.Contains(e.logs.String(), "verifier state lost") {
 		t.Error("the webhook's internal error is not logged")
+	}
+}
+
+// holdingVerifier is fakeVerifier that first waits for release, so that
+// the webhooks it verifies hold their slots.
+type holdingVerifier struct {
+	fakeVerifier
+	release chan struct{}
+}
+
+func (v holdingVerifier) Verify(payload []byte, sig string) (application.PaymentEvent, error) {
+	<-v.release
+	return v.fakeVerifier.Verify(payload, sig)
+}
+
+// With WEBHOOK_CONCURRENCY=1 one webhook is handled and 50 wait; the rest
+// are answered 503 at once, with Retry-After, and lose nothing: the held
+// ones are all handled once released.
+func TestWebhooksPastTheQueueAreTurnedAway(t *testing.T) {
+	release := make(chan struct{})
+	e := start(t, map[string]string{"WEBHOOK_CONCURRENCY": "1"},
+		fx.Decorate(func(application.WebhookVerifier) application.WebhookVerifier {
+			return holdingVerifier{release: release}
+		}))
+	const sent, held = 60, 1 + 50
+	type answer struct {
+		status     int
+		retryAfter string
+		body       string
+	}
+	answers := make(chan answer, sent)
+	for i := range sent {
+		go func() {
+			payload := fmt.Sprintf(`{"id":"evt_q%d","kind":""}`, i)
+			req, _ := http.NewRequest(http.MethodPost, e.base+"/webhooks/receive", strings.NewReader(payload))
+			req.Header.Set("Stripe-Signature", "good")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- answer{body: err.Error()}
+				return
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			answers <- answer{res.StatusCode, res.Header.Get("Retry-After"), string(b)}
+		}()
+	}
+	// Nothing is handled before the release, so the first answers are the
+	// turned-away ones.
+	for range sent - held {
+		a := <-answers
+		if a.status != http.StatusServiceUnavailable || a.retryAfter != "1" || !strings.Contains(a.body, `"unavailable"`) {
+			t.Fatalf("a webhook past the queue: %d, Retry-After %q, %s", a.status, a.retryAfter, a.body)
+		}
+	}
+	close(release)
+	for range held {
+		if a := <-answers; a.status != http.StatusOK {
+			t.Fatalf("a held webhook: %d %s", a.status, a.body)
+		}
 	}
 }
