@@ -251,7 +251,11 @@ func (r *report) print(out io.Writer) {
 			if rd.Excluded {
 				flag = "EXCLUDED"
 			}
-			p("    %s, %s\t%.0f/s\t%d done, p99 %.1f ms\tforeign CPU %.1f%%\t%s\t%s", name, rd.Kind, rd.Rate, rd.Count, rd.P99MS, rd.CPU.Foreign*100, rd.Background, flag)
+			p("    %s, %s\t%.0f/s\t%d done, p99 %.1f ms\tforeign CPU %.1f%%\thost %.1f/%.1f ms\t%s\t%s", name, rd.Kind, rd.Rate, rd.Count, rd.P99MS,
+				rd.CPU.Foreign*100, rd.HostMS[0], rd.HostMS[1], rd.Background, flag)
+		}
+		if lo, hi := hostRange(wh.Rounds); lo > 0 {
+			p("  host\t%.1f–%.1f ms for the same fixed work around the measured rounds (%.0f %% apart; see hostMS)", lo, hi, (hi/lo-1)*100)
 		}
 		c := wh.Capture
 		p("  SQL per fulfilment\t%d round trips (pgbench %d), recorded on the wire; fulfil.sql matches: %t; outside the transaction: %d",
@@ -398,4 +402,21 @@ func (r *report) print(out io.Writer) {
 		p("  %s\t%s\t%s\t%s\t%s", tg.Name, tg.Want, tg.Got, iv, tg.Verdict)
 	}
 	w.Flush()
+}
+
+// hostRange is the fastest and slowest timing of the host's fixed work
+// around the measured (not warm-up) rounds.
+func hostRange(rounds []webhookRound) (lo, hi float64) {
+	for _, rd := range rounds {
+		if rd.WarmUp {
+			continue
+		}
+		for _, v := range rd.HostMS {
+			if lo == 0 || v < lo {
+				lo = v
+			}
+			hi = max(hi, v)
+		}
+	}
+	return lo, hi
 }

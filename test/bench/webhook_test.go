@@ -103,6 +103,9 @@ type webhookRound struct {
 	// round counts.
 	CPU      roundCPU `json:"cpu"`
 	Excluded bool     `json:"excluded,omitempty"`
+	// HostMS is the host's time for a fixed piece of work (hostMS)
+	// before and after the round: the same machine, slower, shows here.
+	HostMS [2]float64 `json:"host_ms_before_after"`
 	// Background is what PostgreSQL did on its own meanwhile: a
 	// checkpoint floods the disk and slows every commit, autovacuum
 	// takes CPU.
@@ -156,6 +159,7 @@ func (b *bench) measureWebhooks() *webhookResult {
 	estimate := map[string]float64{"server": *guessRate, "pgbench": *guessRate}
 	run := func(kind string, pair int, warm bool) {
 		var r webhookRound
+		host := hostMS()
 		if kind == "server" {
 			r = b.serverRound(estimate[kind], *roundFor)
 		} else {
@@ -163,7 +167,7 @@ func (b *bench) measureWebhooks() *webhookResult {
 			r, cmd = b.pgbenchRound(estimate[kind], *roundFor, warm)
 			res.PgbenchCommand = cmd
 		}
-		r.Pair, r.WarmUp = pair, warm
+		r.Pair, r.WarmUp, r.HostMS = pair, warm, [2]float64{host, hostMS()}
 		r.Excluded = !warm && r.CPU.Foreign > *foreignMax
 		t.Logf("%s round%s: %.0f/s, foreign CPU %.1f%%%s", kind, map[bool]string{true: " (warm-up)"}[warm], r.Rate,
 			r.CPU.Foreign*100, map[bool]string{true: ", excluded"}[r.Excluded])
