@@ -218,3 +218,27 @@ func TestReportVerdicts(t *testing.T) {
 		t.Errorf("15 to 32 ms over pgbench: %+v", tg)
 	}
 }
+
+// A pair whose rounds were framed by host timings more than HostMax
+// apart is left out, and counted apart from foreign CPU's.
+func TestSummariseExcludesPairsOnAMovingHost(t *testing.T) {
+	round := func(kind string, pair int, rate float64, host ...float64) webhookRound {
+		return webhookRound{Kind: kind, Pair: pair, Rate: rate, Count: 100, HostMS: [2]float64{host[0], host[1]}}
+	}
+	res := &webhookResult{HostMax: 0.10, Rounds: []webhookRound{
+		round("server", 0, 80, 15, 15.5), round("pgbench", 0, 100, 15.2, 15),
+		round("pgbench", 1, 100, 15, 15), round("server", 1, 60, 15, 18), // 20 % apart
+		round("server", 2, 82, 15, 15), round("pgbench", 2, 100, 14.8, 15.1),
+	}}
+	res.Rounds[5].Excluded = true // foreign CPU
+	res.summarise(true)
+	if res.Excluded != 2 || res.HostExcluded != 1 {
+		t.Fatalf("excluded %d, for the host %d; want 2 and 1", res.Excluded, res.HostExcluded)
+	}
+	if res.Ratio.N != 1 || res.Ratio.Median != 0.8 {
+		t.Fatalf("ratio %+v, want pair 1's 0.8 alone", res.Ratio)
+	}
+	if d := hostDrift(&res.Rounds[0], nil); d < 0.033 || d > 0.034 {
+		t.Fatalf("hostDrift = %v, want 15.5/15 - 1", d)
+	}
+}

@@ -67,9 +67,13 @@ type webhookResult struct {
 	// Rounds are in the order they ran, the warm-ups first.
 	Rounds []webhookRound `json:"rounds"`
 	Pairs  []webhookPair  `json:"pairs"`
-	// Excluded counts the pairs left out for foreign CPU over ForeignMax.
-	Excluded   int     `json:"excluded_pairs"`
-	ForeignMax float64 `json:"foreign_cpu_limit"`
+	// Excluded counts the pairs left out for foreign CPU over ForeignMax
+	// or, of those, HostExcluded for the host's speed moving more than
+	// HostMax between the timings around their rounds.
+	Excluded     int     `json:"excluded_pairs"`
+	ForeignMax   float64 `json:"foreign_cpu_limit"`
+	HostExcluded int     `json:"excluded_pairs_for_the_host"`
+	HostMax      float64 `json:"host_drift_limit"`
 	// The medians of the clean rounds and pairs, with their intervals.
 	Server  interval `json:"server_per_second"`
 	Pgbench interval `json:"pgbench_per_second"`
@@ -153,7 +157,7 @@ func poolFor(rate float64, d time.Duration, clients int) int {
 // -perf.foreign-max is excluded with its pair.
 func (b *bench) measureWebhooks() *webhookResult {
 	t, c := b.t, *concurrency
-	res := &webhookResult{Concurrency: c, RoundSeconds: roundFor.Seconds(), TargetRatio: 0.8, ForeignMax: *foreignMax,
+	res := &webhookResult{Concurrency: c, RoundSeconds: roundFor.Seconds(), TargetRatio: 0.8, ForeignMax: *foreignMax, HostMax: *hostMax,
 		StoredEvents: b.db.int(t, "SELECT count(*) FROM stripe_events"), Command: sectionCommand("webhook")}
 	res.Capture = b.checkScript(b.seedPool("wc", 1, ownUpgrades), b.seedPool("wp", 1, ownUpgrades))
 	estimate := map[string]float64{"server": *guessRate, "pgbench": *guessRate}
@@ -194,6 +198,30 @@ func (b *bench) measureWebhooks() *webhookResult {
 	return res
 }
 
+// hostDrift is how far apart the host's timings around rounds are: the
+// slowest over the fastest, less one; 0 when none was timed.
+func hostDrift(rounds ...*webhookRound) float64 {
+	var lo, hi float64
+	for _, r := range rounds {
+		if r == nil {
+			continue
+		}
+		for _, v := range r.HostMS {
+			if v <= 0 {
+				continue
+			}
+			if lo == 0 || v < lo {
+				lo = v
+			}
+			hi = max(hi, v)
+		}
+	}
+	if lo == 0 {
+		return 0
+	}
+	return hi/lo - 1
+}
+
 // summarise pairs the rounds and reads the medians and intervals of the
 // clean ones.
 func (res *webhookResult) summarise(paired bool) {
@@ -214,6 +242,10 @@ func (res *webhookResult) summarise(paired bool) {
 	for i := range len(byPair) {
 		s, p := byPair[i]["server"], byPair[i]["pgbench"]
 		excluded := s.Excluded || (p != nil && p.Excluded)
+		if !excluded && res.HostMax > 0 && hostDrift(s, p) > res.HostMax {
+			excluded = true
+			res.HostExcluded++
+		}
 		if excluded {
 			res.Excluded++
 		}
