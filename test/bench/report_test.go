@@ -407,16 +407,11 @@ func (r *report) print(out io.Writer) {
 // hostRange is the fastest and slowest timing of the host's fixed work
 // around the measured (not warm-up) rounds.
 func hostRange(rounds []webhookRound) (lo, hi float64) {
-	for _, rd := range rounds {
-		if rd.WarmUp {
-			continue
-		}
-		for _, v := range rd.HostMS {
-			if lo == 0 || v < lo {
-				lo = v
-			}
-			hi = max(hi, v)
+	var measured []*webhookRound
+	for i := range rounds {
+		if !rounds[i].WarmUp {
+			measured = append(measured, &rounds[i])
 		}
 	}
-	return lo, hi
+	return hostSpan(measured...)
 }

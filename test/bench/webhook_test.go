@@ -201,7 +201,16 @@ func (b *bench) measureWebhooks() *webhookResult {
 // hostDrift is how far apart the host's timings around rounds are: the
 // slowest over the fastest, less one; 0 when none was timed.
 func hostDrift(rounds ...*webhookRound) float64 {
-	var lo, hi float64
+	lo, hi := hostSpan(rounds...)
+	if lo == 0 {
+		return 0
+	}
+	return hi/lo - 1
+}
+
+// hostSpan is the fastest and slowest of the host's timings around
+// rounds; 0, 0 when none was timed.
+func hostSpan(rounds ...*webhookRound) (lo, hi float64) {
 	for _, r := range rounds {
 		if r == nil {
 			continue
@@ -216,10 +225,7 @@ func hostDrift(rounds ...*webhookRound) float64 {
 			hi = max(hi, v)
 		}
 	}
-	if lo == 0 {
-		return 0
-	}
-	return hi/lo - 1
+	return lo, hi
 }
 
 // summarise pairs the rounds and reads the medians and intervals of the
