@@ -29,11 +29,11 @@ func TestLoginRoundTrips(t *testing.T) {
 			return su.User, err
 		},
 	} {
-		before := len(wire.queries())
+		mark := wire.mark()
 		if got, err := login(); err != nil || got.ID() != user.ID() {
 			t.Fatalf("%s: %v, %v", name, got, err)
 		}
-		sent := wire.queries()[before:]
+		sent := wire.queriesSince(mark)
 		t.Logf("%s: %d round trips:\n  %s", name, len(sent), strings.Join(sent, "\n  "))
 		if len(sent) != 1 {
 			t.Errorf("finding the user of %s took %d round trips, want 1", name, len(sent))
@@ -41,16 +41,13 @@ func TestLoginRoundTrips(t *testing.T) {
 	}
 }
 
-// queries are the statements recorded on every connection, ping aside.
-func (w *pgWire) queries() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+// queriesSince are the shapes of the statements sent after mark, by any
+// connection, pings aside.
+func (w *pgWire) queriesSince(mark []int) []string {
 	var out []string
-	for _, stmts := range w.conns {
-		for _, s := range stmts {
-			if shape(s) != "-- ping" {
-				out = append(out, shape(s))
-			}
+	for _, s := range w.since(mark) {
+		if shape(s) != "-- ping" {
+			out = append(out, shape(s))
 		}
 	}
 	return out
@@ -65,11 +62,11 @@ func TestCheckoutRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := len(wire.queries())
+	mark := wire.mark()
 	if _, err := app.StartUpgrade.Handle(ctx, application.StartUpgrade{PurchaserID: buyer.ID(), Type: "gold"}); err != nil {
 		t.Fatal(err)
 	}
-	sent := wire.queries()[before:]
+	sent := wire.queriesSince(mark)
 	t.Logf("a checkout: %d round trips:\n  %s", len(sent), strings.Join(sent, "\n  "))
 	if len(sent) > maxCheckoutRoundTrips {
 		t.Errorf("a checkout took %d round trips, want at most %d", len(sent), maxCheckoutRoundTrips)

@@ -82,6 +82,8 @@ func (w *pgWire) relay(client net.Conn) {
 	w.mu.Unlock()
 
 	r := bufio.NewReader(client)
+	// A query is recorded before it is forwarded, so that it is on record
+	// before its answer can reach the client.
 	forward := func(header []byte, length uint32) ([]byte, bool) {
 		if length < 4 {
 			return nil, false
@@ -89,6 +91,11 @@ func (w *pgWire) relay(client net.Conn) {
 		body := make([]byte, length-4)
 		if _, err := io.ReadFull(r, body); err != nil {
 			return nil, false
+		}
+		if len(header) == 5 && header[0] == 'Q' {
+			w.mu.Lock()
+			w.conns[conn] = append(w.conns[conn], string(bytes.TrimRight(body, "\x00")))
+			w.mu.Unlock()
 		}
 		if _, err := server.Write(append(header, body...)); err != nil {
 			return nil, false
@@ -115,14 +122,8 @@ func (w *pgWire) relay(client net.Conn) {
 		if _, err := io.ReadFull(r, header); err != nil {
 			return
 		}
-		body, ok := forward(header, binary.BigEndian.Uint32(header[1:]))
-		if !ok {
+		if _, ok := forward(header, binary.BigEndian.Uint32(header[1:])); !ok {
 			return
-		}
-		if header[0] == 'Q' {
-			w.mu.Lock()
-			w.conns[conn] = append(w.conns[conn], string(bytes.TrimRight(body, "\x00")))
-			w.mu.Unlock()
 		}
 	}
 }
