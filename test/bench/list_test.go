@@ -23,9 +23,15 @@ type listResult struct {
 	// WebhookRate is the rate of the webhooks sent during the cases
 	// marked under load.
 	WebhookRate float64 `json:"webhooks_per_second_under_load"`
-	TargetP95MS float64 `json:"target_p95_ms"`
-	TargetRatio float64 `json:"target_ratio_p95"`
-	Command     string  `json:"command"`
+	// HostMS is the host's time for a fixed piece of work (hostMS) before
+	// and after each size's cases. The two sizes are measured minutes
+	// apart; when these timings are more than HostMax apart, the host's
+	// speed moved between them and their ratio decides nothing.
+	HostMS      map[string][2]float64 `json:"host_ms"`
+	HostMax     float64               `json:"host_max"`
+	TargetP95MS float64               `json:"target_p95_ms"`
+	TargetRatio float64               `json:"target_ratio_p95"`
+	Command     string                `json:"command"`
 }
 
 // listCase is one list page as a user asks for it.
@@ -129,7 +135,7 @@ func (b *bench) keyset() (bool, string) {
 func (b *bench) measureList(size string, rows int64) {
 	t := b.t
 	l := b.rep.List
-	l.TargetP95MS, l.TargetRatio = 30, 1.5
+	l.TargetP95MS, l.TargetRatio, l.HostMax = 30, 1.5, *hostMax
 	if l.WebhookRate == 0 {
 		// Both sizes take the webhooks at the rate of the first, so that
 		// their ratio under webhooks compares the same load. The small
@@ -175,6 +181,7 @@ func (b *bench) measureList(size string, rows int64) {
 	if !hasKeyset && size == "10k" {
 		l.Skipped = append(l.Skipped, why)
 	}
+	host := hostMS()
 	var stop func() (int, bool, error)
 	for _, c := range l.Cases {
 		if (c.BigOnly && size == "10k") || (strings.Contains(c.Query, "page=b") && !hasKeyset) {
@@ -194,6 +201,10 @@ func (b *bench) measureList(size string, rows int64) {
 			l.Skipped = append(l.Skipped, fmt.Sprintf("at %s, the webhooks ran out after %d, before the cases under load ended", size, sent))
 		}
 	}
+	if l.HostMS == nil {
+		l.HostMS = map[string][2]float64{}
+	}
+	l.HostMS[size] = [2]float64{host, hostMS()}
 }
 
 // listCase times case c at a table size.
@@ -240,4 +251,19 @@ func (b *bench) listCase(c *listCase, size string, rows int64) {
 		iv := p95RatioInterval(big.lat, small.lat)
 		c.RatioP95 = &iv
 	}
+}
+
+// hostDrift is how far apart the host's timings around both sizes' cases
+// are: the slowest over the fastest, less one; 0 unless both were timed.
+func (l *listResult) hostDrift() float64 {
+	small, okSmall := l.HostMS["10k"]
+	big, okBig := l.HostMS["1m"]
+	if !okSmall || !okBig {
+		return 0
+	}
+	lo, hi := spanOf(append(small[:], big[:]...))
+	if lo == 0 {
+		return 0
+	}
+	return hi/lo - 1
 }

@@ -166,8 +166,12 @@ func (r *report) finish() {
 			judged("list p95 at 1M: "+c.Name, fmt.Sprintf("≤ %.0f ms", l.TargetP95MS), fmt.Sprintf("%.1f ms", big.P95MS),
 				big.P95, atMost(big.P95, l.TargetP95MS))
 			if c.RatioP95 != nil {
-				judged("list 1M/10k p95: "+c.Name, fmt.Sprintf("≤ %.1f", l.TargetRatio), fmt.Sprintf("%.2f", c.RatioP95.Median),
-					*c.RatioP95, atMost(*c.RatioP95, l.TargetRatio))
+				got, v := fmt.Sprintf("%.2f", c.RatioP95.Median), atMost(*c.RatioP95, l.TargetRatio)
+				if d := l.hostDrift(); l.HostMax > 0 && d > l.HostMax {
+					// The host's own speed moved between the sizes.
+					got, v = fmt.Sprintf("%s, the host %.0f %% apart between the sizes", got, d*100), inconclusive
+				}
+				judged("list 1M/10k p95: "+c.Name, fmt.Sprintf("≤ %.1f", l.TargetRatio), got, *c.RatioP95, v)
 			}
 		}
 	}
@@ -343,6 +347,10 @@ func (r *report) print(out io.Writer) {
 			p("%s", line)
 		}
 		p("  under webhooks\tat %.0f/s, the same at both sizes", l.WebhookRate)
+		if small, big := l.HostMS["10k"], l.HostMS["1m"]; l.hostDrift() > 0 {
+			p("  host\t%.1f, %.1f ms around the 10k cases, %.1f, %.1f around the 1M (%.0f %% apart; ratios inconclusive above %.0f %%)",
+				small[0], small[1], big[0], big[1], l.hostDrift()*100, l.HostMax*100)
+		}
 		for _, s := range l.Skipped {
 			p("  skipped\t%s", s)
 		}

@@ -217,6 +217,25 @@ func TestReportVerdicts(t *testing.T) {
 	if tg := verdictOf(t, r, "p99 over pgbench"); tg.Verdict != missed {
 		t.Errorf("15 to 32 ms over pgbench: %+v", tg)
 	}
+
+	// The list's sizes: a ratio under the goal is met while the host held
+	// its speed, and decides nothing when it moved between the sizes.
+	list := func(host10k, host1m [2]float64) *report {
+		ratio := bootstrapMedian([]float64{1.1, 1.2, 1.15, 1.1, 1.2})
+		return &report{List: &listResult{TargetP95MS: 30, TargetRatio: 1.5, HostMax: 0.10,
+			HostMS: map[string][2]float64{"10k": host10k, "1m": host1m},
+			Cases:  []*listCase{{Name: "owner, first page", At: map[string]*listFigure{"1m": {P95MS: 5}}, RatioP95: &ratio}}}}
+	}
+	r = list([2]float64{15, 15.5}, [2]float64{15.2, 16})
+	r.finish()
+	if tg := verdictOf(t, r, "list 1M/10k"); tg.Verdict != met {
+		t.Errorf("a steady host: %+v", tg)
+	}
+	r = list([2]float64{15, 15.5}, [2]float64{18, 19})
+	r.finish()
+	if tg := verdictOf(t, r, "list 1M/10k"); tg.Verdict != inconclusive || !strings.Contains(tg.Got, "27 % apart") {
+		t.Errorf("a host 27 %% slower for the big table: %+v", tg)
+	}
 }
 
 // A pair whose rounds were framed by host timings more than HostMax

@@ -211,19 +211,26 @@ func hostDrift(rounds ...*webhookRound) float64 {
 // hostSpan is the fastest and slowest of the host's timings around
 // rounds; 0, 0 when none was timed.
 func hostSpan(rounds ...*webhookRound) (lo, hi float64) {
+	var timings []float64
 	for _, r := range rounds {
-		if r == nil {
+		if r != nil {
+			timings = append(timings, r.HostMS[:]...)
+		}
+	}
+	return spanOf(timings)
+}
+
+// spanOf is the fastest and slowest of host timings, those not taken (0)
+// left out; 0, 0 when none was.
+func spanOf(timings []float64) (lo, hi float64) {
+	for _, v := range timings {
+		if v <= 0 {
 			continue
 		}
-		for _, v := range r.HostMS {
-			if v <= 0 {
-				continue
-			}
-			if lo == 0 || v < lo {
-				lo = v
-			}
-			hi = max(hi, v)
+		if lo == 0 || v < lo {
+			lo = v
 		}
+		hi = max(hi, v)
 	}
 	return lo, hi
 }
