@@ -177,6 +177,11 @@ type Outcomes interface {
 	// their ids) and the event's outcome. Each row must exist (the upgrade
 	// and the recipient locked, the event recorded, in this unit of work):
 	// a missing one is a KindNotFound error.
+	//
+	// Save ends its unit of work: nothing may follow it. A store may hold
+	// it and send it with the commit, to save a round trip; then its
+	// error is the unit of work's, and the ids and the history it marks
+	// saved are set when the unit of work commits.
 	Save(ctx context.Context, c PaymentChanges) error
 }
 

@@ -25,7 +25,7 @@ type auditRow struct {
 }
 
 // audit is the Audit repository bound to one transaction.
-type audit struct{ db bun.IDB }
+type audit struct{ db conn }
 
 var _ application.Audit = audit{}
 

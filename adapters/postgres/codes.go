@@ -61,7 +61,7 @@ func (r *codeRow) toDomain() (*domain.Code, error) {
 }
 
 // codes is the Codes repository bound to one transaction.
-type codes struct{ db bun.IDB }
+type codes struct{ db conn }
 
 var _ application.Codes = codes{}
 

@@ -38,7 +38,8 @@ const (
 
 // DB is the PostgreSQL store. It is the application's unit of work.
 type DB struct {
-	bun *bun.DB
+	bun  *bun.DB
+	slow *slowQueries // nil logs none
 }
 
 // New prepares a pool for the database at url without connecting: the

@@ -18,6 +18,7 @@ import (
 const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
+	noDataFound         = "P0002" // raised by must_save
 )
 
 // translate turns a driver error into the error the application expects:

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
 	"upgrades/application"
@@ -16,7 +15,7 @@ import (
 const maxErrorLen = 2000
 
 // events is the PaymentEvents repository bound to one transaction.
-type events struct{ db bun.IDB }
+type events struct{ db conn }
 
 var _ application.PaymentEvents = events{}
 

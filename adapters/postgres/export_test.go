@@ -44,3 +44,17 @@ func Exec(ctx context.Context, s application.Store, query string) error {
 	_, err := s.Events.(events).db.NewRaw(query).Exec(ctx)
 	return err
 }
+
+// ErrAfterSave refuses a statement after Outcomes.Save.
+var ErrAfterSave = errAfterSave
+
+// BackendPID is the process id of the PostgreSQL backend of a pooled
+// connection: with a pool of one, the same number means the same
+// connection.
+func BackendPID(t interface{ Fatal(...any) }, db *DB) int {
+	var pid int
+	if err := db.bun.NewRaw("SELECT pg_backend_pid()").Scan(context.Background(), &pid); err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}

@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"upgrades/application"
@@ -14,9 +16,9 @@ import (
 // lockedRow is the answer of Lock's statement: whether the event is fresh,
 // and the locked upgrade and recipient, NULL when there are none.
 type lockedRow struct {
-	Fresh     bool       `bun:"fresh"`
-	Upgrade   upgradeRow `bun:"embed:u_"`
-	Recipient userRow    `bun:"embed:r_"`
+	Fresh     bool
+	Upgrade   upgradeRow
+	Recipient userRow
 }
 
 // Lock records the event, locks the upgrade and locks its recipient in one
@@ -26,6 +28,13 @@ type lockedRow struct {
 // are locked as FOR UPDATE finds them, at their newest committed version,
 // as separate statements would.
 func (r outcomes) Lock(ctx context.Context, l application.PaymentLock) (application.LockedPayment, error) {
+	t, ok := r.db.(*tx)
+	if !ok {
+		return application.LockedPayment{}, errors.New("postgres: Outcomes.Lock outside a unit of work")
+	}
+	if t.held != nil {
+		return application.LockedPayment{}, errAfterSave
+	}
 	var (
 		with  []string
 		args  []any
@@ -58,7 +67,13 @@ func (r outcomes) Lock(ctx context.Context, l application.PaymentLock) (applicat
 	q := "WITH " + strings.Join(with, ",\n") + "\nSELECT " + fresh + " AS fresh, " + lockedColumns() +
 		" FROM (VALUES (1)) AS one (x) LEFT JOIN locked_upgrade AS u ON true LEFT JOIN locked_recipient AS r ON true"
 	var row lockedRow
-	if err := r.db.NewRaw(q, args...).Scan(ctx, &row); err != nil {
+	query, err := t.sql(q, args...)
+	if err == nil {
+		err = t.send(ctx, query, false, onlyRow(func(rows pgx.Rows) error {
+			return t.scan(rows, []any{&row.Fresh}, &row.Upgrade, &row.Recipient)
+		}))
+	}
+	if err != nil {
 		return application.LockedPayment{}, translate(err, "lock a payment's upgrade")
 	}
 	out := application.LockedPayment{Fresh: row.Fresh}
@@ -68,7 +83,6 @@ func (r outcomes) Lock(ctx context.Context, l application.PaymentLock) (applicat
 	if row.Recipient.ID == 0 && row.Upgrade.Quantity == 0 {
 		return out, notFound("user %d not found", row.Upgrade.RecipientID)
 	}
-	var err error
 	if out.Upgrade, err = row.Upgrade.toDomain(nil); err != nil || out.Upgrade.IsCodes() {
 		return out, err // a purchase of codes has no recipient
 	}

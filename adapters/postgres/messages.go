@@ -28,7 +28,7 @@ func (m *messageRow) toDomain() *domain.Message {
 }
 
 // messages is the Messages repository bound to one transaction.
-type messages struct{ db bun.IDB }
+type messages struct{ db conn }
 
 var _ application.Messages = messages{}
 

@@ -2,86 +2,109 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"upgrades/application"
 	"upgrades/domain"
 )
 
 // outcomes is the Outcomes repository bound to one transaction.
-type outcomes struct{ db bun.IDB }
+type outcomes struct{ db conn }
 
 var _ application.Outcomes = outcomes{}
 
-// Save sends everything a payment changed as one statement, one round trip:
-// each write is a data-modifying WITH query, and the statement answers how
-// many rows each update found and the new messages' ids. PostgreSQL runs
-// it whole or not at all, so a refused part fails Save itself.
+// Save holds everything a payment changed as one statement, sent with the
+// unit of work's COMMIT in one message: each write is a data-modifying
+// WITH query, and the statement checks that each update found its row
+// (must_save) and answers the new messages' ids. PostgreSQL runs it whole
+// or not at all, and runs no COMMIT after it fails, so a refused part
+// fails the unit of work, which Do reports.
 func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error {
+	t, ok := r.db.(*tx)
+	if !ok {
+		return errors.New("postgres: Outcomes.Save outside a unit of work")
+	}
+	if t.held != nil {
+		return errAfterSave
+	}
 	q, args := saveQuery(c)
-	var nUpgrade, nRecipient, nEvent int
+	query, err := t.sql(q, args...)
+	if err != nil {
+		return err
+	}
 	var ids []int64
 	var refundID int64
-	dest := []any{&nUpgrade, &nRecipient, &nEvent, pgdialect.Array(&ids)}
-	if c.Refund != nil {
-		dest = append(dest, &refundID)
-	}
-	if err := r.db.NewRaw(q, args...).Scan(ctx, dest...); err != nil {
-		if e := refused(err, c.Upgrade); e != nil {
-			return e
+	t.held = &heldSave{query: query, read: onlyRow(func(rows pgx.Rows) error {
+		dest := []any{&ids}
+		if c.Refund != nil {
+			dest = append(dest, &refundID)
 		}
-		if constraintError(err, uniqueViolation) == "refund_outbox_one_per_key" {
-			return domain.Errorf(domain.KindConflict, "a refund with key %s is owed already", c.Refund.Request.IdempotencyKey)
+		if err := rows.Scan(dest...); err != nil {
+			return err
 		}
-		if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
-			return notFound("a message's user was not found")
+		if len(ids) != len(c.Messages) {
+			return fmt.Errorf("postgres: %d ids for %d messages", len(ids), len(c.Messages))
 		}
-		return translate(err, "save a payment's outcome")
-	}
-	switch {
-	case nUpgrade == 0:
-		return notFound("upgrade #%d not found", c.Upgrade.ID())
-	case nRecipient == 0:
-		return notFound("user %d not found", c.Recipient.ID())
-	case nEvent == 0:
-		return notFound("event %s not recorded", c.Event.ID)
-	case len(ids) != len(c.Messages):
-		return notFound("%d of %d messages stored", len(ids), len(c.Messages))
-	case c.Refund != nil && refundID == 0:
-		return notFound("the owed refund of upgrade #%d was not stored", c.Upgrade.ID())
-	}
-	if c.Refund != nil {
-		c.Refund.ID = refundID
-	}
-	c.Upgrade.HistorySaved()
-	for i, m := range c.Messages {
-		m.ID = domain.MessageID(ids[i])
-	}
+		return nil
+	}), saved: func() {
+		if c.Refund != nil {
+			c.Refund.ID = refundID
+		}
+		c.Upgrade.HistorySaved()
+		for i, m := range c.Messages {
+			m.ID = domain.MessageID(ids[i])
+		}
+	}, failed: func(err error) error { return saveFailed(err, c) }}
 	return nil
 }
 
+// saveFailed is a failed save in the application's terms.
+func saveFailed(err error, c application.PaymentChanges) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == noDataFound {
+		return notFound("%s", pg.Message) // a must_save check
+	}
+	if e := refused(err, c.Upgrade); e != nil {
+		return e
+	}
+	if constraintError(err, uniqueViolation) == "refund_outbox_one_per_key" {
+		return domain.Errorf(domain.KindConflict, "a refund with key %s is owed already", c.Refund.Request.IdempotencyKey)
+	}
+	if constraintError(err, foreignKeyViolation) == "messages_user_fkey" {
+		return notFound("a message's user was not found")
+	}
+	return translate(err, "save a payment's outcome")
+}
+
 // saveQuery is Save's statement: a WITH query per part, and a SELECT of
-// how many rows each update found (1 for a part that is not there) and of
-// the new messages' ids.
+// the new messages' ids (and the owed refund's) under must_save's checks
+// that each part found its row.
 func saveQuery(c application.PaymentChanges) (string, []any) {
 	up := upgradeFromDomain(c.Upgrade)
 	var (
-		with   []string
-		args   []any
-		counts = []string{"(SELECT count(*) FROM saved_upgrade)"}
+		with, checks []string
+		args         []any
+		checkArgs    []any
 	)
 	add := func(name, q string, a ...any) {
 		with = append(with, name+" AS ("+q+")")
 		args = append(args, a...)
 	}
+	check := func(part string, n int, missing string) {
+		checks = append(checks, fmt.Sprintf("must_save((SELECT count(*) FROM %s) = %d, ?)", part, n))
+		checkArgs = append(checkArgs, missing)
+	}
 	add("saved_upgrade", `UPDATE upgrades SET status = ?, checkout_session_id = ?, checkout_url = ?, session_expires_at = ?,
 		payment_intent_id = ?, amount_paid = ?, amount_discount = ?, paid_at = ?, level_before = ?, updated_at = ? WHERE id = ? RETURNING id`,
 		up.Status, nullString(up.SessionID), nullString(up.CheckoutURL), nullTime(up.SessionExpiresAt),
 		nullString(up.PaymentIntentID), up.AmountPaid, up.AmountDiscount, nullTime(up.PaidAt), nullRank(up.LevelBefore), up.UpdatedAt, up.ID)
+	check("saved_upgrade", 1, fmt.Sprintf("upgrade #%d not found", up.ID))
 	entries := c.Upgrade.UnsavedHistory()
 	if len(entries) > 0 {
 		q, a := historyInsert(c.Upgrade.ID(), entries, "EXISTS (SELECT 1 FROM saved_upgrade)")
@@ -89,16 +112,12 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 	}
 	if c.Recipient != nil {
 		add("saved_recipient", "UPDATE users SET level = ? WHERE id = ? RETURNING id", c.Recipient.Level().Rank(), c.Recipient.ID())
-		counts = append(counts, "(SELECT count(*) FROM saved_recipient)")
-	} else {
-		counts = append(counts, "1")
+		check("saved_recipient", 1, fmt.Sprintf("user %d not found", c.Recipient.ID()))
 	}
 	if c.Event != nil {
 		add("saved_event", `UPDATE stripe_events SET outcome = ?, upgrade_id = ?, processed_at = ?, last_error = NULL
 			WHERE id = ? RETURNING id`, c.Event.Outcome.String(), up.ID, c.Event.At, c.Event.ID)
-		counts = append(counts, "(SELECT count(*) FROM saved_event)")
-	} else {
-		counts = append(counts, "1")
+		check("saved_event", 1, fmt.Sprintf("event %s not recorded", c.Event.ID))
 	}
 	messages := "ARRAY[]::bigint[]"
 	if len(c.Messages) > 0 {
@@ -109,6 +128,7 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 			a = append(a, m.UserID, nullID(int64(m.UpgradeID)), m.Body, m.CreatedAt)
 		}
 		add("saved_messages", "INSERT INTO messages (user_id, upgrade_id, body, created_at) VALUES "+strings.Join(values, ", ")+" RETURNING id", a...)
+		check("saved_messages", len(c.Messages), "the messages were not stored")
 		// Ids come from one sequence in the order of the rows.
 		messages = "ARRAY(SELECT id FROM saved_messages ORDER BY id)"
 	}
@@ -128,7 +148,9 @@ func saveQuery(c application.PaymentChanges) (string, []any) {
 		add("saved_refund", `INSERT INTO refund_outbox (upgrade_id, payment_intent_id, idempotency_key, created_at, lease_until)
 			SELECT ?, ?, ?, ?::timestamptz, ?::timestamptz WHERE EXISTS (SELECT 1 FROM saved_upgrade) RETURNING id`,
 			o.UpgradeID, o.Request.PaymentIntentID, o.Request.IdempotencyKey, o.CreatedAt, o.CreatedAt)
-		refund = ", coalesce((SELECT id FROM saved_refund), 0)"
+		check("saved_refund", 1, fmt.Sprintf("the owed refund of upgrade #%d was not stored", o.UpgradeID))
+		refund = ", (SELECT id FROM saved_refund)"
 	}
-	return "WITH " + strings.Join(with, ",\n") + "\nSELECT " + strings.Join(counts, ", ") + ", " + messages + refund, args
+	return "WITH " + strings.Join(with, ",\n") + "\nSELECT " + messages + refund + "\nWHERE " + strings.Join(checks, "\n  AND "),
+		append(args, checkArgs...)
 }

@@ -7,14 +7,12 @@ import (
 	"slices"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"upgrades/application"
 	"upgrades/domain"
 )
 
 // refunds is the refund outbox bound to one transaction.
-type refunds struct{ db bun.IDB }
+type refunds struct{ db conn }
 
 var _ application.RefundOutbox = refunds{}
 

@@ -21,7 +21,7 @@ type resolutionRow struct {
 }
 
 // resolutions is the Resolutions repository bound to one transaction.
-type resolutions struct{ db bun.IDB }
+type resolutions struct{ db conn }
 
 var _ application.Resolutions = resolutions{}
 

@@ -29,7 +29,7 @@ type salesRow struct {
 }
 
 // sales is the Sales repository bound to one transaction.
-type sales struct{ db bun.IDB }
+type sales struct{ db conn }
 
 var _ application.Sales = sales{}
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/uptrace/bun"
 )
@@ -18,7 +19,8 @@ const maxLoggedQuery = 300
 // id); zero or less logs none.
 func (db *DB) LogSlowQueries(l *slog.Logger, threshold time.Duration) {
 	if threshold > 0 {
-		db.bun.AddQueryHook(slowQueries{l, threshold})
+		db.slow = &slowQueries{l, threshold}
+		db.bun.AddQueryHook(db.slow)
 	}
 }
 
@@ -27,20 +29,43 @@ type slowQueries struct {
 	threshold time.Duration
 }
 
-var _ bun.QueryHook = slowQueries{}
+var _ bun.QueryHook = (*slowQueries)(nil)
 
-func (slowQueries) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (*slowQueries) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
-func (h slowQueries) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
-	took := time.Since(e.StartTime)
+func (h *slowQueries) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	h.log(ctx, e.StartTime, e.Operation(), e.Query, e.Err)
+}
+
+// log logs a query that started at start if it took the threshold or
+// longer, with its operation (its first word when op is ""); a nil h logs
+// none. Statements sent past bun's hooks (the
+// payment's lock and save) are logged here too.
+func (h *slowQueries) log(ctx context.Context, start time.Time, op, query string, err error) {
+	if h == nil {
+		return
+	}
+	took := time.Since(start)
 	if took < h.threshold {
 		return
 	}
-	attrs := []any{"ms", float64(took.Microseconds()) / 1000, "operation", e.Operation(), "query", loggedQuery(e.Query)}
-	if e.Err != nil {
-		attrs = append(attrs, "err", e.Err.Error())
+	if op == "" {
+		op = operation(query)
+	}
+	attrs := []any{"ms", float64(took.Microseconds()) / 1000, "operation", op, "query", loggedQuery(query)}
+	if err != nil {
+		attrs = append(attrs, "err", err.Error())
 	}
 	h.logger.WarnContext(ctx, "slow query", attrs...)
+}
+
+// operation is a statement's first word, as bun names its operation.
+func operation(query string) string {
+	query = strings.TrimSpace(query)
+	if i := strings.IndexFunc(query, unicode.IsSpace); i > 0 {
+		return query[:i]
+	}
+	return query
 }
 
 // quoted matches SQL string literals, ” escapes included.

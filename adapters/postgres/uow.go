@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-
-	"github.com/uptrace/bun"
 
 	"upgrades/application"
 )
@@ -14,29 +11,33 @@ var _ application.UnitOfWork = (*DB)(nil)
 
 type txKey struct{}
 
-// txOptions: read committed is enough because every decision is taken on
-// rows locked with SELECT ... FOR UPDATE, and it never aborts a
-// transaction for a serialization conflict.
-var txOptions = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
-
 // Do runs fn in one transaction with repositories bound to it: committed
-// when fn returns nil, rolled back otherwise (and when fn panics).
-func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
+// when fn returns nil, rolled back otherwise (and when fn panics). A
+// payment's save (Outcomes.Save) ends fn: it is sent with the COMMIT, and
+// its error is Do's.
+func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) (err error) {
 	if ctx.Value(txKey{}) != nil {
 		// A nested unit of work would run on another connection and could
 		// wait for the locks its own caller holds.
 		return errors.New("postgres: nested unit of work")
 	}
 	ctx = context.WithValue(ctx, txKey{}, true)
-	var fnErr error
-	err := db.bun.RunInTx(ctx, txOptions, func(ctx context.Context, tx bun.Tx) error {
-		fnErr = fn(ctx, store(tx))
-		return fnErr
-	})
-	if fnErr != nil {
-		return fnErr // already in the application's terms
+	c, err := db.bun.DB.Conn(ctx)
+	if err != nil {
+		return translate(err, "transaction")
 	}
-	return translate(err, "transaction") // begin or commit failed
+	t := &tx{db: db, conn: c}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = t.end(ctx, false) // fn failed or panicked
+		}
+	}()
+	if err := fn(ctx, store(t)); err != nil {
+		return err // already in the application's terms
+	}
+	committed = true
+	return t.end(ctx, true)
 }
 
 // Read runs fn on the pool, without a transaction: each query is its own
@@ -50,7 +51,7 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, s applicati
 
 // store binds every repository to tx, a transaction or, for Read, the
 // pool. Neither leaves this package.
-func store(tx bun.IDB) application.Store {
+func store(tx conn) application.Store {
 	return application.Store{
 		Users:    users{tx},
 		Upgrades: upgrades{tx},

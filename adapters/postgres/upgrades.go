@@ -14,7 +14,7 @@ import (
 )
 
 // upgrades is the Upgrades repository bound to one transaction.
-type upgrades struct{ db bun.IDB }
+type upgrades struct{ db conn }
 
 var _ application.Upgrades = upgrades{}
 

@@ -44,7 +44,7 @@ func (r *userRow) toDomain() (*domain.User, error) {
 }
 
 // users is the Users repository bound to one transaction.
-type users struct{ db bun.IDB }
+type users struct{ db conn }
 
 var _ application.Users = users{}
 

@@ -154,18 +154,21 @@ func (w *pgWire) since(mark []int) []string {
 	return out
 }
 
-// transaction returns the statements from BEGIN to COMMIT of the first
-// recorded transaction that runs a statement of the shape marker.
+// transaction returns the queries from BEGIN to COMMIT of the first
+// recorded transaction that runs a statement of the shape marker. A query
+// may carry more than one statement: BEGIN may open the first, COMMIT
+// end the last.
 func (w *pgWire) transaction(marker string) []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, stmts := range w.conns {
 		begin := -1
 		for i, s := range stmts {
-			switch sh := shape(s); {
-			case strings.HasPrefix(sh, "begin"):
+			sh := shape(s)
+			if strings.HasPrefix(sh, "begin") {
 				begin = i
-			case strings.HasPrefix(sh, "commit") && begin >= 0:
+			}
+			if begin >= 0 && (strings.HasPrefix(sh, "commit") || strings.HasSuffix(sh, "; commit")) {
 				tx := stmts[begin : i+1]
 				for _, s := range tx {
 					if strings.Contains(shape(s), marker) {

@@ -1,7 +1,8 @@
 -- The SQL of one webhook fulfilment, for pgbench: what the server sends
 -- PostgreSQL for a signed checkout.session.completed (paid) of a fresh
 -- pending Gold upgrade that a member bought for themselves, query by
--- query, in order, in one read-committed transaction.
+-- query, in order, in one read-committed transaction: BEGIN goes in the
+-- first query and COMMIT in the last, as pgbench's \; sends them.
 --
 -- It was written from the statements the server sends, as recorded on the
 -- wire between the server and PostgreSQL (the server uses the simple query
@@ -27,11 +28,10 @@
 \set tag :id + 100000000000000000
 \set slot :id % 16
 
-begin isolation level read committed;
-
--- Record the event and, while it is unprocessed, lock the upgrade and then
--- its recipient, in one statement; the answer says whether the event is
--- fresh and holds both rows.
+-- BEGIN, then the event recorded and, while it is unprocessed, the upgrade
+-- locked and then its recipient, in one statement; the answer says
+-- whether the event is fresh and holds both rows.
+begin isolation level read committed\;
 WITH recorded AS (INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
 			VALUES ('evt_b:tag', 'checkout.session.completed', FALSE, ':payload', ':now', 1)
 			ON CONFLICT (id) DO UPDATE SET attempts = stripe_events.attempts + 1
@@ -42,11 +42,12 @@ locked_recipient AS (SELECT * FROM users
 			WHERE id = (SELECT recipient_id FROM locked_upgrade) FOR NO KEY UPDATE)
 SELECT EXISTS (SELECT 1 FROM recorded) AS fresh, u."id" AS u_id, u."purchaser_id" AS u_purchaser_id, u."recipient_id" AS u_recipient_id, u."upgrade_type" AS u_upgrade_type, u."status" AS u_status, u."amount" AS u_amount, u."currency" AS u_currency, u."checkout_session_id" AS u_checkout_session_id, u."checkout_url" AS u_checkout_url, u."session_expires_at" AS u_session_expires_at, u."payment_intent_id" AS u_payment_intent_id, u."amount_paid" AS u_amount_paid, u."amount_discount" AS u_amount_discount, u."paid_at" AS u_paid_at, u."level_before" AS u_level_before, u."gift_note" AS u_gift_note, u."quantity" AS u_quantity, u."created_at" AS u_created_at, u."updated_at" AS u_updated_at, r."id" AS r_id, r."name" AS r_name, r."email" AS r_email, r."password_hash" AS r_password_hash, r."api_key" AS r_api_key, r."level" AS r_level, r."banned" AS r_banned, r."session_generation" AS r_session_generation, r."created_at" AS r_created_at FROM (VALUES (1)) AS one (x) LEFT JOIN locked_upgrade AS u ON true LEFT JOIN locked_recipient AS r ON true;
 
--- Then the outcome, saved in one statement: the transition and its history
--- entry numbered after the last, the recipient's level, the event marked
--- processed, the message and the day's sales in its slot, each a
--- data-modifying WITH query; the answer
--- says how many rows each update found and the message's id.
+-- Then the outcome, saved in one statement, and COMMIT: the transition and
+-- its history entry numbered after the last, the recipient's level, the
+-- event marked processed, the message and the day's sales in its slot,
+-- each a data-modifying WITH query; the statement fails (and so the COMMIT
+-- is not run) unless each update found its row, and answers the message's
+-- id.
 WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
 		payment_intent_id = 'pi_b:tag', amount_paid = 2000, amount_discount = 0, paid_at = ':now', level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
 saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
@@ -62,6 +63,9 @@ saved_sales AS (INSERT INTO sales_daily AS d (day, upgrade_type, currency, slot,
 		ON CONFLICT (day, upgrade_type, currency, slot) DO UPDATE SET sales = d.sales + excluded.sales,
 		sales_amount = d.sales_amount + excluded.sales_amount, refunds = d.refunds + excluded.refunds,
 		refunds_amount = d.refunds_amount + excluded.refunds_amount)
-SELECT (SELECT count(*) FROM saved_upgrade), (SELECT count(*) FROM saved_recipient), (SELECT count(*) FROM saved_event), ARRAY(SELECT id FROM saved_messages ORDER BY id);
-
+SELECT ARRAY(SELECT id FROM saved_messages ORDER BY id)
+WHERE must_save((SELECT count(*) FROM saved_upgrade) = 1, 'upgrade #:id not found')
+  AND must_save((SELECT count(*) FROM saved_recipient) = 1, 'user :user not found')
+  AND must_save((SELECT count(*) FROM saved_event) = 1, 'event evt_b:tag not recorded')
+  AND must_save((SELECT count(*) FROM saved_messages) = 1, 'the messages were not stored')\;
 commit;

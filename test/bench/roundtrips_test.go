@@ -15,9 +15,9 @@ import (
 )
 
 // maxRoundTrips is what one fulfilment may cost, BEGIN and COMMIT
-// included: the event recorded with the locks it needs, and the outcome
-// saved, one statement each.
-const maxRoundTrips = 4
+// included: BEGIN with the event recorded and the locks it needs, and the
+// outcome saved with COMMIT, one query each.
+const maxRoundTrips = 2
 
 // TestFulfilmentRoundTrips counts, on the wire, the queries one webhook
 // fulfilment sends PostgreSQL (a query is a round trip: the client waits

@@ -1,0 +1,1 @@
+DROP FUNCTION must_save(boolean, text);
