@@ -168,7 +168,7 @@ func (w *pgWire) transaction(marker string) []string {
 			if strings.HasPrefix(sh, "begin") {
 				begin = i
 			}
-			if begin >= 0 && (strings.HasPrefix(sh, "commit") || strings.HasSuffix(sh, "; commit")) {
+			if last := strings.TrimRight(sh, "; "); begin >= 0 && (strings.HasPrefix(sh, "commit") || strings.HasSuffix(last, "; commit")) {
 				tx := stmts[begin : i+1]
 				for _, s := range tx {
 					if strings.Contains(shape(s), marker) {
