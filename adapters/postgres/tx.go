@@ -36,13 +36,13 @@ var (
 // conflict.
 const beginStatement = "BEGIN ISOLATION LEVEL READ COMMITTED"
 
-// tx is a unit of work's transaction on one connection of the pool, with
-// two round trips fewer than database/sql's: its BEGIN is not sent alone
-// but with its first statement, in the same message when that statement
-// is sent by send (the payment's lock), else just before it; and the
-// payment's save is held and sent in one message with the COMMIT. A
-// fulfilment is then two round trips: BEGIN with the lock, the save with
-// COMMIT.
+// tx is a unit of work's transaction on one connection of the pool. Its
+// BEGIN waits for its first statement: it goes in the same message when
+// that is the payment's lock (send), else just before it; a unit of work
+// that sends nothing sends no BEGIN. The payment's save is held and sent
+// in one message with the COMMIT. A fulfilment is then two round trips
+// where database/sql's transaction takes four: BEGIN with the lock, the
+// save with COMMIT. A tx belongs to the goroutine of its unit of work.
 //
 // Statements built by bun go through database/sql on the connection; the
 // lock and the save go to pgx's own connection underneath, which reads

@@ -15,7 +15,7 @@ type txKey struct{}
 // when fn returns nil, rolled back otherwise (and when fn panics). A
 // payment's save (Outcomes.Save) ends fn: it is sent with the COMMIT, and
 // its error is Do's.
-func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) (err error) {
+func (db *DB) Do(ctx context.Context, fn func(ctx context.Context, s application.Store) error) error {
 	if ctx.Value(txKey{}) != nil {
 		// A nested unit of work would run on another connection and could
 		// wait for the locks its own caller holds.
