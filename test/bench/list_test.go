@@ -27,11 +27,14 @@ type listResult struct {
 	// and after each size's cases. The two sizes are measured minutes
 	// apart; when these timings are more than HostMax apart, the host's
 	// speed moved between them and their ratio decides nothing.
-	HostMS      map[string][2]float64 `json:"host_ms"`
-	HostMax     float64               `json:"host_max"`
-	TargetP95MS float64               `json:"target_p95_ms"`
-	TargetRatio float64               `json:"target_ratio_p95"`
-	Command     string                `json:"command"`
+	HostMS  map[string][2]float64 `json:"host_ms"`
+	HostMax float64               `json:"host_max"`
+	// Awake says whether the processors were kept from idling while the
+	// cases ran (keepAwake).
+	Awake       bool    `json:"processors_kept_awake"`
+	TargetP95MS float64 `json:"target_p95_ms"`
+	TargetRatio float64 `json:"target_ratio_p95"`
+	Command     string  `json:"command"`
 }
 
 // listCase is one list page as a user asks for it.
@@ -182,6 +185,11 @@ func (b *bench) measureList(size string, rows int64) {
 		l.Skipped = append(l.Skipped, why)
 	}
 	host := hostMS()
+	sleepAgain := func() {}
+	if l.Awake = *awake; l.Awake {
+		sleepAgain = keepAwake(t)
+		defer sleepAgain() // also when a case fails the run
+	}
 	var stop func() (int, bool, error)
 	for _, c := range l.Cases {
 		if (c.BigOnly && size == "10k") || (strings.Contains(c.Query, "page=b") && !hasKeyset) {
@@ -201,6 +209,7 @@ func (b *bench) measureList(size string, rows int64) {
 			l.Skipped = append(l.Skipped, fmt.Sprintf("at %s, the webhooks ran out after %d, before the cases under load ended", size, sent))
 		}
 	}
+	sleepAgain()
 	if l.HostMS == nil {
 		l.HostMS = map[string][2]float64{}
 	}
