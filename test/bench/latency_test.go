@@ -3,6 +3,7 @@ package bench_test
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 )
 
 // latencyResult is the server and pgbench side by side at one fixed rate:
@@ -57,6 +58,10 @@ type openRound struct {
 	PoolWaits    int64   `json:"pool_waits,omitempty"`
 	PoolWaitMS   float64 `json:"pool_wait_ms,omitempty"`
 	SenderLagMS  float64 `json:"sender_lag_max_ms,omitempty"`
+	// Shed counts the server's answers of 503 with Retry-After (its
+	// webhook queue full); each was sent again after it, and its latency
+	// runs to the delivery that was accepted.
+	Shed int64 `json:"shed,omitempty"`
 }
 
 // add records round r; one with more foreign CPU than -perf.foreign-max
@@ -118,7 +123,8 @@ func (b *bench) measureLatency() *latencyResult {
 				t.Logf("fixed rate, round %d: %d deliveries to the server at %.0f/s", i+1, len(evs), rate)
 				bg, gc := b.background(), b.gcStats()
 				cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
-				o := openLoop(len(evs), rate, b.deliver(b.url(""), evs))
+				var shed atomic.Int64
+				o := openLoop(len(evs), rate, b.deliverAgainWhenShed(b.url(""), evs, &shed))
 				used := cpu.end()
 				after := b.gcStats()
 				if o.errors > 0 {
@@ -130,7 +136,7 @@ func (b *bench) measureLatency() *latencyResult {
 				res.Server.add(openRound{Count: len(o.lat), P50MS: ms(o.lat.percentile(50)), P99MS: ms(o.lat.percentile(99)),
 					MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg, len(o.lat)),
 					GCs: after.count - gc.count, GCPauseMaxMS: after.max * 1000, PoolWaits: after.poolWaits - gc.poolWaits,
-					PoolWaitMS: (after.poolWaited - gc.poolWaited) * 1000, SenderLagMS: ms(o.senderLag)}, o.lat)
+					PoolWaitMS: (after.poolWaited - gc.poolWaited) * 1000, SenderLagMS: ms(o.senderLag), Shed: shed.Load()}, o.lat)
 			case res.Pgbench != nil:
 				p := b.seedPool(fmt.Sprintf("po%d_", i), poolFor(rate, *openFor, c), ownUpgrades)
 				t.Logf("fixed rate, round %d: pgbench -R %.0f", i+1, rate)

@@ -287,8 +287,8 @@ func (r *report) print(out io.Writer) {
 		side("server", l.Server)
 		side("pgbench -R", l.Pgbench)
 		for i, rd := range l.Server.Rounds {
-			p("    server round %d\tp99 %.1f ms, max %.1f ms\tforeign CPU %.1f%%\tGC %d, pause max %.2f ms; pool waits %d (%.1f ms); sender late by up to %.1f ms\t%s",
-				i+1, rd.P99MS, rd.MaxMS, rd.CPU.Foreign*100, rd.GCs, rd.GCPauseMaxMS, rd.PoolWaits, rd.PoolWaitMS, rd.SenderLagMS, rd.Background)
+			p("    server round %d\tp99 %.1f ms, max %.1f ms\tforeign CPU %.1f%%\tGC %d, pause max %.2f ms; pool waits %d (%.1f ms); sender late by up to %.1f ms; shed %d (503, sent again after Retry-After)\t%s",
+				i+1, rd.P99MS, rd.MaxMS, rd.CPU.Foreign*100, rd.GCs, rd.GCPauseMaxMS, rd.PoolWaits, rd.PoolWaitMS, rd.SenderLagMS, rd.Shed, rd.Background)
 		}
 		if l.Pgbench != nil {
 			for i, rd := range l.Pgbench.Rounds {

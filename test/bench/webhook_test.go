@@ -5,6 +5,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,6 +49,39 @@ func (b *bench) deliver(base string, evs []signedEvent) func(i int) error {
 		req.Header.Set("Stripe-Signature", evs[i].header)
 		_, err = b.do(req, http.StatusOK)
 		return err
+	}
+}
+
+// deliverAgainWhenShed is deliver for a sender that honours the server's
+// 503 with Retry-After, as a load balancer or Stripe's retries would: a
+// shed webhook is counted in shed and sent again once Retry-After has
+// passed, until it is accepted, so that its latency counts from when it
+// was first due to when it was fulfilled. Any other answer but 200 fails.
+func (b *bench) deliverAgainWhenShed(base string, evs []signedEvent, shed *atomic.Int64) func(i int) error {
+	return func(i int) error {
+		for {
+			req, err := http.NewRequest(http.MethodPost, base+"/webhooks/receive", bytes.NewReader(evs[i].payload))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+			req.Header.Set("Stripe-Signature", evs[i].header)
+			res, err := b.client.Do(req)
+			if err != nil {
+				return err
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			switch after, _ := strconv.Atoi(res.Header.Get("Retry-After")); {
+			case res.StatusCode == http.StatusOK:
+				return nil
+			case res.StatusCode == http.StatusServiceUnavailable && after > 0:
+				shed.Add(1)
+				time.Sleep(time.Duration(after) * time.Second)
+			default:
+				return fmt.Errorf("POST /webhooks/receive: %d: %s", res.StatusCode, body)
+			}
+		}
 	}
 }
 
