@@ -35,7 +35,7 @@ var (
 	roundFor    = flag.Duration("perf.round", 20*time.Second, "length of a webhook round (pgbench -T)")
 	guessRate   = flag.Float64("perf.guess-rate", 2500, "fulfilments per second the warm-up rounds seed upgrades for")
 	foreignMax  = flag.Float64("perf.foreign-max", 0.10, "share of the machine's CPU going to other processes above which a round is excluded")
-	awake       = flag.Bool("perf.awake", true, "keep the processors from idling (a SCHED_IDLE spinner each) while list pages are timed one request at a time")
+	awake       = flag.Bool("perf.awake", true, "keep the processors from idling (a SCHED_IDLE spinner each) while list pages are timed one request at a time without webhooks")
 	hostMax     = flag.Float64("perf.host-max", 0.10, "how far apart the host's timings of fixed work around a pair's two rounds may be (slowest over fastest, less one) before the pair is excluded")
 	fixedRate   = flag.Float64("perf.rate", 0, "webhooks per second of the fixed-rate sections; default 0.35 × pgbench's rate")
 	openFor     = flag.Duration("perf.open-for", 60*time.Second, "length of each fixed-rate round, of the server and of pgbench -R")

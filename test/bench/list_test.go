@@ -30,7 +30,7 @@ type listResult struct {
 	HostMS  map[string][2]float64 `json:"host_ms"`
 	HostMax float64               `json:"host_max"`
 	// Awake says whether the processors were kept from idling while the
-	// cases ran (keepAwake).
+	// cases without webhooks ran (keepAwake).
 	Awake       bool    `json:"processors_kept_awake"`
 	TargetP95MS float64 `json:"target_p95_ms"`
 	TargetRatio float64 `json:"target_ratio_p95"`
@@ -196,6 +196,9 @@ func (b *bench) measureList(size string, rows int64) {
 			continue
 		}
 		if c.UnderLoad && stop == nil {
+			// The webhooks keep the processors busy; a spinner would only
+			// stand in their way.
+			sleepAgain()
 			stop = b.webhooksMeanwhile(mix, l.WebhookRate)
 		}
 		b.listCase(c, size, actual)

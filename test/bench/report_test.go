@@ -348,7 +348,7 @@ func (r *report) print(out io.Writer) {
 		}
 		p("  under webhooks\tat %.0f/s, the same at both sizes", l.WebhookRate)
 		if l.Awake {
-			p("  processors\tkept from idling by a SCHED_IDLE spinner each while the cases ran (-perf.awake)")
+			p("  processors\tkept from idling by a SCHED_IDLE spinner each while the cases without webhooks ran (-perf.awake)")
 		}
 		if small, big := l.HostMS["10k"], l.HostMS["1m"]; l.hostDrift() > 0 {
 			p("  host\t%.1f, %.1f ms around the 10k cases, %.1f, %.1f around the 1M (%.0f %% apart; ratios inconclusive above %.0f %%)",
