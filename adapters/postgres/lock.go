@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"strings"
 	"sync"
@@ -28,12 +27,9 @@ type lockedRow struct {
 // are locked as FOR UPDATE finds them, at their newest committed version,
 // as separate statements would.
 func (r outcomes) Lock(ctx context.Context, l application.PaymentLock) (application.LockedPayment, error) {
-	t, ok := r.db.(*tx)
-	if !ok {
-		return application.LockedPayment{}, errors.New("postgres: Outcomes.Lock outside a unit of work")
-	}
-	if t.held != nil {
-		return application.LockedPayment{}, errAfterSave
+	t, err := r.tx()
+	if err != nil {
+		return application.LockedPayment{}, err
 	}
 	var (
 		with  []string

@@ -26,12 +26,9 @@ var _ application.Outcomes = outcomes{}
 // or not at all, and runs no COMMIT after it fails, so a refused part
 // fails the unit of work, which Do reports.
 func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error {
-	t, ok := r.db.(*tx)
-	if !ok {
-		return errors.New("postgres: Outcomes.Save outside a unit of work")
-	}
-	if t.held != nil {
-		return errAfterSave
+	t, err := r.tx()
+	if err != nil {
+		return err
 	}
 	q, args := saveQuery(c)
 	query, err := t.sql(q, args...)
@@ -62,6 +59,19 @@ func (r outcomes) Save(ctx context.Context, c application.PaymentChanges) error 
 		}
 	}, failed: func(err error) error { return saveFailed(err, c) }}
 	return nil
+}
+
+// tx is the unit of work's transaction that the lock and the save are
+// sent on; there is none outside Do, and none to use after the save.
+func (r outcomes) tx() (*tx, error) {
+	t, ok := r.db.(*tx)
+	switch {
+	case !ok:
+		return nil, errors.New("postgres: a payment's lock or save outside a unit of work")
+	case t.held != nil:
+		return nil, errAfterSave
+	}
+	return t, nil
 }
 
 // saveFailed is a failed save in the application's terms.

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/uptrace/bun"
 )
@@ -33,39 +32,19 @@ var _ bun.QueryHook = (*slowQueries)(nil)
 
 func (*slowQueries) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
+// AfterQuery logs e if it took the threshold or longer. The statements
+// sent past bun's hooks (the payment's lock and save, tx.send) come here
+// too.
 func (h *slowQueries) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
-	h.log(ctx, e.StartTime, e.Operation(), e.Query, e.Err)
-}
-
-// log logs a query that started at start if it took the threshold or
-// longer, with its operation (its first word when op is ""); a nil h logs
-// none. Statements sent past bun's hooks (the
-// payment's lock and save) are logged here too.
-func (h *slowQueries) log(ctx context.Context, start time.Time, op, query string, err error) {
-	if h == nil {
-		return
-	}
-	took := time.Since(start)
+	took := time.Since(e.StartTime)
 	if took < h.threshold {
 		return
 	}
-	if op == "" {
-		op = operation(query)
-	}
-	attrs := []any{"ms", float64(took.Microseconds()) / 1000, "operation", op, "query", loggedQuery(query)}
-	if err != nil {
-		attrs = append(attrs, "err", err.Error())
+	attrs := []any{"ms", float64(took.Microseconds()) / 1000, "operation", e.Operation(), "query", loggedQuery(e.Query)}
+	if e.Err != nil {
+		attrs = append(attrs, "err", e.Err.Error())
 	}
 	h.logger.WarnContext(ctx, "slow query", attrs...)
-}
-
-// operation is a statement's first word, as bun names its operation.
-func operation(query string) string {
-	query = strings.TrimSpace(query)
-	if i := strings.IndexFunc(query, unicode.IsSpace); i > 0 {
-		return query[:i]
-	}
-	return query
 }
 
 // quoted matches SQL string literals, ” escapes included.

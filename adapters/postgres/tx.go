@@ -172,7 +172,9 @@ func (t *tx) send(ctx context.Context, query string, commit bool, read func(pgx.
 		}
 		return readErr
 	})
-	t.db.slow.log(ctx, start, "", query, err)
+	if slow := t.db.slow; slow != nil {
+		slow.AfterQuery(ctx, &bun.QueryEvent{StartTime: start, Query: query, Err: err})
+	}
 	return err
 }
 

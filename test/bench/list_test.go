@@ -266,16 +266,12 @@ func (b *bench) listCase(c *listCase, size string, rows int64) {
 }
 
 // hostDrift is how far apart the host's timings around both sizes' cases
-// are: the slowest over the fastest, less one; 0 unless both were timed.
+// are (see drift); 0 unless both were timed.
 func (l *listResult) hostDrift() float64 {
 	small, okSmall := l.HostMS["10k"]
 	big, okBig := l.HostMS["1m"]
 	if !okSmall || !okBig {
 		return 0
 	}
-	lo, hi := spanOf(append(small[:], big[:]...))
-	if lo == 0 {
-		return 0
-	}
-	return hi/lo - 1
+	return drift(append(small[:], big[:]...))
 }

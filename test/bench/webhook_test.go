@@ -40,16 +40,25 @@ func fulfilScript(t *testing.T) string {
 // deliver posts evs[i] to the server at base as Stripe does.
 func (b *bench) deliver(base string, evs []signedEvent) func(i int) error {
 	return func(i int) error {
-		req, err := http.NewRequest(http.MethodPost, base+"/webhooks/receive", bytes.NewReader(evs[i].payload))
+		req, err := webhookRequest(base, evs[i])
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
-		req.Header.Set("Stripe-Signature", evs[i].header)
 		_, err = b.do(req, http.StatusOK)
 		return err
 	}
+}
+
+// webhookRequest is ev's delivery to the server at base, as Stripe sends it.
+func webhookRequest(base string, ev signedEvent) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, base+"/webhooks/receive", bytes.NewReader(ev.payload))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+	req.Header.Set("Stripe-Signature", ev.header)
+	return req, nil
 }
 
 // deliverAgainWhenShed is deliver for a sender that honours the server's
@@ -60,12 +69,10 @@ func (b *bench) deliver(base string, evs []signedEvent) func(i int) error {
 func (b *bench) deliverAgainWhenShed(base string, evs []signedEvent, shed *atomic.Int64) func(i int) error {
 	return func(i int) error {
 		for {
-			req, err := http.NewRequest(http.MethodPost, base+"/webhooks/receive", bytes.NewReader(evs[i].payload))
+			req, err := webhookRequest(base, evs[i])
 			if err != nil {
 				return err
 			}
-			req.Header.Set("Content-Type", "application/json; charset=utf-8")
-			req.Header.Set("Stripe-Signature", evs[i].header)
 			res, err := b.client.Do(req)
 			if err != nil {
 				return err
@@ -233,26 +240,23 @@ func (b *bench) measureWebhooks() *webhookResult {
 	return res
 }
 
-// hostDrift is how far apart the host's timings around rounds are: the
-// slowest over the fastest, less one; 0 when none was timed.
-func hostDrift(rounds ...*webhookRound) float64 {
-	lo, hi := hostSpan(rounds...)
-	if lo == 0 {
-		return 0
-	}
-	return hi/lo - 1
-}
+// hostDrift is how far apart the host's timings around rounds are (see
+// drift).
+func hostDrift(rounds ...*webhookRound) float64 { return drift(hostTimings(rounds...)) }
 
 // hostSpan is the fastest and slowest of the host's timings around
 // rounds; 0, 0 when none was timed.
-func hostSpan(rounds ...*webhookRound) (lo, hi float64) {
+func hostSpan(rounds ...*webhookRound) (lo, hi float64) { return spanOf(hostTimings(rounds...)) }
+
+// hostTimings are the host's timings around rounds, nil ones left out.
+func hostTimings(rounds ...*webhookRound) []float64 {
 	var timings []float64
 	for _, r := range rounds {
 		if r != nil {
 			timings = append(timings, r.HostMS[:]...)
 		}
 	}
-	return spanOf(timings)
+	return timings
 }
 
 // spanOf is the fastest and slowest of host timings, those not taken (0)
@@ -268,6 +272,16 @@ func spanOf(timings []float64) (lo, hi float64) {
 		hi = max(hi, v)
 	}
 	return lo, hi
+}
+
+// drift is how far apart host timings are: the slowest over the fastest,
+// less one; 0 when none was taken.
+func drift(timings []float64) float64 {
+	lo, hi := spanOf(timings)
+	if lo == 0 {
+		return 0
+	}
+	return hi/lo - 1
 }
 
 // summarise pairs the rounds and reads the medians and intervals of the
