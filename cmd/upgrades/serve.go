@@ -50,10 +50,13 @@ func (c *serveCmd) Run(ctx context.Context, e env) error {
 		defer stop()
 	}
 	app := fx.New(server.Serve(cfg, logger, e.stdout))
-	if err := app.Start(ctx); err != nil {
-		if ctx.Err() != nil { // stopped while starting: not a failure
-			return app.Stop(context.Background())
-		}
+	// The start does not end at a signal: fx would return at once while
+	// its hooks still run, and roll back without stopping the ones that had
+	// started (the listener among them). A signal during the start is acted
+	// on once the start is over, by the same drain and stop as any other.
+	startCtx, cancelStart := context.WithTimeout(context.WithoutCancel(ctx), app.StartTimeout())
+	defer cancelStart()
+	if err := app.Start(startCtx); err != nil {
 		return err
 	}
 	<-ctx.Done()

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"net/http"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -62,5 +63,44 @@ func TestSIGTERMDrainsBeforeStopping(t *testing.T) {
 	}
 	if took := time.Since(termAt); took < delay {
 		t.Fatalf("exited %s after SIGTERM, before the drain delay of %s", took, delay)
+	}
+}
+
+// A SIGTERM that arrives while the server is still starting is not lost
+// and does not cut the start short: the server finishes starting, drains
+// as it would at any other time and exits cleanly.
+func TestSIGTERMWhileStartingDrainsAfterTheStart(t *testing.T) {
+	skipShort(t)
+	const delay = time.Second
+	addr := proc.FreeAddr(t)
+	p := proc.Start(t, "upgrades serve (demo)", proc.Binary(t), proc.Env("LISTEN_ADDR="+addr, "DRAIN_DELAY="+delay.String()), "serve")
+	// The first line is printed once the signal is handled and before the
+	// start (the demo users' passwords take a while to hash).
+	for !strings.Contains(p.Logs(), "demo mode") {
+		select {
+		case <-p.Done():
+			t.Fatalf("exited before it started: %v", p.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	termAt := time.Now()
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Done():
+		if err := p.Err(); err != nil {
+			t.Fatalf("did not exit cleanly: %v", err)
+		}
+	case <-time.After(delay + 30*time.Second):
+		t.Fatal("still running long after the drain")
+	}
+	if took := time.Since(termAt); took < delay {
+		t.Fatalf("exited %s after SIGTERM, before the drain delay of %s", took, delay)
+	}
+	for _, want := range []string{`"msg":"listening"`, `"msg":"draining: /readyz answers 503"`, `"msg":"shutting down"`} {
+		if !strings.Contains(p.Logs(), want) {
+			t.Errorf("the output lacks %s", want)
+		}
 	}
 }

@@ -47,7 +47,8 @@ func Web(cfg Config, logger *slog.Logger) fx.Option {
 	)
 }
 
-// Serve is the whole server: the core, the web edge and the reconciler.
+// Serve is the whole server: the core, the web edge, the reconciler and
+// the listener.
 // The demo users' logins are printed to out.
 func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 	return fx.Options(
@@ -55,8 +56,10 @@ func Serve(cfg Config, logger *slog.Logger, out io.Writer) fx.Option {
 		Metrics(cfg.MetricsAddr),
 		// Seeded before listening: ready means the demo users exist.
 		demoSeed(cfg, out),
-		httpadapter.Listen(cfg.ListenAddr, cfg.DrainDelay),
 		fx.Invoke(startReconciler),
+		// Last: the server answers once everything else has started, and
+		// on stop it drains first.
+		httpadapter.Listen(cfg.ListenAddr, cfg.DrainDelay),
 	)
 }
 
