@@ -2,10 +2,12 @@ package stripe
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"upgrades/application"
 	"upgrades/domain"
@@ -18,7 +20,7 @@ import (
 type eventEnvelope struct {
 	eventHeader
 	Data struct {
-		Object json.RawMessage `json:"object"`
+		Object jsontext.Value `json:"object"`
 	} `json:"data"`
 }
 
@@ -63,24 +65,23 @@ type eventObject struct {
 // as the expanded object.
 type reference string
 
-func (r *reference) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
+func (r *reference) UnmarshalJSONFrom(d *jsontext.Decoder) error {
+	switch d.PeekKind() {
+	case 'n':
 		*r = ""
-		return nil
-	case len(b) > 0 && b[0] == '{':
+		return d.SkipValue()
+	case '{':
 		var obj struct {
 			ID string `json:"id"`
 		}
-		if err := json.Unmarshal(b, &obj); err != nil {
+		if err := json.UnmarshalDecode(d, &obj); err != nil {
 			return err
 		}
 		*r = reference(obj.ID)
 		return nil
 	}
 	var id string
-	if err := json.Unmarshal(b, &id); err != nil {
+	if err := json.UnmarshalDecode(d, &id); err != nil {
 		return err
 	}
 	*r = reference(id)
