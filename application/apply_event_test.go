@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -355,15 +356,29 @@ func TestReceiveWebhook(t *testing.T) {
 	body := fmt.Sprintf(`{"ID":"evt_hook","Type":"checkout.session.completed","kind":"checkout_paid","UpgradeID":%d,"SessionID":%q,"PaymentIntentID":"pi_hook","Amount":2000,"Currency":"usd"}`,
 		up.ID(), up.SessionID())
 
-	_, err := f.app.ReceiveWebhook.Handle(f.ctx, application.ReceiveWebhook{Payload: []byte(body), Signature: "forged"})
-	wantKind(t, err, domain.KindMalformed)
-	if f.upgrade(up.ID()).Status() != domain.StatusPending {
-		t.Fatal("a forged webhook changed the upgrade")
+	// Admit is asked only of verified webhooks; its error ends the
+	// delivery before anything is stored, and release ends a turn taken.
+	var admitted, released int
+	admit := func(context.Context) (func(), error) { admitted++; return func() { released++ }, nil }
+	full := func(context.Context) (func(), error) {
+		return nil, domain.Errorf(domain.KindUnavailable, "too many webhooks at once")
 	}
 
-	a, err := f.app.ReceiveWebhook.Handle(f.ctx, application.ReceiveWebhook{Payload: []byte(body), Signature: "whsec_test"})
-	if err != nil || a.Outcome.String() != "applied" {
-		t.Fatalf("webhook: %+v, %v", a, err)
+	_, err := f.app.ReceiveWebhook.Handle(f.ctx, application.ReceiveWebhook{Payload: []byte(body), Signature: "forged", Admit: admit})
+	wantKind(t, err, domain.KindMalformed)
+	if f.upgrade(up.ID()).Status() != domain.StatusPending || admitted != 0 {
+		t.Fatalf("a forged webhook changed the upgrade or was admitted (%d)", admitted)
+	}
+
+	_, err = f.app.ReceiveWebhook.Handle(f.ctx, application.ReceiveWebhook{Payload: []byte(body), Signature: "whsec_test", Admit: full})
+	wantKind(t, err, domain.KindUnavailable)
+	if f.upgrade(up.ID()).Status() != domain.StatusPending {
+		t.Fatal("a webhook that was not admitted changed the upgrade")
+	}
+
+	a, err := f.app.ReceiveWebhook.Handle(f.ctx, application.ReceiveWebhook{Payload: []byte(body), Signature: "whsec_test", Admit: admit})
+	if err != nil || a.Outcome.String() != "applied" || admitted != 1 || released != 1 {
+		t.Fatalf("webhook: %+v, %v; admitted %d, released %d", a, err, admitted, released)
 	}
 	if last := f.lastHistory(up.ID()); !strings.HasPrefix(last.Cause, "stripe evt_hook") {
 		t.Fatalf("cause %q", last.Cause)

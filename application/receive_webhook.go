@@ -11,6 +11,12 @@ import (
 type ReceiveWebhook struct {
 	Payload   []byte
 	Signature string
+	// Admit, when set, is asked once the webhook is verified and before
+	// the store is touched: it may wait for a turn, and its error ends the
+	// delivery. A forged or unreadable webhook never reaches it, so it
+	// cannot take a turn that a real one is waiting for. release is called
+	// when the delivery ends.
+	Admit func(ctx context.Context) (release func(), err error)
 }
 
 type ReceiveWebhookHandler struct {
@@ -42,6 +48,13 @@ func (h ReceiveWebhookHandler) Handle(ctx context.Context, cmd ReceiveWebhook) (
 		return Applied{}, err
 	}
 	ev.Source = "stripe"
+	if cmd.Admit != nil {
+		release, err := cmd.Admit(ctx)
+		if err != nil {
+			return Applied{}, err
+		}
+		defer release()
+	}
 	return h.fulfil.apply(ctx, ev)
 }
 

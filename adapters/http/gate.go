@@ -3,10 +3,14 @@ package http
 import (
 	"context"
 	"sync/atomic"
+	"time"
+
+	"upgrades/domain"
 )
 
 // gate lets at most n requests through at once and at most queue wait for
-// their turn. Webhooks pass it before they reach the database: when
+// their turn. Webhooks pass it once their signature is verified (so a
+// forged one never takes a turn) and before they reach the database: when
 // PostgreSQL slows down (a checkpoint flushing, a disk busy elsewhere),
 // more transactions at once only wait longer for each other's locks and
 // flushes, so the excess waits here, where waiting costs nothing, and the
@@ -44,3 +48,15 @@ func (g *gate) enter(ctx context.Context) bool {
 }
 
 func (g *gate) leave() { <-g.slots }
+
+// admit is enter and leave as application.ReceiveWebhook's Admit: a full
+// queue, or a request given up while it waited, is unavailable for a
+// second.
+func (g *gate) admit(ctx context.Context) (release func(), err error) {
+	if !g.enter(ctx) {
+		e := domain.Errorf(domain.KindUnavailable, "too many webhooks at once; try again")
+		e.RetryAfter = time.Second
+		return nil, e
+	}
+	return g.leave, nil
+}

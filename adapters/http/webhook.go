@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,14 +35,9 @@ func (h *handlers) webhook(c *gin.Context) {
 		h.webhookFailed(c, bodyError(err))
 		return
 	}
-	ctx := c.Request.Context()
-	if !h.webhooks.enter(ctx) {
-		c.Header("Retry-After", "1")
-		h.webhookFailed(c, domain.Errorf(domain.KindUnavailable, "too many webhooks at once; try again"))
-		return
-	}
-	defer h.webhooks.leave()
-	applied, err := h.app.ReceiveWebhook.Handle(ctx, application.ReceiveWebhook{Payload: payload, Signature: c.GetHeader("Stripe-Signature")})
+	applied, err := h.app.ReceiveWebhook.Handle(c.Request.Context(), application.ReceiveWebhook{
+		Payload: payload, Signature: c.GetHeader("Stripe-Signature"), Admit: h.webhooks.admit,
+	})
 	if err != nil {
 		h.webhookFailed(c, err)
 		return
@@ -76,6 +73,9 @@ func (h *handlers) webhookFailed(c *gin.Context, err error) {
 		// Whatever else failed, a 500 makes Stripe try again.
 		p = problemOf(errors.New("webhook failed"))
 		h.log.ErrorContext(c.Request.Context(), "webhook failed", "err", err)
+	}
+	if p.kind == domain.KindUnavailable {
+		c.Header("Retry-After", strconv.Itoa(int((p.retryAfter+time.Second-1)/time.Second)))
 	}
 	c.AbortWithStatusJSON(p.Status, errorJSON{Error: p.Code, Message: p.Message})
 }

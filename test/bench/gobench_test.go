@@ -25,7 +25,9 @@ type goBenchmark struct {
 	AllocsPerOp float64 `json:"allocs_per_op"`
 }
 
-var goBenchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op\s+([0-9.]+) B/op\s+([0-9.]+) allocs/op`)
+// goBenchLine is a line of go test -bench -benchmem, with MB/s when the
+// benchmark sets its bytes.
+var goBenchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op(?:\s+[0-9.]+ MB/s)?\s+([0-9.]+) B/op\s+([0-9.]+) allocs/op`)
 
 func (b *bench) runGoBenchmarks() *goBenchResult {
 	args := []string{"test", "-run", "^$", "-bench", "^Benchmark(Verify|ConstructEvent)$", "-benchmem", "-count", "5", "./adapters/stripe"}
@@ -39,9 +41,18 @@ func (b *bench) runGoBenchmarks() *goBenchResult {
 		res.Error = strings.TrimSpace(err.Error() + ": " + lastLines(string(out), 5))
 		return res
 	}
+	if res.Benchmarks = parseGoBench(string(out)); len(res.Benchmarks) == 0 {
+		res.Error = "no benchmark lines in the output: " + lastLines(string(out), 5)
+	}
+	return res
+}
+
+// parseGoBench reads go test -bench's output: the median of each
+// benchmark's runs, in the order they first appear.
+func parseGoBench(out string) []goBenchmark {
 	runs := map[string][][3]float64{}
 	var order []string
-	for line := range strings.SplitSeq(string(out), "\n") {
+	for line := range strings.SplitSeq(out, "\n") {
 		m := goBenchLine.FindStringSubmatch(strings.TrimSpace(line))
 		if m == nil {
 			continue
@@ -55,6 +66,7 @@ func (b *bench) runGoBenchmarks() *goBenchResult {
 		}
 		runs[m[1]] = append(runs[m[1]], v)
 	}
+	var bs []goBenchmark
 	for _, name := range order {
 		rs := runs[name]
 		median := func(k int) float64 {
@@ -65,9 +77,9 @@ func (b *bench) runGoBenchmarks() *goBenchResult {
 			slices.Sort(vs)
 			return vs[len(vs)/2]
 		}
-		res.Benchmarks = append(res.Benchmarks, goBenchmark{Name: name, NsPerOp: median(0), BytesPerOp: median(1), AllocsPerOp: median(2)})
+		bs = append(bs, goBenchmark{Name: name, NsPerOp: median(0), BytesPerOp: median(1), AllocsPerOp: median(2)})
 	}
-	return res
+	return bs
 }
 
 // quoteArgs quotes the arguments a shell would split or expand.

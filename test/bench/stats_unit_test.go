@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +260,24 @@ func TestSummariseExcludesPairsOnAMovingHost(t *testing.T) {
 	}
 	if d := hostDrift(&res.Rounds[0], nil); d < 0.033 || d > 0.034 {
 		t.Fatalf("hostDrift = %v, want 15.5/15 - 1", d)
+	}
+}
+
+// go test -bench's lines are read with and without a MB/s column, and
+// each benchmark's median is taken.
+func TestParseGoBench(t *testing.T) {
+	out := `goos: linux
+BenchmarkVerify-2   	  101954	     10438 ns/op	 305.34 MB/s	    1521 B/op	      30 allocs/op
+BenchmarkVerify-2   	  115884	     10269 ns/op	 310.36 MB/s	    1521 B/op	      30 allocs/op
+BenchmarkVerify-2   	  111556	     10368 ns/op	 307.39 MB/s	    1520 B/op	      30 allocs/op
+BenchmarkConstructEvent   	   18571	     63668 ns/op	    15730 B/op	     270 allocs/op
+PASS`
+	got := parseGoBench(out)
+	want := []goBenchmark{{"BenchmarkVerify", 10368, 1521, 30}, {"BenchmarkConstructEvent", 63668, 15730, 270}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	if got := parseGoBench("FAIL\n"); len(got) != 0 {
+		t.Fatalf("from no lines: %+v", got)
 	}
 }

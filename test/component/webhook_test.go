@@ -1,12 +1,15 @@
 package component
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"go.uber.org/fx"
@@ -107,27 +110,38 @@ func TestWebhookAnswers(t *testing.T) {
 	}
 }
 
-// holdingVerifier is fakeVerifier that first waits for release, so that
-// the webhooks it verifies hold their slots.
-type holdingVerifier struct {
-	fakeVerifier
+// holdingStore is a unit of work that, while holding is set, waits for
+// release before each Do, so that the webhooks it serves keep their turns.
+type holdingStore struct {
+	application.UnitOfWork
+	holding *atomic.Bool
 	release chan struct{}
 }
 
-func (v holdingVerifier) Verify(payload []byte, sig string) (application.PaymentEvent, error) {
-	<-v.release
-	return v.fakeVerifier.Verify(payload, sig)
+func (s holdingStore) Do(ctx context.Context, fn func(context.Context, application.Store) error) error {
+	if s.holding.Load() {
+		<-s.release
+	}
+	return s.UnitOfWork.Do(ctx, fn)
 }
 
 // With WEBHOOK_CONCURRENCY=1 one webhook is handled and 50 wait; the rest
 // are answered 503 at once, with Retry-After, and lose nothing: the held
-// ones are all handled once released.
+// ones are all handled once released. A forged webhook never queues: it is
+// refused at once even while the queue is full, so a flood of them cannot
+// crowd out Stripe's.
 func TestWebhooksPastTheQueueAreTurnedAway(t *testing.T) {
-	release := make(chan struct{})
+	holding, release := &atomic.Bool{}, make(chan struct{})
 	e := start(t, map[string]string{"WEBHOOK_CONCURRENCY": "1"},
-		fx.Decorate(func(application.WebhookVerifier) application.WebhookVerifier {
-			return holdingVerifier{release: release}
+		fx.Decorate(func(application.WebhookVerifier) application.WebhookVerifier { return fakeVerifier{} }),
+		fx.Decorate(func(uow application.UnitOfWork) application.UnitOfWork {
+			return holdingStore{uow, holding, release}
 		}))
+	holding.Store(true)
+	// Released at the end whatever happens, so that the server can stop.
+	var once sync.Once
+	releaseAll := func() { once.Do(func() { holding.Store(false); close(release) }) }
+	t.Cleanup(releaseAll)
 	const sent, held = 60, 1 + 50
 	type answer struct {
 		status     int
@@ -158,7 +172,20 @@ func TestWebhooksPastTheQueueAreTurnedAway(t *testing.T) {
 			t.Fatalf("a webhook past the queue: %d, Retry-After %q, %s", a.status, a.retryAfter, a.body)
 		}
 	}
-	close(release)
+	for i := range 10 {
+		req, _ := http.NewRequest(http.MethodPost, e.base+"/webhooks/receive", strings.NewReader(fmt.Sprintf(`{"id":"evt_forged%d","kind":""}`, i)))
+		req.Header.Set("Stripe-Signature", "forged")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || res.Header.Get("Retry-After") != "" {
+			t.Fatalf("a forged webhook while the queue is full: %d, Retry-After %q, %s", res.StatusCode, res.Header.Get("Retry-After"), b)
+		}
+	}
+	releaseAll()
 	for range held {
 		if a := <-answers; a.status != http.StatusOK {
 			t.Fatalf("a held webhook: %d %s", a.status, a.body)
