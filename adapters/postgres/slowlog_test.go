@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -82,5 +83,57 @@ func TestSlowQueriesAreLoggedWithoutTheirValues(t *testing.T) {
 			!strings.Contains(line.Query, "pg_sleep") || strings.Contains(buf.String(), "secret") {
 			t.Errorf("slow query line: %s", lines[0])
 		}
+	}
+}
+
+// The payment's lock and save go to PostgreSQL past bun's hooks; a slow
+// one is still a slow query line, without its values (the event's
+// payload among them). Here the lock waits for another transaction that
+// holds the upgrade.
+func TestSlowPaymentLockIsLoggedWithoutItsValues(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL")
+	}
+	url := dbtest.New(t)
+	db := open(t, url)
+	var buf bytes.Buffer
+	db.LogSlowQueries(slog.New(recordingHandler(&buf)), 50*time.Millisecond)
+	up, paid := paidUpgrade(t, db, "secret-name")
+	holder := open(t, url)
+	locked, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- holder.Do(context.Background(), func(ctx context.Context, s application.Store) error {
+			if err := postgres.Exec(ctx, s, fmt.Sprintf("SELECT id FROM upgrades WHERE id = %d FOR UPDATE", up.ID())); err != nil {
+				close(locked)
+				return err
+			}
+			close(locked)
+			return postgres.Exec(ctx, s, "SELECT pg_sleep(0.2)")
+		})
+	}()
+	<-locked
+	ctx := context.WithValue(context.Background(), ctxKey{}, "req-8")
+	if err := fulfil(ctx, db, up.ID(), "evt_secret", paid, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var lock struct {
+		Msg, Query, Call string
+		MS               float64
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(buf.String()), "\n") {
+		if strings.Contains(line, "INSERT INTO stripe_events") {
+			if err := json.Unmarshal([]byte(line), &lock); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if lock.Msg != "slow query" || lock.Call != "req-8" || lock.MS < 100 {
+		t.Fatalf("no slow query line for the payment's lock: %+v\n%s", lock, buf.String())
+	}
+	if strings.Contains(buf.String(), "secret") {
+		t.Fatalf("a slow query line shows a value:\n%s", buf.String())
 	}
 }
