@@ -82,9 +82,7 @@ func (h *handlers) logProblem(c *gin.Context, p problem, err error) {
 }
 
 func (h *handlers) renderProblem(c *gin.Context, p problem) {
-	if p.retryAfter > 0 {
-		c.Header("Retry-After", strconv.Itoa(int((p.retryAfter+time.Second-1)/time.Second)))
-	}
+	setRetryAfter(c, p)
 	if wantsJSON(c) {
 		if p.kind == domain.KindUnauthenticated {
 			c.Header("WWW-Authenticate", `Basic realm="upgrades", charset="UTF-8"`)
@@ -165,3 +163,11 @@ var errorTitles = map[int]string{
 }
 
 func notFound(msg string) error { return domain.Errorf(domain.KindNotFound, "%s", msg) }
+
+// setRetryAfter says how long to wait, in whole seconds rounded up, when p
+// asks for a wait.
+func setRetryAfter(c *gin.Context, p problem) {
+	if p.retryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int((p.retryAfter+time.Second-1)/time.Second)))
+	}
+}

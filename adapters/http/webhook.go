@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -74,8 +72,6 @@ func (h *handlers) webhookFailed(c *gin.Context, err error) {
 		p = problemOf(errors.New("webhook failed"))
 		h.log.ErrorContext(c.Request.Context(), "webhook failed", "err", err)
 	}
-	if p.kind == domain.KindUnavailable {
-		c.Header("Retry-After", strconv.Itoa(int((p.retryAfter+time.Second-1)/time.Second)))
-	}
+	setRetryAfter(c, p)
 	c.AbortWithStatusJSON(p.Status, errorJSON{Error: p.Code, Message: p.Message})
 }
