@@ -250,19 +250,26 @@ func payAll(t *testing.T, cs []checkout) {
 }
 
 // payAllBreaking pays every checkout by card, four at a time, and calls
-// breakIt once the first n payments are made, while the others go on.
+// breakIt once the first n payments are made. The payments under way then
+// go on meanwhile; those not yet begun wait until breakIt has returned, so
+// that some surely meet what it broke (however long breaking takes).
 func payAllBreaking(t *testing.T, cs []checkout, n int, breakIt func()) {
 	t.Helper()
 	var paid atomic.Int32
+	broken := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
 		done <- each(len(cs), 4, func(i int) error {
+			if paid.Load() >= int32(n) {
+				<-broken
+			}
 			defer paid.Add(1)
 			return pay(cs[i], "paid")
 		})
 	}()
 	waitFor(t, 30*time.Second, fmt.Sprintf("%d payments", n), func() (bool, string) { return paid.Load() >= int32(n), "" })
 	breakIt()
+	close(broken)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
