@@ -78,6 +78,8 @@ type bench struct {
 	db     *sqlDB
 	client *http.Client
 	rep    *report
+	// sender posts webhooks to the server; client sends everything else.
+	sender *sender
 
 	server      *proc.Process
 	addr        string  // the server's host:port
@@ -227,6 +229,8 @@ func (b *bench) serverEnv(addr, dbURL string) []string {
 func (b *bench) startProcesses() {
 	t := b.t
 	b.addr = proc.FreeAddr(t)
+	b.sender = newSender(b.addr)
+	t.Cleanup(b.sender.close)
 	b.metricsAddr = proc.FreeAddr(t)
 	b.simAddr = proc.FreeAddr(t)
 	b.sim = proc.Start(t, "upgrades stripe-sim", b.bin, proc.Env(

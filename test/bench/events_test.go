@@ -230,7 +230,7 @@ func (m *eventMix) build() []signedEvent {
 
 // deliver sends delivery i, made as it goes.
 func (m *eventMix) deliver(i int) error {
-	return m.b.deliver(m.b.url(""), []signedEvent{m.event(i)})(0)
+	return deliver(m.b.sender, []signedEvent{m.event(i)})(0)
 }
 
 // fulfilled checks that the mix's upgrades are all complete.

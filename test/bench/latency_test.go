@@ -124,7 +124,7 @@ func (b *bench) measureLatency() *latencyResult {
 				bg, gc := b.background(), b.gcStats()
 				cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
 				var shed atomic.Int64
-				o := openLoop(len(evs), rate, b.deliverAgainWhenShed(b.url(""), evs, &shed))
+				o := openLoop(len(evs), rate, deliverAgainWhenShed(b.sender, evs, &shed))
 				used := cpu.end()
 				after := b.gcStats()
 				if o.errors > 0 {

@@ -2,10 +2,8 @@ package bench_test
 
 import (
 	"bufio"
-	"bytes"
 	_ "embed"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -37,28 +35,19 @@ func fulfilScript(t *testing.T) string {
 	return string(b)
 }
 
-// deliver posts evs[i] to the server at base as Stripe does.
-func (b *bench) deliver(base string, evs []signedEvent) func(i int) error {
+// deliver has s post evs[i] as Stripe does, the requests made beforehand.
+func deliver(s *sender, evs []signedEvent) func(i int) error {
+	reqs := make([][]byte, len(evs))
+	for i, ev := range evs {
+		reqs[i] = webhookRequest(s.addr, ev)
+	}
 	return func(i int) error {
-		req, err := webhookRequest(base, evs[i])
-		if err != nil {
-			return err
+		status, _, body, err := s.post(reqs[i])
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("POST /webhooks/receive: %d, want 200: %.300s", status, body)
 		}
-		_, err = b.do(req, http.StatusOK)
 		return err
 	}
-}
-
-// webhookRequest is ev's delivery to the server at base, as Stripe sends it.
-func webhookRequest(base string, ev signedEvent) (*http.Request, error) {
-	req, err := http.NewRequest(http.MethodPost, base+"/webhooks/receive", bytes.NewReader(ev.payload))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
-	req.Header.Set("Stripe-Signature", ev.header)
-	return req, nil
 }
 
 // deliverAgainWhenShed is deliver for a sender that honours the server's
@@ -66,27 +55,24 @@ func webhookRequest(base string, ev signedEvent) (*http.Request, error) {
 // shed webhook is counted in shed and sent again once Retry-After has
 // passed, until it is accepted, so that its latency counts from when it
 // was first due to when it was fulfilled. Any other answer but 200 fails.
-func (b *bench) deliverAgainWhenShed(base string, evs []signedEvent, shed *atomic.Int64) func(i int) error {
+func deliverAgainWhenShed(s *sender, evs []signedEvent, shed *atomic.Int64) func(i int) error {
+	reqs := make([][]byte, len(evs))
+	for i, ev := range evs {
+		reqs[i] = webhookRequest(s.addr, ev)
+	}
 	return func(i int) error {
 		for {
-			req, err := webhookRequest(base, evs[i])
-			if err != nil {
+			status, after, body, err := s.post(reqs[i])
+			switch {
+			case err != nil:
 				return err
-			}
-			res, err := b.client.Do(req)
-			if err != nil {
-				return err
-			}
-			body, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			switch after, _ := strconv.Atoi(res.Header.Get("Retry-After")); {
-			case res.StatusCode == http.StatusOK:
+			case status == http.StatusOK:
 				return nil
-			case res.StatusCode == http.StatusServiceUnavailable && after > 0:
+			case status == http.StatusServiceUnavailable && after > 0:
 				shed.Add(1)
 				time.Sleep(time.Duration(after) * time.Second)
 			default:
-				return fmt.Errorf("POST /webhooks/receive: %d: %s", res.StatusCode, body)
+				return fmt.Errorf("POST /webhooks/receive: %d: %s", status, body)
 			}
 		}
 	}
@@ -354,7 +340,7 @@ func (b *bench) serverRound(estimate float64, d time.Duration) webhookRound {
 	b.db.settle()
 	bg := b.background()
 	cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
-	r := closedLoopFor(p.n, c, d, b.deliver(b.url(""), evs))
+	r := closedLoopFor(p.n, c, d, deliver(b.sender, evs))
 	used := cpu.end()
 	if r.errors > 0 {
 		t.Fatalf("webhooks: %d of %d failed: %v", r.errors, len(r.lat), r.firstErr)
@@ -477,7 +463,9 @@ func (b *bench) captureFulfilment(p pool) (tx, outside []string) {
 	srv.WaitReady(t, "http://"+addr+"/readyz")
 	mark := wire.mark()
 	ev := sign(b.completedEvent(p, 0, taggedIDs(p.upgrade(0))))
-	if err := b.deliver("http://"+addr, []signedEvent{ev})(0); err != nil {
+	s := newSender(addr)
+	defer s.close()
+	if err := deliver(s, []signedEvent{ev})(0); err != nil {
 		t.Fatalf("the recorded webhook: %v", err)
 	}
 	sent := wire.since(mark)

@@ -98,18 +98,26 @@ func MustRun(t testing.TB, bin string, env []string, args ...string) string {
 type Process struct {
 	Name string
 	cmd  *exec.Cmd
-	logs *Buffer
+	logs string // the file of its output
 	done chan struct{}
 	err  error // how it exited, once done is closed
 }
 
 // Start starts bin with env and args. The process is killed when the test
 // ends if it is still running, and its output is logged if the test failed.
+// Its output goes to a file, as a service's log does, rather than through a
+// pipe that this process would have to read as it comes: under load that
+// reading would compete with the process for the same processors.
 func Start(t testing.TB, name, bin string, env []string, args ...string) *Process {
 	t.Helper()
-	p := &Process{Name: name, cmd: exec.Command(bin, args...), logs: &Buffer{}, done: make(chan struct{})}
+	out, err := os.CreateTemp(t.TempDir(), "output-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close() // the process has its own descriptor
+	p := &Process{Name: name, cmd: exec.Command(bin, args...), logs: out.Name(), done: make(chan struct{})}
 	p.cmd.Env = env
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	p.cmd.Stdout, p.cmd.Stderr = out, out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
@@ -144,7 +152,13 @@ func (p *Process) Exited() bool {
 }
 
 // Logs is everything the process printed so far.
-func (p *Process) Logs() string { return p.logs.String() }
+func (p *Process) Logs() string {
+	b, err := os.ReadFile(p.logs)
+	if err != nil {
+		return fmt.Sprintf("(its output cannot be read: %v)", err)
+	}
+	return string(b)
+}
 
 // Pid is the process id.
 func (p *Process) Pid() int { return p.cmd.Process.Pid }
