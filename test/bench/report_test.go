@@ -408,7 +408,7 @@ func (r *report) print(out io.Writer) {
 	for _, tg := range r.Targets {
 		iv := "-"
 		if tg.Interval != nil && tg.Interval.N > 0 {
-			iv = fmt.Sprintf("[%.3g, %.3g]", tg.Interval.Low, tg.Interval.High)
+			iv = fmt.Sprintf("[%s, %s]", figure(tg.Interval.Low), figure(tg.Interval.High))
 		}
 		p("  %s\t%s\t%s\t%s\t%s", tg.Name, tg.Want, tg.Got, iv, tg.Verdict)
 	}

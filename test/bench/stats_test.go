@@ -20,7 +20,16 @@ func (iv interval) String() string {
 	if iv.N == 0 {
 		return "none measured"
 	}
-	return fmt.Sprintf("%.3g [%.3g, %.3g]", iv.Median, iv.Low, iv.High)
+	return fmt.Sprintf("%s [%s, %s]", figure(iv.Median), figure(iv.Low), figure(iv.High))
+}
+
+// figure is v to three significant digits, and whole from 1,000 up
+// rather than in exponent form (1034, not 1.03e+03).
+func figure(v float64) string {
+	if math.Abs(v) >= 1000 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
 }
 
 // bootstrapSeed fixes the resampling, so that the same rounds always give

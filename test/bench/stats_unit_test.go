@@ -281,3 +281,15 @@ PASS`
 		t.Fatalf("from no lines: %+v", got)
 	}
 }
+
+func TestIntervalsPrintWithoutExponents(t *testing.T) {
+	for iv, want := range map[interval]string{
+		{Median: 1012.4, Low: 990.2, High: 1034, N: 2}:  "1012 [990, 1034]",
+		{Median: 0.755, Low: 0.7191, High: 0.792, N: 2}: "0.755 [0.719, 0.792]",
+		{}: "none measured",
+	} {
+		if got := iv.String(); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
