@@ -37,10 +37,7 @@ func fulfilScript(t *testing.T) string {
 
 // deliver has s post evs[i] as Stripe does, the requests made beforehand.
 func deliver(s *sender, evs []signedEvent) func(i int) error {
-	reqs := make([][]byte, len(evs))
-	for i, ev := range evs {
-		reqs[i] = webhookRequest(s.addr, ev)
-	}
+	reqs := webhookRequests(s.addr, evs)
 	return func(i int) error {
 		status, _, body, err := s.post(reqs[i])
 		if err == nil && status != http.StatusOK {
@@ -50,16 +47,22 @@ func deliver(s *sender, evs []signedEvent) func(i int) error {
 	}
 }
 
+// webhookRequests are the deliveries of evs to host, made beforehand.
+func webhookRequests(host string, evs []signedEvent) [][]byte {
+	reqs := make([][]byte, len(evs))
+	for i, ev := range evs {
+		reqs[i] = webhookRequest(host, ev)
+	}
+	return reqs
+}
+
 // deliverAgainWhenShed is deliver for a sender that honours the server's
 // 503 with Retry-After, as a load balancer or Stripe's retries would: a
 // shed webhook is counted in shed and sent again once Retry-After has
 // passed, until it is accepted, so that its latency counts from when it
 // was first due to when it was fulfilled. Any other answer but 200 fails.
 func deliverAgainWhenShed(s *sender, evs []signedEvent, shed *atomic.Int64) func(i int) error {
-	reqs := make([][]byte, len(evs))
-	for i, ev := range evs {
-		reqs[i] = webhookRequest(s.addr, ev)
-	}
+	reqs := webhookRequests(s.addr, evs)
 	return func(i int) error {
 		for {
 			status, after, body, err := s.post(reqs[i])
