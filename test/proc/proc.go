@@ -234,7 +234,8 @@ func (p *Process) Kill(t testing.TB) {
 	<-p.done
 }
 
-// Buffer collects a process's output from its two pipes.
+// Buffer collects what several goroutines write (the logger of a server
+// that a test runs in its own process, say) for the test to read.
 type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
