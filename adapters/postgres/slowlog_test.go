@@ -103,11 +103,11 @@ func TestSlowPaymentLockIsLoggedWithoutItsValues(t *testing.T) {
 	locked, done := make(chan struct{}), make(chan error, 1)
 	go func() {
 		done <- holder.Do(context.Background(), func(ctx context.Context, s application.Store) error {
-			if err := postgres.Exec(ctx, s, fmt.Sprintf("SELECT id FROM upgrades WHERE id = %d FOR UPDATE", up.ID())); err != nil {
-				close(locked)
+			err := postgres.Exec(ctx, s, fmt.Sprintf("SELECT id FROM upgrades WHERE id = %d FOR UPDATE", up.ID()))
+			close(locked)
+			if err != nil {
 				return err
 			}
-			close(locked)
 			return postgres.Exec(ctx, s, "SELECT pg_sleep(0.2)")
 		})
 	}()
