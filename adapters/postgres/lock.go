@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -66,7 +68,11 @@ func (r outcomes) Lock(ctx context.Context, l application.PaymentLock) (applicat
 	query, err := t.sql(q, args...)
 	if err == nil {
 		err = t.send(ctx, query, false, onlyRow(func(rows pgx.Rows) error {
-			return t.scan(rows, []any{&row.Fresh}, &row.Upgrade, &row.Recipient)
+			var err error
+			if row.Fresh, err = strconv.ParseBool(string(rows.RawValues()[0])); err != nil {
+				return fmt.Errorf("postgres: fresh: %w", err)
+			}
+			return t.scanModels(rows, 1, &row.Upgrade, &row.Recipient)
 		}))
 	}
 	if err != nil {

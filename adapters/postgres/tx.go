@@ -220,28 +220,35 @@ func (t *tx) rollback(ctx context.Context) error {
 // context is done.
 const rollbackTimeout = 5 * time.Second
 
-// scan reads a row into first, then into the fields of the bun models
-// that models point to, in the order of their tables' fields; a NULL
-// leaves a model's field at its zero value, as bun does.
-func (t *tx) scan(rows pgx.Rows, first []any, models ...any) error {
-	targets := first
-	var fields []reflect.Value
+// scanModels reads the current row's columns from skip on into the
+// fields of the bun models that models point to, in the order of their
+// tables' fields. The simple protocol sends every value as text, which
+// each field's own bun scanner parses, as bun reads the rows of its own
+// driver, rather than pgx planning a scan for every column of every row
+// and a pointer allocated per column to tell NULL. A NULL leaves a field
+// at its zero value, as bun does.
+func (t *tx) scanModels(rows pgx.Rows, skip int, models ...any) error {
+	raw := rows.RawValues()
+	fds := rows.FieldDescriptions()
+	i := skip
 	for _, m := range models {
 		v := reflect.ValueOf(m).Elem()
 		for _, f := range t.db.bun.Table(v.Type()).Fields {
-			fv := f.Value(v)
-			fields = append(fields, fv)
-			// A pointer to a pointer, left nil for NULL.
-			targets = append(targets, reflect.New(reflect.PointerTo(fv.Type())).Interface())
+			switch {
+			case i >= len(raw):
+				return fmt.Errorf("postgres: %d columns, fewer than the models' fields", len(raw))
+			case fds[i].Format != pgx.TextFormatCode:
+				return fmt.Errorf("postgres: column %s is not in the text format", fds[i].Name)
+			case raw[i] != nil:
+				if err := f.ScanValue(v, raw[i]); err != nil {
+					return fmt.Errorf("postgres: column %s: %w", fds[i].Name, err)
+				}
+			}
+			i++
 		}
 	}
-	if err := rows.Scan(targets...); err != nil {
-		return err
-	}
-	for i, target := range targets[len(first):] {
-		if p := reflect.ValueOf(target).Elem(); !p.IsNil() {
-			fields[i].Set(p.Elem())
-		}
+	if i != len(raw) {
+		return fmt.Errorf("postgres: %d columns, more than the models' fields", len(raw))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ var txAt = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // paidUpgrade stores alice and a pending Gold upgrade of hers with a
 // checkout session, and returns the payment that completes it.
-func paidUpgrade(t *testing.T, db *postgres.DB, name string) (*domain.Upgrade, domain.Payment) {
+func paidUpgrade(t testing.TB, db *postgres.DB, name string) (*domain.Upgrade, domain.Payment) {
 	t.Helper()
 	ctx := context.Background()
 	u, err := domain.NewUser(name, name+"@example.com", "hash", "key-"+name, domain.LevelMember, txAt)
@@ -239,5 +240,66 @@ func TestCancelledUnitOfWorkCommitsNothing(t *testing.T) {
 	}
 	if got := status(t, db, up.ID()); got != domain.StatusComplete {
 		t.Fatalf("status %s, want complete", got)
+	}
+}
+
+// The lock reads its row from the text of the answer, not through
+// database/sql: what it returns is what the repositories read, NULLs
+// (a pending upgrade's payment) and all.
+func TestLockReadsWhatTheRepositoriesRead(t *testing.T) {
+	db := open(t, dbtest.New(t))
+	ctx := context.Background()
+	up, paid := paidUpgrade(t, db, "alice")
+	compare := func(when, evt string) {
+		t.Helper()
+		err := db.Do(ctx, func(ctx context.Context, s application.Store) error {
+			ev := application.ReceivedEvent{ID: evt, Type: "checkout.session.completed", Payload: []byte(`{}`), ReceivedAt: txAt}
+			locked, err := s.Outcomes.Lock(ctx, application.PaymentLock{Event: &ev, UpgradeID: up.ID()})
+			if err != nil {
+				return err
+			}
+			want, err := s.Upgrades.ByID(ctx, up.ID(), false)
+			if err != nil {
+				return err
+			}
+			recipient, err := s.Users.ByID(ctx, want.RecipientID())
+			if err != nil {
+				return err
+			}
+			if !locked.Fresh || !reflect.DeepEqual(locked.Upgrade, want) || !reflect.DeepEqual(locked.Recipient, recipient) {
+				t.Errorf("%s: the lock read\n%+v\n%+v\nthe repositories\n%+v\n%+v", when, locked.Upgrade.Snapshot(), locked.Recipient, want.Snapshot(), recipient)
+			}
+			return errors.New("rollback")
+		})
+		if err == nil || err.Error() != "rollback" {
+			t.Fatalf("%s: %v", when, err)
+		}
+	}
+	compare("pending", "evt_pending")
+	paid.Total, paid.Discount, paid.Totals = paid.Amount-500, 500, true
+	if err := fulfil(ctx, db, up.ID(), "evt_paid", paid, nil); err != nil {
+		t.Fatal(err)
+	}
+	compare("complete", "evt_after")
+}
+
+// BenchmarkFulfilment locks, applies and saves one paid upgrade per
+// operation, one at a time, as a webhook does: its time is mostly
+// PostgreSQL's, its allocations are the adapter's.
+func BenchmarkFulfilment(b *testing.B) {
+	db := open(b, dbtest.New(b))
+	ctx := context.Background()
+	ups := make([]*domain.Upgrade, b.N)
+	paid := make([]domain.Payment, b.N)
+	for i := range b.N {
+		ups[i], paid[i] = paidUpgrade(b, db, fmt.Sprintf("m%d", i))
+		paid[i].Total, paid[i].Discount, paid[i].Totals = paid[i].Amount, 0, true
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := fulfil(ctx, db, ups[i].ID(), fmt.Sprintf("evt_m%d", i), paid[i], nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
