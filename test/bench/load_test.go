@@ -284,6 +284,15 @@ func (db *sqlDB) int(t testing.TB, q string, args ...any) int64 {
 	return n.Int64
 }
 
+func (db *sqlDB) float(t testing.TB, q string, args ...any) float64 {
+	t.Helper()
+	var f sql.NullFloat64
+	if err := db.QueryRow(q, args...).Scan(&f); err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	return f.Float64
+}
+
 // settle starts the next measurement on a flushed database, so that
 // neither of two compared runs pays for the other's dirty pages. It is a
 // checkpoint when the role may take one (a superuser or pg_checkpoint).

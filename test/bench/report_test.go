@@ -237,8 +237,9 @@ func (r *report) print(out io.Writer) {
 	p("PostgreSQL: %s", strings.Join(settings, ", "))
 	if wh := r.Webhook; wh != nil {
 		p("")
-		p("WEBHOOK FULFILMENT\t%d pairs of %.0f s rounds (ABBA, after a warm-up of each), %d clients; %d pairs excluded: %d for foreign CPU over %.0f%%, %d for the host's speed moving over %.0f%%; %d events stored before",
-			len(wh.Pairs), wh.RoundSeconds, wh.Concurrency, wh.Excluded, wh.Excluded-wh.HostExcluded, wh.ForeignMax*100, wh.HostExcluded, wh.HostMax*100, wh.StoredEvents)
+		p("WEBHOOK FULFILMENT\t%d pairs of %.0f s rounds (ABBA, after a warm-up of each), %d clients; %d pairs excluded: %d for foreign CPU over %.0f%%, %d for the host's speed moving over %.0f%%, %d for the disk's flushes moving over %.0f%%; %d events stored before",
+			len(wh.Pairs), wh.RoundSeconds, wh.Concurrency, wh.Excluded, wh.Excluded-wh.HostExcluded-wh.DiskExcluded, wh.ForeignMax*100, wh.HostExcluded, wh.HostMax*100,
+			wh.DiskExcluded, wh.DiskMax*100, wh.StoredEvents)
 		p("  server\t%s events/s\tp50 %.2f ms\tp99 %.2f ms\tCPU/event: machine %.3f ms, server %.3f ms, PostgreSQL %.3f ms, sender %.3f ms",
 			wh.Server, wh.P50MS, wh.P99MS, wh.CPU.MachineMS, wh.CPU.ServerMS, wh.CPU.PostgresMS, wh.CPU.LoadMS)
 		if wh.Pgbench.N > 0 {

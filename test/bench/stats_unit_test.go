@@ -293,3 +293,29 @@ func TestIntervalsPrintWithoutExponents(t *testing.T) {
 		}
 	}
 }
+
+// A pair with a round whose flushes of the write-ahead log took more than
+// 1 + DiskMax times its side's median, or less than the median over it,
+// is left out, and counted apart.
+func TestSummariseExcludesPairsOnASlowerDisk(t *testing.T) {
+	round := func(kind string, pair int, rate, flush float64) webhookRound {
+		return webhookRound{Kind: kind, Pair: pair, Rate: rate, Count: 100, FlushMS: flush}
+	}
+	res := &webhookResult{DiskMax: 0.5, Rounds: []webhookRound{
+		round("server", -1, 70, 9), round("pgbench", -1, 90, 1), // warm-ups: not in the medians
+		round("server", 0, 80, 1.0), round("pgbench", 0, 100, 0.8),
+		round("pgbench", 1, 60, 1.5), round("server", 1, 62, 1.1), // pgbench's 1.5 ms > 1.5 × its median 0.875
+		round("server", 2, 82, 1.2), round("pgbench", 2, 100, 0.85),
+		round("server", 3, 90, 0.6), round("pgbench", 3, 100, 0.9), // the server's 0.6 ms < its median 1.05 / 1.5
+	}}
+	for i := range res.Rounds[:2] {
+		res.Rounds[i].WarmUp = true
+	}
+	res.summarise(true)
+	if res.Excluded != 2 || res.DiskExcluded != 2 || res.HostExcluded != 0 {
+		t.Fatalf("excluded %d, for the disk %d, for the host %d; want 2, 2 and 0", res.Excluded, res.DiskExcluded, res.HostExcluded)
+	}
+	if res.Ratio.N != 2 || res.Ratio.Median != 0.81 {
+		t.Fatalf("ratio %+v, want the median of pairs 0 and 2 (0.8 and 0.82)", res.Ratio)
+	}
+}

@@ -100,11 +100,16 @@ type webhookResult struct {
 	Pairs  []webhookPair  `json:"pairs"`
 	// Excluded counts the pairs left out for foreign CPU over ForeignMax
 	// or, of those, HostExcluded for the host's speed moving more than
-	// HostMax between the timings around their rounds.
+	// HostMax between the timings around their rounds, and DiskExcluded
+	// for a round whose flushes of the write-ahead log took more than
+	// 1 + DiskMax times the median of its side's rounds, or less than the
+	// median over 1 + DiskMax.
 	Excluded     int     `json:"excluded_pairs"`
 	ForeignMax   float64 `json:"foreign_cpu_limit"`
 	HostExcluded int     `json:"excluded_pairs_for_the_host"`
 	HostMax      float64 `json:"host_drift_limit"`
+	DiskExcluded int     `json:"excluded_pairs_for_the_disk"`
+	DiskMax      float64 `json:"disk_slowdown_limit"`
 	// The medians of the clean rounds and pairs, with their intervals.
 	Server  interval `json:"server_per_second"`
 	Pgbench interval `json:"pgbench_per_second"`
@@ -141,6 +146,9 @@ type webhookRound struct {
 	// HostMS is the host's time for a fixed piece of work (hostMS)
 	// before and after the round: the same machine, slower, shows here.
 	HostMS [2]float64 `json:"host_ms_before_after"`
+	// FlushMS is the mean time of the round's flushes of the write-ahead
+	// log (flushMS): the disk, slower, shows here.
+	FlushMS float64 `json:"wal_flush_ms"`
 	// Background is what PostgreSQL did on its own meanwhile: a
 	// checkpoint floods the disk and slows every commit, autovacuum
 	// takes CPU.
@@ -188,7 +196,7 @@ func poolFor(rate float64, d time.Duration, clients int) int {
 // -perf.foreign-max is excluded with its pair.
 func (b *bench) measureWebhooks() *webhookResult {
 	t, c := b.t, *concurrency
-	res := &webhookResult{Concurrency: c, RoundSeconds: roundFor.Seconds(), TargetRatio: 0.8, ForeignMax: *foreignMax, HostMax: *hostMax,
+	res := &webhookResult{Concurrency: c, RoundSeconds: roundFor.Seconds(), TargetRatio: 0.8, ForeignMax: *foreignMax, HostMax: *hostMax, DiskMax: *diskMax,
 		StoredEvents: b.db.int(t, "SELECT count(*) FROM stripe_events"), Command: sectionCommand("webhook")}
 	res.Capture = b.checkScript(b.seedPool("wc", 1, ownUpgrades), b.seedPool("wp", 1, ownUpgrades))
 	estimate := map[string]float64{"server": *guessRate, "pgbench": *guessRate}
@@ -290,12 +298,26 @@ func (res *webhookResult) summarise(paired bool) {
 		}
 		byPair[r.Pair][r.Kind] = r
 	}
+	flush := res.medianFlushMS()
+	// A round's disk moved when its flushes took more than 1 + DiskMax
+	// times its side's median, or less than that median over 1 + DiskMax.
+	movedDisk := func(r *webhookRound) bool {
+		if r == nil || res.DiskMax <= 0 || flush[r.Kind] <= 0 || r.FlushMS <= 0 {
+			return false
+		}
+		apart := max(r.FlushMS/flush[r.Kind], flush[r.Kind]/r.FlushMS)
+		return apart > 1+res.DiskMax
+	}
 	for i := range len(byPair) {
 		s, p := byPair[i]["server"], byPair[i]["pgbench"]
 		excluded := s.Excluded || (p != nil && p.Excluded)
 		if !excluded && res.HostMax > 0 && hostDrift(s, p) > res.HostMax {
 			excluded = true
 			res.HostExcluded++
+		}
+		if !excluded && (movedDisk(s) || movedDisk(p)) {
+			excluded = true
+			res.DiskExcluded++
 		}
 		if excluded {
 			res.Excluded++
@@ -331,6 +353,22 @@ func (res *webhookResult) summarise(paired bool) {
 	}
 }
 
+// medianFlushMS is, for each side, the median of its measured rounds'
+// mean flush times; a side whose flushes were not timed has none.
+func (res *webhookResult) medianFlushMS() map[string]float64 {
+	by := map[string][]float64{}
+	for _, r := range res.Rounds {
+		if !r.WarmUp && r.FlushMS > 0 {
+			by[r.Kind] = append(by[r.Kind], r.FlushMS)
+		}
+	}
+	out := map[string]float64{}
+	for kind, vs := range by {
+		out[kind] = median(vs)
+	}
+	return out
+}
+
 // serverRound has -perf.concurrency senders deliver completed checkouts
 // of fresh upgrades for d, as fast as the server answers.
 func (b *bench) serverRound(estimate float64, d time.Duration) webhookRound {
@@ -354,8 +392,9 @@ func (b *bench) serverRound(estimate float64, d time.Duration) webhookRound {
 	if done := b.completed(p.first(len(r.lat))); done != int64(len(r.lat)) {
 		t.Fatalf("webhooks: %d of %d upgrades are complete", done, len(r.lat))
 	}
+	after := b.background()
 	return webhookRound{Kind: "server", Count: len(r.lat), Rate: r.rate(), P99MS: ms(r.lat.percentile(99)), CPU: used,
-		Background: b.background().since(bg, len(r.lat)), lat: r.lat}
+		FlushMS: after.flushMS(bg), Background: after.since(bg, len(r.lat)), lat: r.lat}
 }
 
 // pgbenchRound has pgbench run fulfil.sql on fresh upgrades for d with as
@@ -373,8 +412,9 @@ func (b *bench) pgbenchRound(estimate float64, d time.Duration, warm bool) (webh
 	} else {
 		run = b.pgbench(p, c, d, 0)
 	}
+	after := b.background()
 	return webhookRound{Kind: "pgbench", Count: run.processed, Rate: run.tps, P99MS: ms(run.lat.percentile(99)), CPU: run.cpu,
-		Background: b.background().since(bg, run.processed), lat: run.lat}, run.command
+		FlushMS: after.flushMS(bg), Background: after.since(bg, run.processed), lat: run.lat}, run.command
 }
 
 // checkScript records the SQL of one fulfilment by the server (of
@@ -426,6 +466,7 @@ func median(vs []float64) float64 {
 type background struct {
 	checkpoints, autovacuums   int64
 	walBytes, walFPI, walSyncs int64
+	walSyncMS                  float64 // timed where track_wal_io_timing is on
 }
 
 func (b *bench) background() background {
@@ -435,15 +476,26 @@ func (b *bench) background() background {
 		walBytes:    b.db.int(b.t, "SELECT wal_bytes::bigint FROM pg_stat_wal"),
 		walFPI:      b.db.int(b.t, "SELECT wal_fpi FROM pg_stat_wal"),
 		walSyncs:    b.db.int(b.t, "SELECT wal_sync FROM pg_stat_wal"),
+		walSyncMS:   b.db.float(b.t, "SELECT wal_sync_time FROM pg_stat_wal"),
 	}
+}
+
+// flushMS is the mean time of a flush of the write-ahead log to disk
+// since before, which every commit waits for: the storage, slower, shows
+// here while the processors' timings do not move. 0 when none was.
+func (bg background) flushMS(before background) float64 {
+	if n := bg.walSyncs - before.walSyncs; n > 0 {
+		return (bg.walSyncMS - before.walSyncMS) / float64(n)
+	}
+	return 0
 }
 
 // since describes what happened after before, over n transactions.
 func (bg background) since(before background, n int) string {
 	per := func(v int64) float64 { return float64(v) / float64(max(n, 1)) }
-	return fmt.Sprintf("%d checkpoints, %d autovacuums, WAL/tx %.1f kB, %.2f full pages, %.2f flushes",
+	return fmt.Sprintf("%d checkpoints, %d autovacuums, WAL/tx %.1f kB, %.2f full pages, %.2f flushes of %.2f ms",
 		bg.checkpoints-before.checkpoints, bg.autovacuums-before.autovacuums,
-		per(bg.walBytes-before.walBytes)/1000, per(bg.walFPI-before.walFPI), per(bg.walSyncs-before.walSyncs))
+		per(bg.walBytes-before.walBytes)/1000, per(bg.walFPI-before.walFPI), per(bg.walSyncs-before.walSyncs), bg.flushMS(before))
 }
 
 // captureFulfilment runs a second server whose connections to PostgreSQL
