@@ -123,9 +123,22 @@ func (t *tx) NewRaw(query string, args ...any) *bun.RawQuery {
 	return bun.NewRawQuery(t.db.bun, query, args...).Conn(t)
 }
 
-// sql is the text of a statement built by bun.
+// sql is the text of a statement built by bun, written into a buffer
+// made big enough for it at once (an event's payload, the biggest value,
+// takes about its length) rather than grown as it is written.
 func (t *tx) sql(query string, args ...any) (string, error) {
-	b, err := bun.NewRawQuery(t.db.bun, query, args...).AppendQuery(t.db.bun.QueryGen(), nil)
+	size := len(query)
+	for _, a := range args {
+		switch a := a.(type) {
+		case byteaLiteral:
+			size += len(a) + len(a)/8
+		case string:
+			size += len(a) + 2
+		default:
+			size += 32
+		}
+	}
+	b, err := bun.NewRawQuery(t.db.bun, query, args...).AppendQuery(t.db.bun.QueryGen(), make([]byte, 0, size))
 	return string(b), err
 }
 
