@@ -19,13 +19,21 @@
 -- (total_details), so what was paid is saved.
 --
 --   pgbench -n -M simple -c C -j J -t per_client -f fulfil.sql \
---     -D n=0 -D first_upgrade=… -D first_user=… -D per_client=… \
+--     -D n=0 -D random_ids=0 -D first_upgrade=… -D first_user=… -D per_client=… \
 --     -D now='2026-01-01 00:00:00+00:00' -D expires='…' -D sim=http://… -D payload='{\012  "api_version"…' DATABASE_URL
 
 \set n :n + 1
 \set id :first_upgrade + :client_id * :per_client + :n - 1
 \set user :id - :first_upgrade + :first_user
 \set tag :id + 100000000000000000
+-- The event's and the payment's ids: the upgrade's tag, in the order of
+-- the upgrades, or (random_ids=1, at a fixed rate, where the server is
+-- sent Stripe's random ids) a permutation of it, unique and in random
+-- order, so that both insert into the same indexes in the same way.
+\set ev :tag
+\if :random_ids
+\set ev permute(:id, 900000000000000000, 11) + 100000000000000000
+\endif
 \set slot :id % 16
 
 -- BEGIN, then the event recorded and, while it is unprocessed, the upgrade
@@ -33,7 +41,7 @@
 -- whether the event is fresh and holds both rows.
 begin isolation level read committed\;
 WITH recorded AS (INSERT INTO stripe_events (id, type, livemode, payload, received_at, attempts)
-			VALUES ('evt_b:tag', 'checkout.session.completed', FALSE, ':payload', ':now', 1)
+			VALUES ('evt_b:ev', 'checkout.session.completed', FALSE, ':payload', ':now', 1)
 			ON CONFLICT (id) DO UPDATE SET attempts = stripe_events.attempts + 1
 			WHERE stripe_events.processed_at IS NULL
 			RETURNING id),
@@ -49,14 +57,14 @@ SELECT EXISTS (SELECT 1 FROM recorded) AS fresh, u."id" AS u_id, u."purchaser_id
 -- is not run) unless each update found its row, and answers the message's
 -- id.
 WITH saved_upgrade AS (UPDATE upgrades SET status = 'complete', checkout_session_id = 'cs_test_b:tag', checkout_url = ':sim/pay/cs_test_b:tag', session_expires_at = ':expires',
-		payment_intent_id = 'pi_b:tag', amount_paid = 2000, amount_discount = 0, paid_at = ':now', level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
+		payment_intent_id = 'pi_b:ev', amount_paid = 2000, amount_discount = 0, paid_at = ':now', level_before = 20, updated_at = ':now' WHERE id = :id RETURNING id),
 saved_history AS (INSERT INTO upgrade_history (upgrade_id, seq, at, from_status, to_status, event, outcome, cause, note)
 		SELECT :id, last.seq + e.n, e.at, e.from_status, e.to_status, e.event, e.outcome, e.cause, e.note
 		FROM (SELECT coalesce(max(seq), 0) AS seq FROM upgrade_history WHERE upgrade_id = :id) AS last,
-		(VALUES (1::int, ':now'::timestamptz, 'pending'::text, 'complete'::text, 'checkout_paid'::text, 'applied'::text, 'stripe evt_b:tag checkout.session.completed'::text, 'pg:user upgraded from member to gold'::text)) AS e (n, at, from_status, to_status, event, outcome, cause, note) WHERE EXISTS (SELECT 1 FROM saved_upgrade)),
+		(VALUES (1::int, ':now'::timestamptz, 'pending'::text, 'complete'::text, 'checkout_paid'::text, 'applied'::text, 'stripe evt_b:ev checkout.session.completed'::text, 'pg:user upgraded from member to gold'::text)) AS e (n, at, from_status, to_status, event, outcome, cause, note) WHERE EXISTS (SELECT 1 FROM saved_upgrade)),
 saved_recipient AS (UPDATE users SET level = 30 WHERE id = :user RETURNING id),
 saved_event AS (UPDATE stripe_events SET outcome = 'applied', upgrade_id = :id, processed_at = ':now', last_error = NULL
-			WHERE id = 'evt_b:tag' RETURNING id),
+			WHERE id = 'evt_b:ev' RETURNING id),
 saved_messages AS (INSERT INTO messages (user_id, upgrade_id, body, created_at) VALUES (:user::bigint, :id::bigint, 'You have been upgraded to Gold!'::text, ':now'::timestamptz) RETURNING id),
 saved_sales AS (INSERT INTO sales_daily AS d (day, upgrade_type, currency, slot, sales, sales_amount, refunds, refunds_amount)
 		SELECT ':now'::date, 'gold', 'usd', :slot, 1, 2000, 0, 0 WHERE EXISTS (SELECT 1 FROM saved_upgrade)
@@ -66,6 +74,6 @@ saved_sales AS (INSERT INTO sales_daily AS d (day, upgrade_type, currency, slot,
 SELECT ARRAY(SELECT id FROM saved_messages ORDER BY id)
 WHERE must_save((SELECT count(*) FROM saved_upgrade) = 1, 'upgrade #:id not found')
   AND must_save((SELECT count(*) FROM saved_recipient) = 1, 'user :user not found')
-  AND must_save((SELECT count(*) FROM saved_event) = 1, 'event evt_b:tag not recorded')
+  AND must_save((SELECT count(*) FROM saved_event) = 1, 'event evt_b:ev not recorded')
   AND must_save((SELECT count(*) FROM saved_messages) = 1, 'the messages were not stored')\;
 commit;

@@ -621,8 +621,15 @@ func (b *bench) runPgbench(p pool, clients int, extra []string, rate float64, db
 	if rate > 0 {
 		args = append(args, "-R", strconv.FormatFloat(rate, 'f', 1, 64))
 	}
+	// At a fixed rate the server is sent the mix, whose ids are random as
+	// Stripe's; pgbench's are then random too (fulfil.sql's random_ids).
+	// Elsewhere both sides take the upgrades' tags (taggedIDs).
+	randomIDs := "random_ids=0"
+	if rate > 0 {
+		randomIDs = "random_ids=1"
+	}
 	args = append(args, "-f", script,
-		"-D", "n=0",
+		"-D", "n=0", "-D", randomIDs,
 		"-D", "first_upgrade="+strconv.FormatInt(p.firstUpgrade, 10),
 		"-D", "first_user="+strconv.FormatInt(p.firstUser, 10),
 		"-D", "per_client="+strconv.Itoa(perClient),
