@@ -3,7 +3,9 @@ package bench_test
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"sync/atomic"
+	"time"
 )
 
 // latencyResult is the server and pgbench side by side at one fixed rate:
@@ -97,8 +99,9 @@ func (b *bench) latencyRate() (float64, string) {
 }
 
 // measureLatency runs -perf.open-rounds rounds of the server and of
-// pgbench -R at the fixed rate, in ABBA order, each -perf.open-for long;
-// the server's deliveries are the realistic mix.
+// pgbench -R at the fixed rate, in ABBA order, each -perf.open-for long,
+// after a discarded warm-up of each; the server's deliveries are the
+// realistic mix.
 func (b *bench) measureLatency() *latencyResult {
 	t, c := b.t, *concurrency
 	rate, from := b.latencyRate()
@@ -107,43 +110,60 @@ func (b *bench) measureLatency() *latencyResult {
 	if b.rep.Webhook == nil || b.rep.Webhook.Capture.ScriptMatches {
 		res.Pgbench = &openSide{}
 	}
-	n := max(int(rate*openFor.Seconds()), 1)
+	// A round of a side at the rate for d: the server's deliveries are
+	// the realistic mix; name tells its upgrades apart from the others'.
+	round := func(kind, name string, seed uint64, d time.Duration) (openRound, latencies) {
+		if kind == "server" {
+			mix := b.eventMix("wo"+name, max(int(rate*d.Seconds()), 1), seed)
+			res.Duplicates += mix.duplicates
+			res.Unhandled += mix.unhandled
+			evs := mix.build()
+			t.Logf("fixed rate, round %s: %d deliveries to the server at %.0f/s", name, len(evs), rate)
+			bg, gc := b.background(), b.gcStats()
+			cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
+			var shed atomic.Int64
+			o := openLoop(len(evs), rate, deliverAgainWhenShed(b.sender, evs, &shed))
+			used := cpu.end()
+			after := b.gcStats()
+			if o.errors > 0 {
+				t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, len(evs), o.firstErr)
+			}
+			if err := b.fulfilled(mix); err != nil {
+				t.Fatalf("webhooks at a fixed rate: %v", err)
+			}
+			return openRound{Count: len(o.lat), P50MS: ms(o.lat.percentile(50)), P99MS: ms(o.lat.percentile(99)),
+				MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg, len(o.lat)),
+				GCs: after.count - gc.count, GCPauseMaxMS: after.max * 1000, PoolWaits: after.poolWaits - gc.poolWaits,
+				PoolWaitMS: (after.poolWaited - gc.poolWaited) * 1000, SenderLagMS: ms(o.senderLag), Shed: shed.Load()}, o.lat
+		}
+		p := b.seedPool("po"+name, poolFor(rate, d, c), ownUpgrades)
+		t.Logf("fixed rate, round %s: pgbench -R %.0f", name, rate)
+		bg := b.background()
+		run := b.pgbench(p, c, d, rate)
+		return openRound{Count: run.processed, P50MS: ms(run.lat.percentile(50)), P99MS: ms(run.lat.percentile(99)),
+			MaxMS: ms(run.lat.percentile(100)), MaxInFlight: int64(c), CPU: run.cpu, Background: b.background().since(bg, run.processed)}, run.lat
+	}
+	kinds := []string{"server"}
+	if res.Pgbench != nil {
+		kinds = append(kinds, "pgbench")
+	}
+	// A discarded warm-up of each first, a sixth of a round: the server's
+	// pool opens its connections and its heap grows, as after any start.
+	for _, kind := range kinds {
+		round(kind, "warm-up", 99, max(*openFor/6, time.Second))
+	}
+	res.Duplicates, res.Unhandled = 0, 0 // the measured rounds' alone
 	for i := range *openRounds {
-		order := []string{"server", "pgbench"}
+		order := slices.Clone(kinds)
 		if i%2 == 1 {
 			slices.Reverse(order)
 		}
 		for _, kind := range order {
-			switch {
-			case kind == "server":
-				mix := b.eventMix(fmt.Sprintf("wo%d_", i), n, uint64(i))
-				res.Duplicates += mix.duplicates
-				res.Unhandled += mix.unhandled
-				evs := mix.build()
-				t.Logf("fixed rate, round %d: %d deliveries to the server at %.0f/s", i+1, len(evs), rate)
-				bg, gc := b.background(), b.gcStats()
-				cpu := startCPU(b.dbName, b.server.Pid(), b.sim.Pid())
-				var shed atomic.Int64
-				o := openLoop(len(evs), rate, deliverAgainWhenShed(b.sender, evs, &shed))
-				used := cpu.end()
-				after := b.gcStats()
-				if o.errors > 0 {
-					t.Fatalf("webhooks at a fixed rate: %d of %d failed: %v", o.errors, len(evs), o.firstErr)
-				}
-				if err := b.fulfilled(mix); err != nil {
-					t.Fatalf("webhooks at a fixed rate: %v", err)
-				}
-				res.Server.add(openRound{Count: len(o.lat), P50MS: ms(o.lat.percentile(50)), P99MS: ms(o.lat.percentile(99)),
-					MaxMS: ms(o.lat.percentile(100)), MaxInFlight: o.inFlight, CPU: used, Background: b.background().since(bg, len(o.lat)),
-					GCs: after.count - gc.count, GCPauseMaxMS: after.max * 1000, PoolWaits: after.poolWaits - gc.poolWaits,
-					PoolWaitMS: (after.poolWaited - gc.poolWaited) * 1000, SenderLagMS: ms(o.senderLag), Shed: shed.Load()}, o.lat)
-			case res.Pgbench != nil:
-				p := b.seedPool(fmt.Sprintf("po%d_", i), poolFor(rate, *openFor, c), ownUpgrades)
-				t.Logf("fixed rate, round %d: pgbench -R %.0f", i+1, rate)
-				bg := b.background()
-				run := b.pgbench(p, c, *openFor, rate)
-				res.Pgbench.add(openRound{Count: run.processed, P50MS: ms(run.lat.percentile(50)), P99MS: ms(run.lat.percentile(99)),
-					MaxMS: ms(run.lat.percentile(100)), MaxInFlight: int64(c), CPU: run.cpu, Background: b.background().since(bg, run.processed)}, run.lat)
+			r, lat := round(kind, strconv.Itoa(i+1), uint64(i), *openFor)
+			if kind == "server" {
+				res.Server.add(r, lat)
+			} else {
+				res.Pgbench.add(r, lat)
 			}
 		}
 	}

@@ -272,7 +272,7 @@ func (r *report) print(out io.Writer) {
 	}
 	if l := r.Latency; l != nil {
 		p("")
-		p("FIXED RATE\t%.0f/s (%s), %d rounds of %.0f s each; server: a mix of %.0f%% gifts, %d duplicates, %d unhandled events",
+		p("FIXED RATE\t%.0f/s (%s), %d rounds of %.0f s each after a discarded warm-up of each a sixth as long; server: a mix of %.0f%% gifts, %d duplicates, %d unhandled events",
 			l.PerSecond, l.RateFrom, len(l.Server.Rounds), l.RoundSeconds, giftShare*100, l.Duplicates, l.Unhandled)
 		side := func(name string, s *openSide) {
 			if s == nil {
