@@ -266,31 +266,29 @@ func (db *sqlDB) exec(t testing.TB, q string, args ...any) {
 	}
 }
 
-func (db *sqlDB) one(t testing.TB, q string, args ...any) string {
+// value is the one value of q's one row; NULL is T's zero value.
+func value[T any](t testing.TB, db *sqlDB, q string, args ...any) T {
 	t.Helper()
-	var s sql.NullString
-	if err := db.QueryRow(q, args...).Scan(&s); err != nil {
+	var v sql.Null[T]
+	if err := db.QueryRow(q, args...).Scan(&v); err != nil {
 		t.Fatalf("%v\n%s", err, q)
 	}
-	return s.String
+	return v.V
+}
+
+func (db *sqlDB) one(t testing.TB, q string, args ...any) string {
+	t.Helper()
+	return value[string](t, db, q, args...)
 }
 
 func (db *sqlDB) int(t testing.TB, q string, args ...any) int64 {
 	t.Helper()
-	var n sql.NullInt64
-	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
-		t.Fatalf("%v\n%s", err, q)
-	}
-	return n.Int64
+	return value[int64](t, db, q, args...)
 }
 
 func (db *sqlDB) float(t testing.TB, q string, args ...any) float64 {
 	t.Helper()
-	var f sql.NullFloat64
-	if err := db.QueryRow(q, args...).Scan(&f); err != nil {
-		t.Fatalf("%v\n%s", err, q)
-	}
-	return f.Float64
+	return value[float64](t, db, q, args...)
 }
 
 // settle starts the next measurement on a flushed database, so that

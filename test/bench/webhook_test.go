@@ -109,7 +109,7 @@ type webhookResult struct {
 	HostExcluded int     `json:"excluded_pairs_for_the_host"`
 	HostMax      float64 `json:"host_drift_limit"`
 	DiskExcluded int     `json:"excluded_pairs_for_the_disk"`
-	DiskMax      float64 `json:"disk_slowdown_limit"`
+	DiskMax      float64 `json:"disk_drift_limit"`
 	// The medians of the clean rounds and pairs, with their intervals.
 	Server  interval `json:"server_per_second"`
 	Pgbench interval `json:"pgbench_per_second"`
